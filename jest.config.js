@@ -1,0 +1,13 @@
+/** Jest runs the TypeScript sources through SWC (ts-jest does not support TypeScript 7);
+ * type checking is `tsc --noEmit`, run first by `npm test`. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  // Whole-bot tests start real HTTP servers; keep them isolated but bounded on 2 cores.
+  maxWorkers: 2,
+  testTimeout: 20000,
+};

@@ -1,0 +1,116 @@
+/**
+ * One zod schema over the environment, read once at start. A bad or missing variable stops the
+ * process with one line that names the variable and what is expected; its value is never
+ * printed (it may be a secret).
+ */
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+const url = (def: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default(def)
+      .refine((v) => {
+        try {
+          const u = new URL(v);
+          return u.protocol === 'http:' || u.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      }, 'an http(s) URL'),
+  );
+
+const slackUserIds = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v ?? []),
+  z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Slack user ids like U012ABCDEF, comma-separated')),
+);
+
+export const ConfigSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional()),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xapp-', 'an app-level token starting with xapp-').optional()),
+    SLACK_API_URL: url('https://slack.com/api/'),
+    PORT: int(3000, 0, 65535),
+    FLUENCE_API_URL: url('https://api.fluence.dev'),
+    FLUENCE_API_KEY: optionalString,
+    FLUENCE_TIMEOUT_MS: int(15000, 100),
+    DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/gpu-bot.sqlite')),
+    WATCH_INTERVAL_MS: int(15000, 10),
+    WATCH_TIMEOUT_MS: int(30 * 60_000, 10),
+    WATCH_HARD_LIMIT_MS: int(6 * 60 * 60_000, 10),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    GPU_BOT_ADMINS: slackUserIds,
+    MAX_HOURLY_USD: z.preprocess(emptyToUndefined, z.coerce.number().positive().optional()),
+    AUDIT_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
+  })
+  .superRefine((c, ctx) => {
+    // HTTP mode (no app token) with a real bot token needs the signing secret to verify requests.
+    if (c.SLACK_BOT_TOKEN && !c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+    if (c.WATCH_HARD_LIMIT_MS < c.WATCH_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['WATCH_HARD_LIMIT_MS'], message: 'must be at least WATCH_TIMEOUT_MS' });
+    }
+  });
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config extends RawConfig {
+  /** No FLUENCE_API_KEY: the built-in simulator runs in-process and every message says so. */
+  sandbox: boolean;
+  /** Socket Mode when an app token is set, HTTP otherwise. */
+  slackMode: 'socket' | 'http' | 'offline';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError with one line per bad variable (names only, never values). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment');
+      // zod's own messages can quote the input; build ours from the variable name and the rule only
+      const expected = i.code === 'custom' || i.code === 'invalid_format' ? i.message : describeIssue(i);
+      return `Invalid configuration: ${name}: expected ${expected}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    sandbox: !c.FLUENCE_API_KEY,
+    slackMode: c.SLACK_APP_TOKEN ? 'socket' : c.SLACK_BOT_TOKEN ? 'http' : 'offline',
+  };
+}
+
+function describeIssue(i: z.core.$ZodIssue): string {
+  switch (i.code) {
+    case 'too_small':
+      return `a number >= ${String((i as { minimum?: unknown }).minimum)}`;
+    case 'too_big':
+      return `a number <= ${String((i as { maximum?: unknown }).maximum)}`;
+    case 'invalid_type':
+      return `${String((i as { expected?: unknown }).expected)}`;
+    case 'invalid_value':
+      return `one of ${((i as { values?: unknown[] }).values ?? []).map(String).join(', ')}`;
+    default:
+      return i.message;
+  }
+}
