@@ -1,0 +1,66 @@
+/**
+ * Every action, view and block id, shared by the view builders that emit them, the listeners that
+ * bind them and the tests that click them. Changing one here changes it everywhere.
+ */
+
+export const COMMAND = '/gpu';
+
+/** Button / select `action_id`s. */
+export const ACTION = {
+  /** Help buttons */
+  helpPlans: 'help_plans',
+  helpDeploy: 'help_deploy',
+  helpList: 'help_list',
+  /** Plan list: Deploy button per plan (value = encodePlanRef) and paging (value = encoded query) */
+  deployPlan: 'plan_deploy',
+  plansPage: 'plans_page',
+  /** Instance card / list */
+  openInstance: 'instance_open',
+  refresh: 'instance_refresh',
+  logs: 'instance_logs',
+  events: 'instance_events',
+  update: 'instance_update',
+  rename: 'instance_rename',
+  terminate: 'instance_terminate',
+  /** Deploy modal: interactive selects that re-render the modal */
+  deployType: 'deploy_type',
+  deployPlanSelect: 'deploy_plan',
+  deployImagePreset: 'deploy_image_preset',
+  /** Approval request message */
+  approve: 'approval_approve',
+  deny: 'approval_deny',
+} as const;
+
+/** Modal `callback_id`s. */
+export const VIEW = {
+  deploy: 'deploy_modal',
+  update: 'update_modal',
+  rename: 'rename_modal',
+} as const;
+
+/**
+ * `block_id`s of modal input blocks. `response_action: errors` is keyed by these, so an error on
+ * a field (local or an API 422 `loc`) shows under that field (BOLT.md pitfall 3).
+ */
+export const BLOCK = {
+  type: 'type',
+  plan: 'plan',
+  name: 'name',
+  imagePreset: 'image_preset',
+  image: 'image',
+  ports: 'ports',
+  env: 'env',
+  startup: 'startup',
+  registryUser: 'registry_user',
+  registryPassword: 'registry_password',
+  location: 'location',
+  sshKey: 'ssh_key',
+  osImage: 'os_image',
+  cost: 'cost',
+} as const;
+
+/** The single `action_id` used inside each input block (the block id already tells which field it is). */
+export const INPUT_ACTION = 'value';
+
+export type ActionId = (typeof ACTION)[keyof typeof ACTION];
+export type BlockId = (typeof BLOCK)[keyof typeof BLOCK];

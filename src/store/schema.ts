@@ -1,0 +1,14 @@
+/**
+ * Every migration of the store, in order. Each store module owns the tables it uses and
+ * contributes its migrations here; versions are global and never reused or edited once shipped.
+ */
+import { CORE_MIGRATIONS } from './core-migrations';
+import { WATCH_MIGRATIONS } from './watch-migrations';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS];
