@@ -1,0 +1,85 @@
+/**
+ * Who may do what. Deny by default: with no grant a user is a viewer. Pure rules; the store keeps
+ * the grants and the listeners ask here at the moment of every action (a button in an old message
+ * gives no more rights than its clicker has now).
+ */
+
+export const ROLES = ['viewer', 'deployer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Action =
+  | 'read' // plans, images, list, status, logs, events, balance
+  | 'deploy'
+  | 'update' // update, rename
+  | 'terminate'
+  | 'watch'
+  | 'approve' // approve / deny deploy requests
+  | 'admin'; // grants, budgets, audit
+
+const RANK: Record<Role, number> = { viewer: 0, deployer: 1, admin: 2 };
+
+export function higherRole(a: Role | null | undefined, b: Role | null | undefined): Role {
+  const ra = a ? RANK[a] : 0;
+  const rb = b ? RANK[b] : 0;
+  return ra >= rb ? (a ?? 'viewer') : (b ?? 'viewer');
+}
+
+export interface RoleInputs {
+  userGrant: Role | null;
+  channelGrant: Role | null;
+  /** In GPU_BOT_ADMINS. */
+  bootstrapAdmin: boolean;
+  /** Sandbox mode: no real money, everyone may deploy. */
+  sandbox: boolean;
+}
+
+export function effectiveRole(i: RoleInputs): Role {
+  if (i.bootstrapAdmin) return 'admin';
+  const granted = higherRole(i.userGrant, i.channelGrant);
+  return i.sandbox ? higherRole(granted, 'deployer') : granted;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** The least role that would allow it. */
+  needs: Role;
+  /** Why, in words a user understands (only when refused). */
+  reason?: string;
+}
+
+/**
+ * `ownsInstance`: the user deployed this instance through the bot (deployers may only change their
+ * own); unknown ownership (deployed elsewhere) counts as not theirs.
+ */
+export function decide(role: Role, action: Action, ownsInstance = false): Decision {
+  switch (action) {
+    case 'read':
+      return { allowed: true, needs: 'viewer' };
+    case 'deploy':
+    case 'watch':
+      return verdict(role, 'deployer', action === 'deploy' ? 'deploy instances' : 'watch instances');
+    case 'update':
+    case 'terminate': {
+      if (role === 'admin') return { allowed: true, needs: 'admin' };
+      if (role === 'deployer' && ownsInstance) return { allowed: true, needs: 'deployer' };
+      const verb = action === 'terminate' ? 'terminate' : 'change';
+      return role === 'deployer'
+        ? { allowed: false, needs: 'admin', reason: `Deployers may only ${verb} instances they deployed; this one is someone else's.` }
+        : { allowed: false, needs: ownsInstance ? 'deployer' : 'admin', reason: `You need the deployer role to ${verb} your own instances, or admin for anyone's.` };
+    }
+    case 'approve':
+      return verdict(role, 'admin', 'approve or deny deploy requests');
+    case 'admin':
+      return verdict(role, 'admin', 'manage access, budgets and the audit log');
+  }
+}
+
+function verdict(role: Role, needs: Role, what: string): Decision {
+  return RANK[role] >= RANK[needs]
+    ? { allowed: true, needs }
+    : { allowed: false, needs, reason: `You need the ${needs} role to ${what}; you are a ${role}.` };
+}
+
+export function isRole(s: string): s is Role {
+  return (ROLES as readonly string[]).includes(s);
+}
