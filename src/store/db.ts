@@ -28,12 +28,14 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     if (seen.has(m.version)) throw new Error(`Duplicate migration version ${m.version} (${m.name})`);
     seen.add(m.version);
   }
-  const current = db.pragma('user_version', { simple: true }) as number;
   for (const m of sorted) {
-    if (m.version <= current) continue;
+    // Re-read the version inside an IMMEDIATE (write-locked) transaction: two processes opening a new
+    // file at once must not both run the same migration.
     db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (m.version <= current) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
 }

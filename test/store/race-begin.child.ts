@@ -1,0 +1,34 @@
+/**
+ * One competitor in the cross-process race of test/store/deploy-requests.test.ts: opens the store
+ * file, waits for the shared start time, then tries to claim every key, printing the keys it won.
+ * argv: dbPath startAt keyCount
+ */
+import { openStore } from '../../src/store';
+
+const [path, startAtArg, countArg] = process.argv.slice(2);
+const store = openStore(path!);
+const startAt = Number(startAtArg);
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+while (Date.now() < startAt - 5) Atomics.wait(sleeper, 0, 0, 1);
+while (Date.now() < startAt) {
+  // spin the last few ms so every competitor starts within the same millisecond
+}
+
+const won: string[] = [];
+for (let i = 0; i < Number(countArg); i++) {
+  const key = `modal-${i}`;
+  const claim = store.deployRequests.begin(key, {
+    channelId: 'C1',
+    userId: `U${process.pid}`,
+    type: 'vm',
+    planId: 'plan-1',
+    name: `vm-${i}`,
+    pricePerHour: 1.5,
+  });
+  if (claim.started) {
+    won.push(key);
+    store.deployRequests.succeed(key, `inst-${process.pid}-${i}`);
+  }
+}
+store.close();
+process.stdout.write(JSON.stringify({ pid: process.pid, won }));
