@@ -1,0 +1,191 @@
+/**
+ * The watcher's thread replies under the deploy message: ready, failed, ended, slow, gave up.
+ * Pure functions of plain data; the watcher decides when, these decide what it looks like.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { Connection } from '../../fluence/model';
+import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
+import type { WatchMessage } from '../../watch/notifier';
+import { ACTION } from '../ids';
+import { clampText, escapeMrkdwn, formatPrice, instanceLabel, sandboxBlocks } from './status-message';
+
+interface ReplyBase {
+  name: string;
+  type: WorkloadType;
+  requesterId: string;
+  sandbox: boolean;
+}
+
+/** "45 s", "2 min 14 s", "1 h 5 min". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  if (m > 0) return s > 0 ? `${m} min ${s} s` : `${m} min`;
+  return `${s} s`;
+}
+
+/** What to paste to reach the instance: the SSH command when there is one, else the URL or host. */
+export function connectCommand(c: Connection): string | null {
+  if (c.ssh) return c.ssh;
+  if (c.uri) return `curl ${c.uri}`;
+  return c.host ?? null;
+}
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clampText(text, 3000) } });
+/** A code block whose content cannot close the fence early. */
+const code = (text: string): string => '```' + text.replace(/```/g, "'''") + '```';
+
+function message(text: string, blocks: KnownBlock[], sandbox: boolean): WatchMessage {
+  return { text: `${sandbox ? '[Sandbox] ' : ''}${text}`, blocks: [...blocks, ...sandboxBlocks(sandbox)] };
+}
+
+export interface ReadyReplyData extends ReplyBase {
+  connection: Connection;
+  pricePerHour: number;
+  /** From deploy to the moment the watcher saw it ready. */
+  provisionedMs: number;
+}
+
+export function renderReadyReply(d: ReadyReplyData): WatchMessage {
+  const c = d.connection;
+  const lines = [
+    `<@${d.requesterId}> ${instanceLabel(d.name)} is ready (ready in ${formatDuration(d.provisionedMs)}, ${formatPrice(d.pricePerHour)}).`,
+  ];
+  const blocks: KnownBlock[] = [section(lines[0]!)];
+  const cmd = connectCommand(c);
+  if (cmd) blocks.push(section(`*Connect*\n${code(clampText(cmd, 2000))}`));
+  const details: string[] = [];
+  if (c.uri) details.push(`*Endpoint:* ${escapeMrkdwn(c.uri)}`);
+  if (c.ports.length > 0) {
+    const ports = c.ports.slice(0, 40).map((p) => `\`${p.port}/${p.protocol} → ${escapeMrkdwn(p.endpoint)}\``);
+    if (c.ports.length > 40) ports.push(`…and ${c.ports.length - 40} more`);
+    details.push(`*Ports:* ${ports.join(', ')}`);
+  }
+  if (details.length > 0) blocks.push(section(details.join('\n')));
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${WORKLOADS[d.type].label} · billed hourly at ${formatPrice(d.pricePerHour)} until you terminate it` }],
+  });
+  return message(`${d.name} is ready${cmd ? `: ${cmd}` : ''}`, blocks, d.sandbox);
+}
+
+export interface FailedReplyData extends ReplyBase {
+  status: string;
+  /** Containers: last Kubernetes events and log lines (may be empty; VM/BM have none). */
+  events: string[];
+  logs: string[];
+}
+
+function tail(title: string, lines: string[], maxLines: number, maxChars: number): string | null {
+  if (lines.length === 0) return null;
+  const kept = lines.slice(-maxLines).map((l) => clampText(l, 300));
+  let body = kept.join('\n');
+  // keep the END of the text: the last lines are the ones that explain the failure
+  if (body.length > maxChars) body = `…${body.slice(body.length - maxChars + 1)}`;
+  return `*${title}*\n${code(body)}`;
+}
+
+export function renderFailedReply(d: FailedReplyData): WatchMessage {
+  const blocks: KnownBlock[] = [
+    section(
+      `<@${d.requesterId}> ${instanceLabel(d.name)} failed to deploy (status ${escapeMrkdwn(clampText(d.status, 40))}). ` +
+        `Nothing is charged: Fluence refunds the reserve of a failed ${WORKLOADS[d.type].label} in full.`,
+    ),
+  ];
+  const ev = tail('Last events', d.events, 10, 1400);
+  const lg = tail('Last log lines', d.logs, 20, 1400);
+  if (ev) blocks.push(section(ev));
+  if (lg) blocks.push(section(lg));
+  if (!ev && !lg) {
+    blocks.push(section('Fluence gave no reason. Try another plan or location, or deploy again later.'));
+  }
+  return message(`${d.name} failed to deploy; the reserve is refunded`, blocks, d.sandbox);
+}
+
+export function renderEndedReply(d: ReplyBase): WatchMessage {
+  return message(
+    `${d.name} has ended`,
+    [
+      section(
+        `<@${d.requesterId}> ${instanceLabel(d.name)} has ended before it was ready: it was terminated elsewhere ` +
+          `(another user, the Fluence console or API) or by the system (e.g. the balance ran out). Unused funds go back to the account balance.`,
+      ),
+    ],
+    d.sandbox,
+  );
+}
+
+export interface SlowReplyData extends ReplyBase {
+  instanceId: string;
+  elapsedMs: number;
+  hardLimitMs: number;
+}
+
+export function renderSlowReply(d: SlowReplyData): WatchMessage {
+  const value = `${d.type}:${d.instanceId}`;
+  return message(
+    `${d.name} is taking long to provision`,
+    [
+      section(
+        `<@${d.requesterId}> ${instanceLabel(d.name)} is still not ready after ${formatDuration(d.elapsedMs)} ` +
+          `(it usually takes 2–3 minutes). I keep watching for up to ${formatDuration(d.hardLimitMs)} in total. ` +
+          `If you no longer need it, terminate it (Fluence accepts this once it is ACTIVE; a FAILED deploy is refunded).`,
+      ),
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION.terminate,
+            text: { type: 'plain_text', text: 'Terminate' },
+            style: 'danger',
+            value,
+            confirm: {
+              title: { type: 'plain_text', text: 'Terminate this instance?' },
+              text: { type: 'mrkdwn', text: clampText(`${instanceLabel(d.name)} will be terminated. Unused funds go back to the account balance.`, 300) },
+              confirm: { type: 'plain_text', text: 'Terminate' },
+              deny: { type: 'plain_text', text: 'Keep it' },
+              style: 'danger',
+            },
+          },
+        ],
+      },
+    ],
+    d.sandbox,
+  );
+}
+
+export interface GaveUpReplyData extends ReplyBase {
+  elapsedMs: number;
+  lastStatus: string | null;
+  /** Not seen in the instance list recently (deleted, or never appeared). */
+  missing: boolean;
+}
+
+export function renderGaveUpReply(d: GaveUpReplyData): WatchMessage {
+  const why = d.missing
+    ? 'Fluence no longer lists it (it may have been deleted).'
+    : `Its last status was ${escapeMrkdwn(clampText(d.lastStatus ?? 'unknown', 40))}.`;
+  return message(
+    `Stopped watching ${d.name}`,
+    [
+      section(
+        `<@${d.requesterId}> I stopped watching ${instanceLabel(d.name)} after ${formatDuration(d.elapsedMs)} without it becoming ready. ${why} ` +
+          `Check it with \`/gpu list\`; terminate it if you do not need it.`,
+      ),
+    ],
+    d.sandbox,
+  );
+}
+
+/** The same message, with a first line saying why it arrives as a DM instead of in the channel thread. */
+export function withDmNote(message: WatchMessage, channelId: string): WatchMessage {
+  const note = `I could not post in <#${channelId}> (I am not in that channel, or it is archived or gone), so here is your deploy update.`;
+  return {
+    text: `${note}\n${message.text}`,
+    blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: note }] }, ...message.blocks],
+  };
+}

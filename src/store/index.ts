@@ -1,0 +1,49 @@
+/**
+ * The bot's store: one SQLite file, one repository object per concern. Everything that must
+ * survive a restart (deploy claims, grants, budgets, approvals, audit, watches) lives here.
+ */
+import { openDatabase, type Db } from './db';
+import { ApprovalStore } from './approvals';
+import { AuditLog } from './audit';
+import { BudgetStore } from './budgets';
+import { DeployRequestStore } from './deploy-requests';
+import { GrantStore } from './grants';
+import { WatchStore } from './watches';
+
+export interface Store {
+  db: Db;
+  deployRequests: DeployRequestStore;
+  grants: GrantStore;
+  budgets: BudgetStore;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  /** The watcher's state (store/watches.ts, owned by the watcher; its migrations are 100–199). */
+  watches: WatchStore;
+  /** False once closed (health check). */
+  isOpen(): boolean;
+  /** Closes the database; safe to call more than once. */
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  /** Clock for the timestamps the store writes itself (epoch ms). */
+  now?: () => number;
+}
+
+export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
+  const now = opts.now ?? Date.now;
+  const db = openDatabase(path);
+  return {
+    db,
+    deployRequests: new DeployRequestStore(db, now),
+    grants: new GrantStore(db, now),
+    budgets: new BudgetStore(db, now),
+    approvals: new ApprovalStore(db, now),
+    audit: new AuditLog(db, now),
+    watches: new WatchStore(db),
+    isOpen: () => db.open,
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

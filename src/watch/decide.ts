@@ -1,0 +1,65 @@
+/**
+ * The watcher's business rules, as pure functions: which instances need a detail call, and what one
+ * poll of one watch means (new status, finished or not, which replies to claim). No I/O, no Slack.
+ */
+import { instanceState, type InstanceDetail, type InstanceSummary } from '../fluence/model';
+import type { ReplyKind, WatchOutcome, WatchRecord } from '../store/watches';
+
+export interface WatchLimits {
+  /** After this long without being ready: one "taking long" reply, keep watching. */
+  timeoutMs: number;
+  /** After this long without being ready (or while missing from the list): one "gave up" reply, stop. */
+  hardLimitMs: number;
+}
+
+export interface Observation {
+  /** The instance's entry in this cycle's list call; null when the list does not contain it. */
+  summary: InstanceSummary | null;
+  /** Fetched only when needsDetail() said so. */
+  detail: InstanceDetail | null;
+}
+
+export interface Decision {
+  /** Status to record (when the instance was listed). */
+  status: string | null;
+  /** The status differs from the last one seen: edit the living message. */
+  statusChanged: boolean;
+  finish: WatchOutcome | null;
+  replies: ReplyKind[];
+  markSlow: boolean;
+  /** Not in the list this cycle. */
+  missing: boolean;
+}
+
+/**
+ * A detail call is needed only to learn whether an ACTIVE instance has published its connection
+ * details: the list has no network fields (API.md §4.2). Active watches are exactly those that just
+ * turned ACTIVE or are ACTIVE-but-not-ready (a ready one stops being watched), so this stays within
+ * "changed since last seen, or ACTIVE and not ready" and is usually far fewer calls.
+ */
+export function needsDetail(summary: InstanceSummary | null): boolean {
+  return summary !== null && summary.state === 'active';
+}
+
+export function decide(watch: WatchRecord, obs: Observation, now: number, limits: WatchLimits): Decision {
+  const elapsed = now - watch.createdAt;
+  const status = obs.detail?.status ?? obs.summary?.status ?? null;
+  const d: Decision = {
+    status,
+    statusChanged: status !== null && status !== watch.lastStatus,
+    finish: null,
+    replies: [],
+    markSlow: false,
+    missing: obs.summary === null,
+  };
+  if (status !== null) {
+    const state = instanceState(status);
+    if (state === 'failed') return { ...d, finish: 'failed', replies: ['failed'] };
+    if (state === 'ended') return { ...d, finish: 'ended', replies: ['ended'] };
+    // ACTIVE is not enough: without connection details the user has nothing to connect to yet
+    if (state === 'active' && obs.detail?.connection) return { ...d, finish: 'ready', replies: ['ready'] };
+  }
+  if (elapsed >= limits.hardLimitMs) return { ...d, finish: 'gave_up', replies: ['gave_up'] };
+  if (elapsed >= limits.timeoutMs && !watch.slowNotified) return { ...d, markSlow: true, replies: ['slow'] };
+  return d;
+}

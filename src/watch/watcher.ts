@@ -1,0 +1,335 @@
+/**
+ * The instance watcher: deploy, go back to work, get a thread reply the moment the instance is usable.
+ *
+ * Each cycle makes ONE list call per workload type that has watches (≤ 3, whatever their number),
+ * then a detail call only for listed instances that are ACTIVE (to see whether their connection
+ * details are out), plus events/logs for a container that just FAILED. Decisions are written to
+ * SQLite together with the replies they claim (store/watches.ts), then pending messages are delivered.
+ *
+ * Exactly-once replies: a reply kind is claimed once per instance, in the same transaction as the
+ * status that caused it, with its rendered payload. A failed post (Slack error, 429, network) stays
+ * pending and is retried with the stored payload, without new Fluence calls. The one remaining window:
+ * the process dies after Slack accepted a post but before markSent() committed; on restart that message
+ * is posted again (at-least-once for that instant only). Closing it would need a Slack-side idempotency
+ * key, which chat.postMessage does not offer.
+ */
+import type { FluenceApi } from '../fluence/api';
+import { isFluenceError } from '../fluence/errors';
+import { instanceState, type InstanceDetail, type InstanceSummary } from '../fluence/model';
+import { WORKLOADS, type WorkloadType } from '../fluence/workload';
+import type { Logger } from '../log';
+import { renderInstanceStatusMessage } from '../slack/views/status-message';
+import {
+  renderEndedReply,
+  renderFailedReply,
+  renderGaveUpReply,
+  renderReadyReply,
+  renderSlowReply,
+  withDmNote,
+} from '../slack/views/watch-replies';
+import type { OutboxKind, ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
+import type { Clock, TimerHandle } from './clock';
+import { decide, needsDetail, type Decision } from './decide';
+import type { WatchMessage, WatchNotifier } from './notifier';
+
+export interface InstanceWatcherOptions {
+  store: WatchStore;
+  fluence: FluenceApi;
+  notifier: WatchNotifier;
+  clock: Clock;
+  intervalMs: number;
+  timeoutMs: number;
+  hardLimitMs: number;
+  logger: Logger;
+  sandbox: boolean;
+  /** Parallel detail calls within one cycle (default 8). */
+  detailConcurrency?: number;
+}
+
+export interface CycleReport {
+  startedAt: number;
+  /** Watches active at the start of the cycle. */
+  watching: number;
+  calls: { list: number; detail: number; diagnostics: number; total: number };
+  transitions: Array<{ instanceId: string; from: string | null; to: string }>;
+  finished: Array<{ instanceId: string; outcome: string }>;
+  /** Messages Slack accepted during this cycle. */
+  delivered: Array<{ instanceId: string; kind: OutboxKind; via: 'update' | 'thread' | 'dm' }>;
+  /** Messages still waiting for delivery after this cycle. */
+  pending: number;
+  errors: Array<{ type?: WorkloadType; instanceId?: string; kind: string; message: string }>;
+  /** Types not polled this cycle because of error backoff. */
+  backedOff: WorkloadType[];
+}
+
+/** Cycles to skip after the n-th consecutive failure: 0, 1, 3, 7, 15, 15, … */
+const MAX_SKIP_CYCLES = 15;
+/** A message Slack keeps refusing is dropped after this many attempts (about 2 h with 15 s cycles). */
+const MAX_DELIVERY_ATTEMPTS = 30;
+
+export class InstanceWatcher {
+  private readonly backoff = new Map<WorkloadType, { failures: number; skip: number }>();
+  private inFlight: Promise<CycleReport> | null = null;
+  private timer: TimerHandle | null = null;
+  private running = false;
+
+  constructor(private readonly o: InstanceWatcherOptions) {}
+
+  /** Starts watching an instance. Idempotent: the same instance twice is one watch (the first one). */
+  watch(input: WatchInput): WatchRecord {
+    return this.o.store.add(input, this.o.clock.now());
+  }
+
+  /** Runs a cycle at once (resuming watches after a restart), then one every intervalMs. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops the timer and waits for the in-flight cycle (SIGTERM path); the caller closes the DB afterwards. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== null) this.o.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.inFlight) await this.inFlight.catch(() => undefined);
+  }
+
+  /** One poll + delivery pass. Concurrent callers share the cycle already running. */
+  runCycle(): Promise<CycleReport> {
+    if (!this.inFlight) {
+      this.inFlight = this.cycle().finally(() => {
+        this.inFlight = null;
+      });
+    }
+    return this.inFlight;
+  }
+
+  private schedule(ms: number): void {
+    this.timer = this.o.clock.setTimeout(() => {
+      this.timer = null;
+      this.runCycle()
+        .catch((err) => this.o.logger.error({ err }, 'watch cycle failed'))
+        .finally(() => {
+          if (this.running) this.schedule(this.o.intervalMs);
+        });
+    }, ms);
+  }
+
+  private async cycle(): Promise<CycleReport> {
+    const now = this.o.clock.now();
+    const watching = this.o.store.listWatching();
+    const report: CycleReport = {
+      startedAt: now,
+      watching: watching.length,
+      calls: { list: 0, detail: 0, diagnostics: 0, total: 0 },
+      transitions: [],
+      finished: [],
+      delivered: [],
+      pending: 0,
+      errors: [],
+      backedOff: [],
+    };
+    const byType = new Map<WorkloadType, WatchRecord[]>();
+    for (const w of watching) {
+      const group = byType.get(w.type);
+      if (group) group.push(w);
+      else byType.set(w.type, [w]);
+    }
+    // the (at most 3) types are polled concurrently; each keeps its own error backoff
+    await Promise.all(
+      [...byType].map(async ([type, watches]) => {
+        const b = this.backoff.get(type);
+        if (b && b.skip > 0) {
+          b.skip -= 1;
+          report.backedOff.push(type);
+          return;
+        }
+        await this.pollType(type, watches, now, report);
+      }),
+    );
+    report.calls.total = report.calls.list + report.calls.detail + report.calls.diagnostics;
+    await this.deliver(now, report);
+    report.pending = this.o.store.countPending();
+    return report;
+  }
+
+  private async pollType(type: WorkloadType, watches: WatchRecord[], now: number, report: CycleReport): Promise<void> {
+    let list: InstanceSummary[];
+    report.calls.list += 1;
+    try {
+      list = await this.o.fluence.listInstances(type);
+    } catch (err) {
+      this.typeFailed(type, err, report);
+      return;
+    }
+    const listed = new Map(list.map((i) => [i.id, i]));
+    let outage: unknown = null;
+    const queue = [...watches];
+    const worker = async () => {
+      for (let w = queue.shift(); w && outage === null; w = queue.shift()) {
+        let summary = listed.get(w.instanceId) ?? null;
+        let detail: InstanceDetail | null = null;
+        if (needsDetail(summary)) {
+          report.calls.detail += 1;
+          try {
+            detail = await this.o.fluence.getInstance(type, w.instanceId);
+          } catch (err) {
+            if (isFluenceError(err) && err.kind === 'not_found') {
+              summary = null; // listed a moment ago, gone now: treat as missing
+            } else if (isFluenceError(err) && !err.transient) {
+              report.errors.push({ type, instanceId: w.instanceId, kind: err.kind, message: err.message });
+              this.o.logger.warn({ type, instanceId: w.instanceId, kind: err.kind }, 'instance detail unusable; will retry next cycle');
+              continue;
+            } else {
+              outage = err;
+              continue;
+            }
+          }
+        }
+        await this.record(w, decide(w, { summary, detail }, now, this.o), detail, now, report);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.detailConcurrency ?? 8, queue.length) }, worker));
+    if (outage !== null) this.typeFailed(type, outage, report);
+    else this.typeRecovered(type);
+  }
+
+  /** Renders what the decision says and commits it (status, finish, claimed replies) in one transaction. */
+  private async record(w: WatchRecord, d: Decision, detail: InstanceDetail | null, now: number, report: CycleReport): Promise<void> {
+    // nothing new: no write (1,000 unchanged watches cost no transactions)
+    if (!d.statusChanged && !d.finish && d.replies.length === 0) return;
+    const base = { name: w.name, type: w.type, requesterId: w.requesterId, sandbox: this.o.sandbox };
+    const replies: Array<{ kind: ReplyKind; message: WatchMessage }> = [];
+    for (const kind of d.replies) {
+      replies.push({ kind, message: await this.renderReply(kind, w, d, detail, now, base, report) });
+    }
+    const statusMessage =
+      d.statusChanged && d.status
+        ? renderInstanceStatusMessage({
+            ...base,
+            planLabel: w.planLabel,
+            pricePerHour: w.pricePerHour,
+            status: d.status,
+            state: instanceState(d.status),
+            updatedAt: now,
+          })
+        : undefined;
+    this.o.store.apply(
+      w.instanceId,
+      {
+        ...(d.status ? { status: d.status } : {}),
+        ...(d.missing ? {} : { seenAt: now }),
+        ...(d.finish ? { finish: d.finish } : {}),
+        ...(d.markSlow ? { slowNotified: true } : {}),
+        ...(statusMessage ? { statusMessage } : {}),
+        replies,
+      },
+      now,
+    );
+    if (d.statusChanged && d.status) report.transitions.push({ instanceId: w.instanceId, from: w.lastStatus, to: d.status });
+    if (d.finish) report.finished.push({ instanceId: w.instanceId, outcome: d.finish });
+  }
+
+  private async renderReply(
+    kind: ReplyKind,
+    w: WatchRecord,
+    d: Decision,
+    detail: InstanceDetail | null,
+    now: number,
+    base: { name: string; type: WorkloadType; requesterId: string; sandbox: boolean },
+    report: CycleReport,
+  ): Promise<WatchMessage> {
+    const elapsedMs = now - w.createdAt;
+    switch (kind) {
+      case 'ready':
+        return renderReadyReply({ ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs });
+      case 'failed': {
+        const { events, logs } = await this.diagnostics(w, report);
+        return renderFailedReply({ ...base, status: d.status ?? 'FAILED', events, logs });
+      }
+      case 'ended':
+        return renderEndedReply(base);
+      case 'slow':
+        return renderSlowReply({ ...base, instanceId: w.instanceId, elapsedMs, hardLimitMs: this.o.hardLimitMs });
+      case 'gave_up':
+        return renderGaveUpReply({ ...base, elapsedMs, lastStatus: d.status ?? w.lastStatus, missing: d.missing });
+    }
+  }
+
+  /** The reason a container failed: its last events and log lines. Best effort; VM/BM have neither. */
+  private async diagnostics(w: WatchRecord, report: CycleReport): Promise<{ events: string[]; logs: string[] }> {
+    if (!WORKLOADS[w.type].hasLogs) return { events: [], logs: [] };
+    report.calls.diagnostics += 2;
+    const [events, logs] = await Promise.all([
+      this.o.fluence.getEvents(w.instanceId, 10).catch(() => [] as string[]),
+      this.o.fluence.getLogs(w.instanceId, 20).catch(() => [] as string[]),
+    ]);
+    return { events, logs };
+  }
+
+  /**
+   * Sends every pending message whose time has come, oldest decision first (so a status edit precedes
+   * the reply it caused). Failures keep the stored payload pending: 429 waits Retry-After, other errors
+   * retry on later cycles, and a channel the bot cannot post in falls back to a DM to the requester.
+   */
+  private async deliver(now: number, report: CycleReport): Promise<void> {
+    const { store, notifier, logger } = this.o;
+    const blockedChannels = new Set<string>();
+    for (const m of store.pendingMessages(now)) {
+      if (blockedChannels.has(m.target.channelId)) continue;
+      const isEdit = m.kind === 'status';
+      let via: 'update' | 'thread' | 'dm' = isEdit ? 'update' : 'thread';
+      let res = isEdit ? await notifier.updateStatus(m.target, m.message) : await notifier.reply(m.target, m.message);
+      if (!res.ok && res.reason === 'not_in_channel') {
+        if (isEdit) {
+          // the deploy message cannot be edited any more; the thread reply (as a DM) carries the news
+          store.markDropped(m.id, 'not_in_channel');
+          continue;
+        }
+        via = 'dm';
+        res = await notifier.dm(m.target.requesterId, withDmNote(m.message, m.target.channelId));
+      }
+      if (res.ok) {
+        store.markSent(m.id, via, now);
+        report.delivered.push({ instanceId: m.instanceId, kind: m.kind, via });
+      } else if (res.reason === 'rate_limited') {
+        // wait it out; the same payload goes out later, never a second copy
+        store.markRetry(m.id, now + Math.max(1, res.retryAfterSeconds ?? 1) * 1000, 'rate_limited');
+        blockedChannels.add(m.target.channelId);
+      } else if (m.attempts + 1 >= MAX_DELIVERY_ATTEMPTS) {
+        store.markDropped(m.id, res.error ?? res.reason);
+        logger.error({ instanceId: m.instanceId, kind: m.kind, attempts: m.attempts + 1, reason: res.error ?? res.reason }, 'giving up on a watch message');
+      } else {
+        // first retries on the next cycles, then spaced out up to 5 minutes: a Slack outage of hours still ends in one reply
+        const delay = m.attempts < 2 ? 0 : Math.min(this.o.intervalMs * 2 ** (m.attempts - 2), 5 * 60_000);
+        store.markRetry(m.id, now + delay, res.error ?? res.reason);
+        if (m.attempts === 0) logger.warn({ instanceId: m.instanceId, kind: m.kind, reason: res.error ?? res.reason }, 'watch message not delivered; will retry');
+      }
+    }
+  }
+
+  private typeFailed(type: WorkloadType, err: unknown, report: CycleReport): void {
+    const kind = isFluenceError(err) ? err.kind : 'unexpected';
+    const message = err instanceof Error ? err.message : String(err);
+    report.errors.push({ type, kind, message });
+    const b = this.backoff.get(type) ?? { failures: 0, skip: 0 };
+    b.failures += 1;
+    const retryAfterMs = isFluenceError(err) ? (err.details.retryAfterSeconds ?? 0) * 1000 : 0;
+    const cycles = Math.min(2 ** (b.failures - 1) - 1, MAX_SKIP_CYCLES);
+    b.skip = Math.max(cycles, Math.ceil(retryAfterMs / this.o.intervalMs) - 1);
+    this.backoff.set(type, b);
+    // one line per error streak, not one per cycle (a long outage must not flood the logs)
+    if (b.failures === 1) {
+      this.o.logger.warn({ type, kind, watches: this.o.store.countWatching() }, 'Fluence polling failed; backing off, no watch is dropped');
+    }
+  }
+
+  private typeRecovered(type: WorkloadType): void {
+    const b = this.backoff.get(type);
+    if (!b) return;
+    this.backoff.delete(type);
+    this.o.logger.info({ type, failedCycles: b.failures }, 'Fluence polling recovered');
+  }
+}
+
