@@ -1,0 +1,259 @@
+/**
+ * `/gpu <text>` -> a typed command, or an error a user can act on (what was wrong, the usage line,
+ * and the closest sub-command for typos). Pure and total: it never throws, whatever Slack sends.
+ */
+import { WORKLOADS, parseWorkloadType, type WorkloadType } from '../fluence/workload';
+import {
+  KIND_BY_WORD,
+  ParseError,
+  ROLES,
+  USAGE,
+  USAGE_TEXT,
+  closestKind,
+  fail,
+  q,
+  type Command,
+  type CommandKind,
+  type ParseResult,
+  type PlanFilters,
+  type Role,
+  type Subject,
+} from './command-usage';
+
+export { USAGE, USAGE_TEXT, ROLES, editDistance } from './command-usage';
+export type { Command, CommandKind, ParseResult, PlanFilters, Role, Subject } from './command-usage';
+
+export const MAX_INPUT = 2000;
+const MAX_LINES = 1000;
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const PLAN_KEYS = 'gpu, count, max, location, page';
+
+export function parseCommand(text: string): ParseResult {
+  try {
+    if (typeof text !== 'string') return { ok: false, error: 'The command text is missing.', usage: USAGE_TEXT };
+    if (text.length > MAX_INPUT) {
+      return { ok: false, error: `That command is too long (${text.length} characters; the limit is ${MAX_INPUT}).`, usage: USAGE_TEXT };
+    }
+    const words = text.split(/[\s\u200b\u2060]+/u).filter((w) => w.length > 0);
+    const [first, ...args] = words;
+    if (first === undefined) return { ok: true, command: { kind: 'help' } };
+    const kind = KIND_BY_WORD.get(first.toLowerCase());
+    if (!kind) {
+      const suggestion = closestKind(first.toLowerCase());
+      return {
+        ok: false,
+        error: `I don't know the command ${q(first)}.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+        usage: suggestion ? USAGE[suggestion as CommandKind] : USAGE_TEXT,
+        ...(suggestion ? { suggestion } : {}),
+      };
+    }
+    return { ok: true, command: parseArgs(kind, args) };
+  } catch (e) {
+    if (e instanceof ParseError) return { ok: false, error: e.error, usage: e.usage };
+    return { ok: false, error: 'I could not read that command.', usage: USAGE_TEXT };
+  }
+}
+
+function parseArgs(kind: CommandKind, args: string[]): Command {
+  const noMore = (from: number) => {
+    const extra = args[from];
+    if (extra !== undefined) fail(kind, `\`${kind}\` does not take ${q(extra)}.`);
+  };
+  switch (kind) {
+    case 'help':
+    case 'images':
+    case 'balance':
+      noMore(0);
+      return { kind };
+    case 'plans':
+      return parsePlans(args);
+    case 'deploy': {
+      noMore(1);
+      if (args[0] === undefined) return { kind };
+      const type = parseWorkloadType(args[0]);
+      if (!type) fail(kind, `${q(args[0])} is not a workload type; use container, vm or baremetal.`);
+      return { kind, type: type! };
+    }
+    case 'list': {
+      noMore(1);
+      const a = args[0]?.toLowerCase();
+      if (a !== undefined && !['all', '--all', '-a'].includes(a)) fail(kind, `\`list\` takes only \`all\`, got ${q(args[0]!)}.`);
+      return { kind, all: a !== undefined };
+    }
+    case 'status':
+    case 'terminate':
+    case 'update':
+    case 'watch':
+      noMore(1);
+      return { kind, instance: instanceArg(kind, args[0]) };
+    case 'logs':
+    case 'events': {
+      noMore(2);
+      const instance = instanceArg(kind, args[0]);
+      const raw = args[1]?.replace(/^(lines|n)=/i, '');
+      const lines = raw === undefined ? 50 : wholeNumber(kind, 'lines', raw, 1, MAX_LINES);
+      return { kind, instance, lines };
+    }
+    case 'rename': {
+      noMore(2);
+      const instance = instanceArg(kind, args[0]);
+      const newName = args[1];
+      if (newName === undefined) fail(kind, `\`rename\` needs the new name: ${USAGE.rename}`);
+      if (!NAME_RE.test(newName!)) {
+        fail(kind, `The new name must be 1–100 letters, digits, '-', '_' or '.', starting with a letter or digit; got ${q(newName!)}.`);
+      }
+      return { kind, instance, newName: newName! };
+    }
+    case 'access':
+      return parseAccess(args);
+    case 'budget':
+      return parseBudget(args);
+    case 'audit': {
+      noMore(1);
+      return { kind, n: args[0] === undefined ? 20 : wholeNumber(kind, 'n', args[0], 1, 100) };
+    }
+  }
+}
+
+function instanceArg(kind: CommandKind, word: string | undefined): string {
+  if (word === undefined) fail(kind, `\`${kind}\` needs an instance: \`/gpu ${kind} <id, 8+ char id prefix, or name>\``);
+  if (!NAME_RE.test(word!)) fail(kind, `${q(word!)} is not an instance id, id prefix or name (letters, digits, '-', '_', '.').`);
+  return word!;
+}
+
+function wholeNumber(kind: CommandKind, what: string, raw: string, min: number, max: number): number {
+  const n = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) fail(kind, `${what} must be a whole number from ${min} to ${max}, got ${q(raw)}`);
+  return n;
+}
+
+function parsePlans(args: string[]): Command {
+  let type: WorkloadType | undefined;
+  let page = 1;
+  const filters: PlanFilters = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq >= 0) {
+      const key = arg.slice(0, eq).toLowerCase();
+      const value = arg.slice(eq + 1);
+      if (key === 'gpu' || key === 'model') filters.gpu = gpuModel(value);
+      else if (key === 'count' || key === 'gpus' || key === 'n') filters.count = wholeNumber('plans', 'count', value, 1, 64);
+      else if (key === 'max' || key === 'maxprice' || key === 'price') filters.maxPrice = price(value);
+      else if (key === 'location' || key === 'loc') filters.location = location(value);
+      else if (key === 'page') page = wholeNumber('plans', 'page', value, 1, 10000);
+      else if (key === 'type') type = workloadType(type, value);
+      else fail('plans', `Unknown filter ${q(key)}; the filters are ${PLAN_KEYS}.`);
+      continue;
+    }
+    const countMatch = /^(?:(\d{1,3})x|x(\d{1,3}))$/i.exec(arg);
+    if (countMatch) {
+      filters.count = wholeNumber('plans', 'count', countMatch[1] ?? countMatch[2] ?? '', 1, 64);
+    } else if (parseWorkloadType(arg)) {
+      type = workloadType(type, arg);
+    } else if (/^[a-z]{1,6}-?\d{2,5}[a-z0-9]{0,6}$/i.test(arg)) {
+      filters.gpu = arg.toLowerCase();
+    } else {
+      fail('plans', `I don't understand ${q(arg)} in \`plans\`: use a type (containers, vms, baremetal), a GPU model like h100, 4x for a GPU count, or ${PLAN_KEYS} as key=value.`);
+    }
+  }
+  return { kind: 'plans', type: type ?? 'container', filters, page };
+}
+
+function workloadType(previous: WorkloadType | undefined, word: string): WorkloadType {
+  const type = parseWorkloadType(word);
+  if (!type) return fail('plans', `${q(word)} is not a workload type; use containers, vms or baremetal.`);
+  if (previous && previous !== type) fail('plans', `Pick one type: ${WORKLOADS[previous].plural} or ${WORKLOADS[type].plural}.`);
+  return type;
+}
+
+function gpuModel(v: string): string {
+  if (!/^[A-Za-z0-9._-]{1,40}$/.test(v)) fail('plans', `gpu must be a GPU model like h100 or rtx4090, got ${q(v)}`);
+  return v.toLowerCase();
+}
+
+function location(v: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(v)) fail('plans', `location must be a country code like US or a datacenter slug, got ${q(v)}`);
+  return v;
+}
+
+function price(v: string): number {
+  const m = /^\$?(\d{1,6}(?:\.\d{0,6})?|\.\d{1,6})(?:\/h(?:r|our)?)?$/i.exec(v);
+  const n = m?.[1] !== undefined ? Number(m[1]) : NaN;
+  if (!(n > 0)) fail('plans', `max must be a price in USD per hour like 2.50 or $2.50, got ${q(v)}`);
+  return n;
+}
+
+/** `<@U123|alice>`, `<@U123>`, `<#C123|general>`, or a raw U…/W…/C…/G… id. */
+export function parseSubject(word: string): Subject | undefined {
+  const m = /^<([@#])([A-Z0-9]{2,40})(?:\|[^>]*)?>$/i.exec(word);
+  if (m) return { kind: m[1] === '@' ? 'user' : 'channel', id: (m[2] ?? '').toUpperCase() };
+  if (/^[UW][A-Z0-9]{2,40}$/.test(word)) return { kind: 'user', id: word };
+  if (/^[CG][A-Z0-9]{2,40}$/.test(word)) return { kind: 'channel', id: word };
+  return undefined;
+}
+
+function subjectArg(word: string | undefined): Subject {
+  if (word === undefined) fail('access', `Name a user or channel: ${USAGE.access}`);
+  const s = parseSubject(word!);
+  if (!s) fail('access', `${q(word!)} is not a user or channel; mention them with @ or #, or give a U…/C… id.`);
+  return s!;
+}
+
+function parseAccess(args: string[]): Command {
+  const [action, who, role, extra] = args;
+  const a = action?.toLowerCase();
+  if (a === undefined || a === 'show' || a === 'list') {
+    if (who !== undefined) fail('access', `\`access ${a}\` takes nothing more.`);
+    return { kind: 'access', action: 'show' };
+  }
+  if (a === 'grant' || a === 'add') {
+    const subject = subjectArg(who);
+    const r = role?.toLowerCase();
+    if (!r || !(ROLES as readonly string[]).includes(r)) fail('access', `The role must be viewer, deployer or admin${role ? `, got ${q(role)}` : ''}.`);
+    if (extra !== undefined) fail('access', `\`access grant\` does not take ${q(extra)}.`);
+    return { kind: 'access', action: 'grant', subject, role: r as Role };
+  }
+  if (a === 'revoke' || a === 'remove') {
+    const subject = subjectArg(who);
+    if (role !== undefined) fail('access', `\`access revoke\` does not take ${q(role)}.`);
+    return { kind: 'access', action: 'revoke', subject };
+  }
+  return fail('access', `\`access\` takes show, grant or revoke, got ${q(action!)}.`);
+}
+
+function parseBudget(args: string[]): Command {
+  let i = 0;
+  let channelId: string | undefined;
+  const first = args[0];
+  if (first !== undefined && !/^\$?[\d.]/.test(first) && first.toLowerCase() !== 'off') {
+    const s = parseSubject(first);
+    if (s?.kind !== 'channel') fail('budget', `${q(first)} is not a channel; mention it with #.`);
+    channelId = s!.id;
+    i = 1;
+  }
+  const amount = args[i];
+  if (args[i + 1] !== undefined) fail('budget', `\`budget\` does not take ${q(args[i + 1]!)}.`);
+  const base = channelId ? { kind: 'budget' as const, channelId } : { kind: 'budget' as const };
+  if (amount === undefined) return base;
+  if (amount.toLowerCase() === 'off' || amount.toLowerCase() === 'none') return { ...base, usdPerHour: null };
+  const m = /^\$?(\d{1,6}(?:\.\d{1,2})?)(?:\/h)?$/i.exec(amount);
+  const n = m?.[1] !== undefined ? Number(m[1]) : NaN;
+  if (!(n > 0)) fail('budget', `The budget must be USD per hour like 25 or $2.50, or \`off\`; got ${q(amount)}.`);
+  return { ...base, usdPerHour: n };
+}
+
+/** The button value for a plans page: the `plans` arguments themselves, re-parsed on click. */
+export function encodePlansQuery(type: WorkloadType, filters: PlanFilters, page: number): string {
+  const parts: string[] = [type];
+  if (filters.gpu) parts.push(`gpu=${filters.gpu}`);
+  if (filters.count !== undefined) parts.push(`count=${filters.count}`);
+  if (filters.maxPrice !== undefined) parts.push(`max=${filters.maxPrice}`);
+  if (filters.location) parts.push(`location=${filters.location}`);
+  parts.push(`page=${page}`);
+  return parts.join(' ');
+}
+
+export function decodePlansQuery(value: string): Extract<Command, { kind: 'plans' }> | undefined {
+  const r = parseCommand(`plans ${value}`);
+  return r.ok && r.command.kind === 'plans' ? r.command : undefined;
+}
