@@ -1,0 +1,442 @@
+/**
+ * The deploy and update forms as data: modal state in, a request the API will accept (or one
+ * precise error per field) out. No Slack runtime and no HTTP: the listener hands over
+ * `view.state.values` and answers `response_action: errors` with what comes back.
+ *
+ * The documented rules live in fluence/rules.ts; this module only decides which field an error
+ * belongs to and how to say it. Errors are keyed by the BLOCK id of the input the user must fix,
+ * because Slack shows `response_action: errors` only under input blocks (BOLT.md pitfall 3).
+ */
+import type { PlanOffer } from '../fluence/model';
+import * as rules from '../fluence/rules';
+import type { FieldIssue } from '../fluence/errors';
+import type { CreateContainerRequest, CreateVmRequest, UpdateContainerRequest } from '../fluence/schemas';
+import type { WorkloadType } from '../fluence/workload';
+import { BLOCK, INPUT_ACTION, type BlockId } from '../slack/ids';
+
+/** The slice of Bolt's `ViewStateValue` this module reads (Bolt's type is assignable to it). */
+export interface FieldState {
+  type?: string;
+  value?: string | null;
+  selected_option?: { value: string } | null;
+}
+/** `view.state.values`: block id -> action id -> value. */
+export type FormState = Record<string, Record<string, FieldState>>;
+export type FieldErrors = Partial<Record<BlockId, string>>;
+
+export type DeployFormResult =
+  | { ok: true; request: CreateContainerRequest | CreateVmRequest; offer: PlanOffer; secrets: string[] }
+  | { ok: false; errors: FieldErrors };
+
+/** Location select value meaning "let Fluence choose" (no `constraints`). */
+export const ANY_LOCATION = 'any';
+/** Image preset select value meaning "type your own image". */
+export const CUSTOM_PRESET = 'custom';
+
+/**
+ * Action id of an input whose prefill depends on another choice (the image preset, the plan).
+ * Slack keeps what the user typed across `views.update` only while block id AND action id stay
+ * the same, so a new key makes Slack take the new `initial_value`; the block id (which errors
+ * are keyed by) never changes. Readers take the block's only element, whatever its action id.
+ */
+export function keyedActionId(key: string | undefined): string {
+  if (!key) return INPUT_ACTION;
+  return `${INPUT_ACTION}.${key.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)}`;
+}
+
+function field(state: FormState, block: BlockId): { actionId: string; value: FieldState } | undefined {
+  const entries = state[block];
+  if (!entries) return undefined;
+  const own = entries[INPUT_ACTION];
+  if (own) return { actionId: INPUT_ACTION, value: own };
+  const first = Object.entries(entries)[0];
+  return first ? { actionId: first[0], value: first[1] } : undefined;
+}
+
+/** Typed text with surrounding whitespace removed; '' when empty or absent. */
+export function textOf(state: FormState, block: BlockId): string {
+  return (field(state, block)?.value.value ?? '').trim();
+}
+
+export function selectedOf(state: FormState, block: BlockId): string | undefined {
+  return field(state, block)?.value.selected_option?.value ?? undefined;
+}
+
+/** OS option values over Slack's 75-char option-value limit are sent as `#<index>`. */
+export function osOptionValue(options: readonly string[], os: string): string {
+  return os.length <= 75 ? os : `#${options.indexOf(os)}`;
+}
+
+function osFromValue(options: readonly string[], value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const m = /^#(\d+)$/.exec(value);
+  if (m) return options[Number(m[1])];
+  return options.includes(value) ? value : undefined;
+}
+
+// ---- single fields ----------------------------------------------------------------------
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+type Parsed<T> = ({ ok: true } & T) | { ok: false; error: string };
+
+/** `22/tcp, 80/http, 8000` (commas, spaces or new lines between; tcp when no protocol is given). */
+export function parsePorts(text: string): Parsed<{ expose: Array<{ port: string; protocol: rules.Protocol }> }> {
+  const tokens = text.split(/[\s,;]+/).filter(Boolean);
+  if (tokens.length < rules.EXPOSE_MIN) return { ok: false, error: 'Expose at least one port, e.g. 22/tcp for SSH.' };
+  const expose: Array<{ port: string; protocol: rules.Protocol }> = [];
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (/^\d+-\d+(\/\w+)?$/.test(token)) return { ok: false, error: `${token}: port ranges are not supported, list the ports one by one.` };
+    const m = /^(\d+)(?:\/([A-Za-z]+))?$/.exec(token);
+    if (!m) return { ok: false, error: `"${token}" is not a port. Write a number with an optional protocol: 8000 or 8000/udp.` };
+    const port = String(Number(m[1]));
+    const protocol = (m[2] ?? 'tcp').toLowerCase();
+    const portError = rules.portProblem(port);
+    if (portError) return { ok: false, error: `${token}: ${portError}.` };
+    if (!rules.isProtocol(protocol)) return { ok: false, error: `${token}: unknown protocol "${protocol}". Use ${rules.PROTOCOLS.join(', ')}.` };
+    if (protocol === 'http' && port !== rules.HTTP_PORT) {
+      return { ok: false, error: `${token}: only port ${rules.HTTP_PORT} can be http. Use ${port}/tcp.` };
+    }
+    // http is served over tcp: 80/http and 80/tcp are the same port
+    const key = `${port}/${protocol === 'udp' ? 'udp' : 'tcp'}`;
+    if (seen.has(key)) return { ok: false, error: `Port ${key} is listed twice.` };
+    seen.add(key);
+    expose.push({ port, protocol });
+  }
+  if (expose.length > rules.EXPOSE_MAX) {
+    return { ok: false, error: `At most ${rules.EXPOSE_MAX} ports can be exposed (you listed ${expose.length}).` };
+  }
+  return { ok: true, expose };
+}
+
+/** `KEY=value` lines; blank lines and `# comments` are skipped; the value may contain `=`. */
+export function parseEnv(text: string): Parsed<{ env: EnvVar[] }> {
+  const env: EnvVar[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const at = `Line ${i + 1}`;
+    const eq = line.indexOf('=');
+    // never echo the line: it may be a secret value pasted without its name
+    if (eq < 0) return { ok: false, error: `${at} has no "=": write one NAME=value per line.` };
+    const name = line.slice(0, eq).trim();
+    if (!name) return { ok: false, error: `${at}: the variable name before "=" is missing.` };
+    const nameError = rules.envNameProblem(name);
+    if (nameError) return { ok: false, error: `${at}: ${nameError}` };
+    if (env.some((v) => v.name === name)) return { ok: false, error: `${at}: ${name} is set twice.` };
+    env.push({ name, value: line.slice(eq + 1) });
+  }
+  if (env.length > rules.ENV_MAX) {
+    return { ok: false, error: `At most ${rules.ENV_MAX} variables are allowed (you have ${env.length}).` };
+  }
+  return { ok: true, env };
+}
+
+/** The registry an image reference lives on; no host (`nginx`, `org/app:1`) means docker.io. */
+export function registryHost(image: string): string {
+  const first = image.split('/')[0] ?? '';
+  if (!image.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) return 'docker.io';
+  const host = first.toLowerCase();
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+}
+
+// ---- deploy -----------------------------------------------------------------------------
+
+export function readDeployForm(type: WorkloadType, state: FormState, offers: readonly PlanOffer[]): DeployFormResult {
+  const errors: FieldErrors = {};
+  const planId = selectedOf(state, BLOCK.plan);
+  const offer = planId ? offers.find((o) => o.planId === planId && o.type === type) : undefined;
+  if (!planId) errors[BLOCK.plan] = 'Pick a plan.';
+  else if (!offer) errors[BLOCK.plan] = 'This plan is no longer offered. Pick another one.';
+
+  const name = textOf(state, BLOCK.name);
+  const nameError = rules.nameProblem(name);
+  if (nameError) errors[BLOCK.name] = nameError;
+
+  const sshKey = textOf(state, BLOCK.sshKey);
+
+  if (type !== 'container') {
+    const keyError = rules.sshKeyProblem(sshKey);
+    if (keyError) errors[BLOCK.sshKey] = keyError;
+    const osOptions = offer?.osOptions ?? [];
+    const osImage = osFromValue(osOptions, selectedOf(state, BLOCK.osImage));
+    // with no OS options the modal has no OS field to hang the error on: it goes on the plan
+    if (offer && !osOptions.length) errors[BLOCK.plan] = 'This plan lists no OS images. Pick another plan.';
+    else if (offer && !osImage) errors[BLOCK.osImage] = `Pick an OS image this plan offers: ${osOptions.join(', ')}.`;
+    if (!offer || !osImage || Object.keys(errors).length) return { ok: false, errors };
+    const request: CreateVmRequest = { plan_id: offer.planId, name, ssh_key: sshKey, os_image: osImage };
+    return { ok: true, request, offer, secrets: [] };
+  }
+
+  const settings = readContainerSettings(state, errors, sshKey);
+  if (sshKey) {
+    const keyError = rules.sshKeyProblem(sshKey);
+    if (keyError) errors[BLOCK.sshKey] = keyError;
+  }
+  const location = selectedOf(state, BLOCK.location);
+  if (offer && location && location !== ANY_LOCATION && !offer.locations.includes(location)) {
+    errors[BLOCK.location] =
+      `${location} is not available for this plan. Pick one of: ${[...offer.locations, 'Any location'].join(', ')}.`;
+  }
+  if (!offer || !settings || Object.keys(errors).length) return { ok: false, errors };
+
+  const request: CreateContainerRequest = {
+    plan_id: offer.planId,
+    name,
+    container_settings: {
+      image: settings.image,
+      expose: settings.expose,
+      ...(settings.env.length ? { environment: settings.env } : {}),
+      ...(settings.startup ? { startup_command: settings.startup } : {}),
+      ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    },
+    ...(location && location !== ANY_LOCATION ? { constraints: { location } } : {}),
+    ...(sshKey ? { ssh_key: sshKey } : {}),
+  };
+  return { ok: true, request, offer, secrets: settings.secrets };
+}
+
+interface ContainerSettingsRead {
+  image: string;
+  expose: Array<{ port: string; protocol: rules.Protocol }>;
+  env: EnvVar[];
+  startup: string;
+  credentials?: { host: (typeof rules.REGISTRY_HOSTS)[number]; username: string; password: string };
+  secrets: string[];
+}
+
+/**
+ * The container fields shared by deploy and update. `mergeEnv` (update only) fills `KEY=` lines
+ * with the current value. Records errors into `errors`; returns undefined when any field failed.
+ */
+function readContainerSettings(
+  state: FormState,
+  errors: FieldErrors,
+  sshKey: string,
+  opts: { withPorts?: boolean; mergeEnv?: ReadonlyArray<{ name: string; value: string }> } = { withPorts: true },
+): ContainerSettingsRead | undefined {
+  const image = textOf(state, BLOCK.image);
+  const imageError = imageProblem(image);
+  if (imageError) errors[BLOCK.image] = imageError;
+
+  let expose: ContainerSettingsRead['expose'] = [];
+  if (opts.withPorts) {
+    const ports = parsePorts(textOf(state, BLOCK.ports));
+    if (ports.ok) expose = ports.expose;
+    else errors[BLOCK.ports] = ports.error;
+  }
+
+  let env: EnvVar[] = [];
+  const parsed = parseEnv(field(state, BLOCK.env)?.value.value ?? '');
+  if (!parsed.ok) errors[BLOCK.env] = parsed.error;
+  else {
+    env = opts.mergeEnv ? mergeKeptValues(parsed.env, opts.mergeEnv) : parsed.env;
+    if (sshKey && env.some((v) => v.name === rules.RESERVED_SSH_ENV)) {
+      errors[BLOCK.env] =
+        `Remove ${rules.RESERVED_SSH_ENV}: it is set from the SSH public key field, and defining both makes the deploy fail.`;
+    }
+  }
+
+  const startup = (field(state, BLOCK.startup)?.value.value ?? '').trim();
+  if (startup.length > rules.STARTUP_COMMAND_MAX) {
+    errors[BLOCK.startup] =
+      `Startup command must be at most ${rules.STARTUP_COMMAND_MAX} characters (it has ${startup.length}).`;
+  }
+
+  const username = textOf(state, BLOCK.registryUser);
+  // a password may legitimately start or end with spaces: keep it as typed
+  const password = field(state, BLOCK.registryPassword)?.value.value ?? '';
+  let credentials: ContainerSettingsRead['credentials'];
+  if (username && !password) {
+    errors[BLOCK.registryPassword] = `Enter the password or access token for ${username}, or clear the username.`;
+  } else if (!username && password) {
+    errors[BLOCK.registryUser] = 'Enter the registry username, or clear the password.';
+  } else if (username && password && !imageError) {
+    const host = registryHost(image);
+    if (rules.isRegistryHost(host)) credentials = { host, username, password };
+    else {
+      errors[BLOCK.image] =
+        `Registry credentials work only for images on ${rules.REGISTRY_HOSTS.join(' or ')}; this image is on ${host}.`;
+    }
+  }
+
+  if (Object.keys(errors).length) return undefined;
+  const secrets = [...env.map((v) => v.value), ...(credentials ? [credentials.password] : [])].filter((s) => s.length > 0);
+  return { image, expose, env, startup, ...(credentials ? { credentials } : {}), secrets };
+}
+
+export function imageProblem(image: string): string | null {
+  if (!image) return 'Image is required (e.g. docker.io/fluencelabs/debian-ssh-root:11).';
+  if (/\s/.test(image)) return 'Image must not contain spaces.';
+  if (image.length > rules.IMAGE_MAX) return `Image must be at most ${rules.IMAGE_MAX} characters (it has ${image.length}).`;
+  if (image !== image.toLowerCase()) return `Image must be lowercase: ${image.toLowerCase()}`;
+  return null;
+}
+
+/** `KEY=` (empty) on an update keeps the value the instance has now: values are never shown in Slack. */
+function mergeKeptValues(typed: EnvVar[], current: ReadonlyArray<{ name: string; value: string }>): EnvVar[] {
+  const now = new Map(current.map((v) => [v.name, v.value]));
+  return typed.map((v) => (v.value === '' && now.has(v.name) ? { name: v.name, value: now.get(v.name) ?? '' } : v));
+}
+
+// ---- update (containers) ----------------------------------------------------------------
+
+export type UpdateFormResult =
+  | { ok: true; request: UpdateContainerRequest; secrets: string[] }
+  | { ok: false; errors: FieldErrors };
+
+/** Blocks the update modal has; API errors on anything else land on the name field. */
+export const UPDATE_FORM_BLOCKS: readonly BlockId[] = [
+  BLOCK.name, BLOCK.image, BLOCK.env, BLOCK.startup, BLOCK.registryUser, BLOCK.registryPassword, BLOCK.sshKey,
+];
+
+export function readUpdateForm(
+  state: FormState,
+  current: { container?: { environment: ReadonlyArray<{ name: string; value: string }> } },
+): UpdateFormResult {
+  const errors: FieldErrors = {};
+  const name = textOf(state, BLOCK.name);
+  const nameError = rules.nameProblem(name);
+  if (nameError) errors[BLOCK.name] = nameError;
+  const sshKey = textOf(state, BLOCK.sshKey);
+  const settings = readContainerSettings(state, errors, sshKey, { mergeEnv: current.container?.environment ?? [] });
+  if (sshKey) {
+    const keyError = rules.sshKeyProblem(sshKey);
+    if (keyError) errors[BLOCK.sshKey] = keyError;
+  }
+  if (!settings || Object.keys(errors).length) return { ok: false, errors };
+  return {
+    ok: true,
+    request: {
+      name,
+      container_settings: {
+        image: settings.image,
+        // full replacement (API.md §4.4): an empty list says "no variables" explicitly
+        environment: settings.env,
+        ...(settings.startup ? { startup_command: settings.startup } : {}),
+        ...(settings.credentials ? { credentials: settings.credentials } : {}),
+      },
+      ...(sshKey ? { ssh_key: sshKey } : {}),
+    },
+    secrets: settings.secrets,
+  };
+}
+
+/** The rename modal's one field. */
+export function readRenameForm(state: FormState): { ok: true; name: string } | { ok: false; errors: FieldErrors } {
+  const name = textOf(state, BLOCK.name);
+  const problem = rules.nameProblem(name);
+  return problem ? { ok: false, errors: { [BLOCK.name]: problem } } : { ok: true, name };
+}
+
+// ---- re-rendering -----------------------------------------------------------------------
+
+/** What the user has entered so far, to keep when the modal is re-rendered. Never the password. */
+export interface DeployFormValues {
+  planId?: string;
+  imagePreset?: string;
+  name?: string;
+  image?: string;
+  ports?: string;
+  env?: string;
+  startup?: string;
+  registryUser?: string;
+  location?: string;
+  sshKey?: string;
+  osImage?: string;
+}
+
+/**
+ * Reads the values to carry into a re-render. Fields prefilled from the preset (or offered by
+ * the plan) are dropped when the preset (or plan) just changed, so the new prefill shows: the
+ * action id of such a field records which preset/plan it was rendered for (keyedActionId).
+ */
+export function deployFormValues(state: FormState): DeployFormValues {
+  const out: DeployFormValues = {};
+  const put = (key: keyof DeployFormValues, v: string | undefined | null) => {
+    if (v !== undefined && v !== null && v !== '') out[key] = v;
+  };
+  const planId = selectedOf(state, BLOCK.plan);
+  const preset = selectedOf(state, BLOCK.imagePreset);
+  put('planId', planId);
+  put('imagePreset', preset);
+  put('name', field(state, BLOCK.name)?.value.value);
+  put('registryUser', field(state, BLOCK.registryUser)?.value.value);
+  put('sshKey', field(state, BLOCK.sshKey)?.value.value);
+  const presetFields = [['image', BLOCK.image], ['ports', BLOCK.ports], ['env', BLOCK.env], ['startup', BLOCK.startup]] as const;
+  for (const [key, block] of presetFields) {
+    const f = field(state, block);
+    if (f && f.actionId === keyedActionId(preset)) put(key, f.value.value);
+  }
+  for (const [key, block] of [['location', BLOCK.location], ['osImage', BLOCK.osImage]] as const) {
+    const f = field(state, block);
+    if (f && f.actionId === keyedActionId(planId)) put(key, f.value.selected_option?.value);
+  }
+  return out;
+}
+
+// ---- API validation errors ---------------------------------------------------------------
+
+/** Every input block the deploy modal of a type has. */
+export function deployFormBlocks(type: WorkloadType): BlockId[] {
+  return type === 'container'
+    ? [BLOCK.plan, BLOCK.name, BLOCK.image, BLOCK.ports, BLOCK.env, BLOCK.startup, BLOCK.registryUser,
+       BLOCK.registryPassword, BLOCK.location, BLOCK.sshKey]
+    : [BLOCK.plan, BLOCK.name, BLOCK.sshKey, BLOCK.osImage];
+}
+
+/** First matching `loc` segment wins, so environment[0].name is the env field, not the name. */
+const LOC_BLOCK: Record<string, BlockId> = {
+  expose: BLOCK.ports,
+  environment: BLOCK.env,
+  name: BLOCK.name,
+  image: BLOCK.image,
+  startup_command: BLOCK.startup,
+  constraints: BLOCK.location,
+  location: BLOCK.location,
+  ssh_key: BLOCK.sshKey,
+  os_image: BLOCK.osImage,
+  plan_id: BLOCK.plan,
+};
+
+/**
+ * 422 issues -> errors under the fields (BOLT.md pitfall 3). Only `loc` and `msg` are used: the
+ * issue's `input` may be a secret the user typed. Slack rejects errors keyed by a block the view
+ * does not have, so anything that maps outside `blocks` goes to `fallback`, naming its loc path.
+ */
+export function apiIssuesToFieldErrors(
+  issues: readonly FieldIssue[],
+  opts: { blocks?: readonly BlockId[]; fallback?: BlockId } = {},
+): FieldErrors {
+  const fallback = opts.fallback ?? BLOCK.plan;
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const path = issue.loc[0] === 'body' ? issue.loc.slice(1) : issue.loc;
+    const msg = issue.msg.replace(/^Value error, /, '');
+    let block: BlockId | undefined;
+    let text = msg;
+    for (const [i, seg] of path.entries()) {
+      if (seg === 'credentials') {
+        block = path[i + 1] === 'password' ? BLOCK.registryPassword : path[i + 1] === 'host' ? BLOCK.image : BLOCK.registryUser;
+        text = `Registry credentials: ${msg}`;
+        break;
+      }
+      const hit = typeof seg === 'string' ? LOC_BLOCK[seg] : undefined;
+      if (!hit) continue;
+      block = hit;
+      const index = path[i + 1];
+      if (typeof index === 'number') text = `${seg === 'expose' ? 'Port' : 'Variable'} ${index + 1}: ${msg}`;
+      break;
+    }
+    if (!block || (opts.blocks && !opts.blocks.includes(block))) {
+      block = fallback;
+      text = `${path.join('.') || 'request'}: ${msg}`;
+    }
+    out[block] = out[block] ? `${out[block]} · ${text}` : text;
+  }
+  return out;
+}

@@ -1,0 +1,385 @@
+/**
+ * The deploy modal, one builder for containers, VMs and bare metal (what differs is looked up
+ * from the workload type). Pure: data in, ModalView out. The listener opens the loading view at
+ * once from the trigger_id (BOLT.md pitfall 2), fetches plans, then updates with this.
+ */
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { z } from 'zod';
+import type { PlanOffer } from '../../fluence/model';
+import { NAME_MAX, RESERVED_SSH_ENV } from '../../fluence/rules';
+import type { DefaultImage } from '../../fluence/schemas';
+import { WORKLOAD_TYPES, WORKLOADS, isWorkloadType, type WorkloadType } from '../../fluence/workload';
+import { balanceAfter, deployCost, formatUsd } from '../../services/cost';
+import {
+  ANY_LOCATION, CUSTOM_PRESET, keyedActionId, osOptionValue, type DeployFormValues,
+} from '../../services/deploy-form';
+import { ACTION, BLOCK, INPUT_ACTION, VIEW } from '../ids';
+import { clampText, escapeMrkdwn, sandboxBlocks } from './status-message';
+
+export const MAX_PLAN_OPTIONS = 100;
+const OPTION_TEXT_MAX = 75;
+
+// ---- building blocks shared by the deploy, update and rename modals ----------------------
+
+export const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+
+export function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+/** A plain_text_input block; `action` is keyedActionId(...) for fields a choice prefills. */
+export function textInput(o: {
+  block: string; label: string; action?: string; initial?: string | undefined; placeholder?: string;
+  hint?: string; optional?: boolean; multiline?: boolean;
+}): KnownBlock {
+  return {
+    type: 'input',
+    block_id: o.block,
+    label: plain(o.label),
+    ...(o.optional ? { optional: true } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: o.action ?? INPUT_ACTION,
+      ...(o.multiline ? { multiline: true } : {}),
+      ...(o.initial ? { initial_value: o.initial } : {}),
+      ...(o.placeholder ? { placeholder: plain(clampText(o.placeholder, 150)) } : {}),
+    },
+    ...(o.hint ? { hint: plain(o.hint) } : {}),
+  };
+}
+
+/** Title, submit and close are at most 24 characters (BOLT.md §5). */
+export function modalShell(o: {
+  callbackId: string; title: string; submit?: string; close: string; metadata?: string; blocks: KnownBlock[];
+}): ModalView {
+  if (o.blocks.length > 100) throw new Error(`modal has ${o.blocks.length} blocks (limit 100)`);
+  return {
+    type: 'modal',
+    callback_id: o.callbackId,
+    title: plain(clampText(o.title, 24)),
+    ...(o.submit ? { submit: plain(clampText(o.submit, 24)) } : {}),
+    close: plain(clampText(o.close, 24)),
+    ...(o.metadata !== undefined ? { private_metadata: o.metadata } : {}),
+    blocks: o.blocks,
+  };
+}
+
+// ---- private_metadata -------------------------------------------------------------------
+
+const DeployMetaSchema = z.object({
+  v: z.literal(1),
+  requestId: z.string().min(1),
+  type: z.string().refine(isWorkloadType),
+  planId: z.string().optional(),
+  channelId: z.string().optional(),
+});
+export interface DeployModalMeta {
+  v: 1;
+  requestId: string;
+  type: WorkloadType;
+  planId?: string;
+  /** Where the deploy started: its announcement, thread and approvals go there. */
+  channelId?: string;
+}
+
+/** Only ids go in private_metadata (3000 chars, BOLT.md pitfall 5); state stays server-side. */
+export function encodeDeployMeta(meta: Omit<DeployModalMeta, 'v'>): string {
+  const text = JSON.stringify({
+    v: 1,
+    requestId: meta.requestId,
+    type: meta.type,
+    ...(meta.planId ? { planId: meta.planId } : {}),
+    ...(meta.channelId ? { channelId: meta.channelId } : {}),
+  });
+  if (text.length > 3000) throw new Error(`deploy modal private_metadata is ${text.length} chars (limit 3000)`);
+  return text;
+}
+
+export function parseDeployMeta(text: string): DeployModalMeta | undefined {
+  try {
+    const r = DeployMetaSchema.safeParse(JSON.parse(text));
+    return r.success ? (r.data as DeployModalMeta) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- labels -----------------------------------------------------------------------------
+
+/** "H100 80GB ×1" */
+export function gpuLabel(offer: Pick<PlanOffer, 'gpu'>): string {
+  return `${offer.gpu.model.toUpperCase()} ${offer.gpu.vram.replace(/Gi?$/i, 'GB')} ×${offer.gpu.count}`;
+}
+
+/** Containers "H100 80GB ×1 · 16 vCPU · $2.96/h"; VM/BM "A100 80GB ×1 · provider/location · $1.07/h". */
+export function offerLabel(offer: PlanOffer): string {
+  const middle = offer.type === 'container' ? `${offer.vcpu} vCPU` : `${offer.provider ?? '?'}/${offer.locations[0] ?? '?'}`;
+  const price = ` · ${formatUsd(offer.pricePerHour)}/h`;
+  // the price is what users compare: clamp the middle, never the price
+  return `${clampText(`${gpuLabel(offer)} · ${middle}`, OPTION_TEXT_MAX - price.length)}${price}`;
+}
+
+function option(text: string, value: string): PlainTextOption {
+  return { text: plain(clampText(text, OPTION_TEXT_MAX)), value };
+}
+
+/** The cost line under the form: hourly price, upfront reserve, balance after. */
+export function costText(offer: PlanOffer | undefined, balance: number | null | undefined): string {
+  if (!offer) return 'Pick a plan to see what it costs.';
+  const cost = deployCost(offer);
+  const head =
+    `*${formatUsd(cost.perHour)}/h* · ${formatUsd(cost.upfront)} reserved upfront now ` +
+    `(${cost.upfrontHours} h × ${formatUsd(cost.perHour)})`;
+  const after = balanceAfter(balance, cost);
+  if (after === null) return `${head} · balance unknown`;
+  if (after < 0) return `${head} · balance after: ${formatUsd(after)} ⚠️ this deploy cannot be afforded: top up first.`;
+  return `${head} · balance after: ${formatUsd(after)}`;
+}
+
+// ---- the modal --------------------------------------------------------------------------
+
+export interface DeployModalData {
+  /** Unique per modal: the deploy's idempotency key. */
+  requestId: string;
+  type: WorkloadType;
+  /** Channel the deploy started in (kept in private_metadata). */
+  channelId?: string;
+  /** Sorted by price, cheapest first (re-sorted here anyway). */
+  offers: PlanOffer[];
+  selectedPlanId?: string;
+  /** Container default images (GET /gpu/default-images/). */
+  images: DefaultImage[];
+  sandbox: boolean;
+  /** Account balance; null/undefined when it could not be read. */
+  balance?: number | null;
+  /** Values entered so far (deployFormValues), kept across re-renders. */
+  values?: DeployFormValues;
+  /** Information at the top (e.g. "the plan you picked is gone"). */
+  notice?: string;
+  /** An API 400 `detail`, shown verbatim at the top. */
+  error?: string;
+}
+
+export function renderDeployLoading(data: { type?: WorkloadType; requestId: string; channelId?: string }): ModalView {
+  return modalShell({
+    callbackId: VIEW.deploy,
+    title: 'Deploy a GPU',
+    close: 'Cancel',
+    metadata: encodeDeployMeta({ requestId: data.requestId, type: data.type ?? 'container', ...(data.channelId ? { channelId: data.channelId } : {}) }),
+    blocks: [section(`⏳ Loading ${data.type ? WORKLOADS[data.type].label + ' ' : ''}plans…`)],
+  });
+}
+
+/** The 100 cheapest offers (Slack's static_select limit), always keeping the selected one. */
+function visibleOffers(offers: PlanOffer[], selectedPlanId: string | undefined): { shown: PlanOffer[]; hidden: number } {
+  const sorted = [...offers].sort((a, b) => a.pricePerHour - b.pricePerHour);
+  if (sorted.length <= MAX_PLAN_OPTIONS) return { shown: sorted, hidden: 0 };
+  let shown = sorted.slice(0, MAX_PLAN_OPTIONS);
+  const selected = sorted.find((o) => o.planId === selectedPlanId);
+  if (selected && !shown.includes(selected)) shown = [...shown.slice(0, MAX_PLAN_OPTIONS - 1), selected];
+  return { shown, hidden: sorted.length - shown.length };
+}
+
+export function renderDeployModal(data: DeployModalData): ModalView {
+  const values = data.values ?? {};
+  const { shown, hidden } = visibleOffers(data.offers, data.selectedPlanId);
+  const offer = data.offers.find((o) => o.planId === data.selectedPlanId && o.type === data.type);
+  const blocks: KnownBlock[] = [];
+
+  if (data.error) blocks.push(section(`⚠️ *Fluence refused this deploy:* ${escapeMrkdwn(clampText(data.error, 2800))}`));
+  if (data.notice) blocks.push(section(escapeMrkdwn(clampText(data.notice, 2900))));
+
+  blocks.push({
+    type: 'actions',
+    block_id: BLOCK.type,
+    elements: [{
+      type: 'static_select',
+      action_id: ACTION.deployType,
+      options: WORKLOAD_TYPES.map((t) => option(WORKLOADS[t].plural, t)),
+      initial_option: option(WORKLOADS[data.type].plural, data.type),
+    }],
+  });
+
+  if (shown.length === 0) {
+    blocks.push(section(`No ${WORKLOADS[data.type].label} plans are available right now. Try another type, or later.`));
+  } else {
+    const planOptions = shown.map((o) => option(offerLabel(o), o.planId));
+    const initial = planOptions.find((o) => o.value === offer?.planId);
+    blocks.push({
+      type: 'input',
+      block_id: BLOCK.plan,
+      dispatch_action: true,
+      label: plain('Plan'),
+      element: {
+        type: 'static_select',
+        action_id: ACTION.deployPlanSelect,
+        placeholder: plain('Pick a GPU plan'),
+        options: planOptions,
+        ...(initial ? { initial_option: initial } : {}),
+      },
+      ...(hidden > 0
+        ? { hint: plain(`Showing the ${shown.length} cheapest of ${data.offers.length} plans. Use /gpu plans with filters to find the others.`) }
+        : {}),
+    });
+  }
+
+  blocks.push(textInput({
+    block: BLOCK.name, label: 'Name', initial: values.name, placeholder: 'my-gpu',
+    hint: `1–${NAME_MAX} characters: lowercase letters, digits and hyphens, not starting or ending with a hyphen.`,
+  }));
+
+  if (data.type === 'container') blocks.push(...containerBlocks(data, offer, values));
+  else blocks.push(...machineBlocks(offer, values));
+
+  blocks.push({ type: 'section', block_id: BLOCK.cost, text: { type: 'mrkdwn', text: costText(offer, data.balance) } });
+  blocks.push(...sandboxBlocks(data.sandbox));
+
+  return modalShell({
+    callbackId: VIEW.deploy,
+    title: 'Deploy a GPU',
+    submit: 'Deploy',
+    close: 'Cancel',
+    metadata: encodeDeployMeta({
+      requestId: data.requestId,
+      type: data.type,
+      ...(offer ? { planId: offer.planId } : {}),
+      ...(data.channelId ? { channelId: data.channelId } : {}),
+    }),
+    blocks,
+  });
+}
+
+/** `renderDeployModal` with an API 400 `detail` on top; the values stay as entered. */
+export function renderDeployError(data: DeployModalData, detail: string): ModalView {
+  return renderDeployModal({ ...data, error: detail });
+}
+
+function presetOf(data: DeployModalData, values: DeployFormValues): DefaultImage | undefined {
+  if (values.imagePreset === CUSTOM_PRESET) return undefined;
+  return data.images.find((i) => i.slug === values.imagePreset) ?? (values.imagePreset ? undefined : data.images[0]);
+}
+
+function containerBlocks(data: DeployModalData, offer: PlanOffer | undefined, values: DeployFormValues): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  const preset = presetOf(data, values);
+  const presetKey = data.images.length ? (preset?.slug ?? CUSTOM_PRESET) : undefined;
+  const presetAction = keyedActionId(presetKey);
+  if (data.images.length) {
+    const options = [...data.images.map((i) => option(i.name, i.slug)), option('Custom image', CUSTOM_PRESET)];
+    blocks.push({
+      type: 'input',
+      block_id: BLOCK.imagePreset,
+      dispatch_action: true,
+      optional: true,
+      label: plain('Image preset'),
+      element: {
+        type: 'static_select',
+        action_id: ACTION.deployImagePreset,
+        options,
+        initial_option: options.find((o) => o.value === presetKey) ?? options[options.length - 1],
+      },
+      hint: plain('Picking a preset fills in the image, ports, environment and startup command.'),
+    });
+  }
+  const presetPorts = preset?.expose.map((p) => `${p.port}/${p.protocol ?? 'tcp'}`).join(', ');
+  const presetEnv = preset?.environment.map((e) => `${e.name}=${e.value}`).join('\n');
+  blocks.push(
+    textInput({
+      block: BLOCK.image, action: presetAction, label: 'Image', initial: values.image ?? preset?.image,
+      placeholder: 'docker.io/fluencelabs/debian-ssh-root:11', hint: 'Lowercase, at most 255 characters. Public, or private on docker.io / ghcr.io with credentials below.',
+    }),
+    textInput({
+      block: BLOCK.ports, action: presetAction, label: 'Ports', initial: values.ports ?? presetPorts,
+      placeholder: '22/tcp, 80/http, 8000',
+      hint: '1–10 ports, separated by commas or spaces. Protocol tcp (default), udp, or http (port 80 only). Ports cannot change after deploy.',
+    }),
+    textInput({
+      block: BLOCK.env, action: presetAction, label: 'Environment', initial: values.env ?? (presetEnv || undefined),
+      optional: true, multiline: true, placeholder: 'MODEL_PATH=/models/llama',
+      hint: 'One NAME=value per line (NAME: uppercase letters, digits, _). At most 64. Values are masked in every message and log.',
+    }),
+    textInput({
+      block: BLOCK.startup, action: presetAction, label: 'Startup command', initial: values.startup ?? preset?.startup_command ?? undefined,
+      optional: true, multiline: true, placeholder: 'python3 serve.py --port 8000',
+      hint: 'Runs as the container entrypoint (a bash script, at most 2048 characters). Empty: the image\'s own entrypoint.',
+    }),
+    textInput({
+      block: BLOCK.registryUser, label: 'Registry credentials', initial: values.registryUser, optional: true,
+      placeholder: 'username', hint: 'Only for a private image on docker.io or ghcr.io. Leave empty for a public image.',
+    }),
+    textInput({
+      block: BLOCK.registryPassword, label: 'Registry password or token', optional: true, placeholder: 'password or access token',
+      hint: 'Slack has no password field: this value is never shown again and is masked everywhere the bot writes.',
+    }),
+  );
+  const locationOptions = [...(offer?.locations ?? []).map((l) => option(l, l)), option('Any location', ANY_LOCATION)];
+  blocks.push({
+    type: 'input',
+    block_id: BLOCK.location,
+    optional: true,
+    label: plain('Location'),
+    element: {
+      type: 'static_select',
+      action_id: keyedActionId(offer?.planId),
+      options: locationOptions,
+      initial_option: locationOptions.find((o) => o.value === values.location) ?? locationOptions[locationOptions.length - 1],
+    },
+    hint: plain('Country the container runs in. Any location lets Fluence choose.'),
+  });
+  blocks.push(textInput({
+    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, optional: !preset?.requires_ssh,
+    placeholder: 'ssh-ed25519 AAAA… you@laptop',
+    hint: `${preset?.requires_ssh ? 'This image needs a key to let you in. ' : ''}One OpenSSH public key (the .pub file). Do not also set ${RESERVED_SSH_ENV} in the environment.`,
+  }));
+  return blocks;
+}
+
+function machineBlocks(offer: PlanOffer | undefined, values: DeployFormValues): KnownBlock[] {
+  const blocks: KnownBlock[] = [textInput({
+    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, placeholder: 'ssh-ed25519 AAAA… you@laptop',
+    hint: 'Required: the only way into the machine. One OpenSSH public key (the .pub file).',
+  })];
+  const os = offer?.osOptions ?? [];
+  if (offer && os.length) {
+    const options = os.map((o) => option(o, osOptionValue(os, o)));
+    blocks.push({
+      type: 'input',
+      block_id: BLOCK.osImage,
+      label: plain('OS image'),
+      element: {
+        type: 'static_select',
+        action_id: keyedActionId(offer.planId),
+        options,
+        initial_option: options.find((o) => o.value === values.osImage) ?? options[0],
+      },
+    });
+  } else {
+    blocks.push(section(offer ? '⚠️ This plan lists no OS images. Pick another plan.' : '_Pick a plan to see its OS images._'));
+  }
+  return blocks;
+}
+
+// ---- after submit (response_action: update) ----------------------------------------------
+
+export function renderDeploySubmitted(data: { name: string; type: WorkloadType; offer: PlanOffer; sandbox: boolean }): ModalView {
+  return modalShell({
+    callbackId: VIEW.deploy,
+    title: 'Deploy a GPU',
+    close: 'Close',
+    blocks: [
+      section(`⏳ Deploying \`${escapeMrkdwn(data.name)}\` (${WORKLOADS[data.type].label}, ${escapeMrkdwn(offerLabel(data.offer))})…`),
+      ...sandboxBlocks(data.sandbox),
+    ],
+  });
+}
+
+export function renderDeployResult(data: { ok: boolean; name: string; type: WorkloadType; message: string; sandbox: boolean }): ModalView {
+  const head = data.ok ? `✅ *Deployed* \`${escapeMrkdwn(data.name)}\` (${WORKLOADS[data.type].label})` : `⚠️ *Not deployed:* \`${escapeMrkdwn(data.name)}\``;
+  return modalShell({
+    callbackId: VIEW.deploy,
+    title: data.ok ? 'Deployed ✓' : 'Deploy a GPU',
+    close: 'Close',
+    // `message` is the bot's own mrkdwn (channel links, mentions); user text in it is escaped by the caller
+    blocks: [section(`${head}\n${clampText(data.message, 2500)}`), ...sandboxBlocks(data.sandbox)],
+  });
+}

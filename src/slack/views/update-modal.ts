@@ -1,0 +1,102 @@
+/**
+ * The container update ("Redeploy") modal. The API replaces the whole configuration (API.md
+ * §4.4), so the form comes prefilled with what the instance runs now, except secret values:
+ * environment values are never shown in Slack, so variables come as `NAME=` lines and the
+ * service keeps the current value of any line left empty (readUpdateForm). Pure.
+ */
+import type { ModalView } from '@slack/types';
+import { z } from 'zod';
+import type { InstanceDetail } from '../../fluence/model';
+import { NAME_MAX, RESERVED_SSH_ENV } from '../../fluence/rules';
+import { isWorkloadType, type WorkloadType } from '../../fluence/workload';
+import { BLOCK, VIEW } from '../ids';
+import { modalShell, textInput } from './deploy-modal';
+import { clampText, escapeMrkdwn } from './status-message';
+
+// ---- private_metadata shared by the update and rename modals ------------------------------
+
+export interface InstanceModalMeta {
+  v: 1;
+  instanceId: string;
+  type: WorkloadType;
+  /** Update only: one id per opened modal, so a double submit applies once. */
+  requestId?: string;
+}
+
+const InstanceMetaSchema = z.object({
+  v: z.literal(1),
+  instanceId: z.string().min(1),
+  type: z.string().refine(isWorkloadType),
+  requestId: z.string().optional(),
+});
+
+export function encodeInstanceMeta(meta: Omit<InstanceModalMeta, 'v'>): string {
+  const text = JSON.stringify({ v: 1, instanceId: meta.instanceId, type: meta.type, ...(meta.requestId ? { requestId: meta.requestId } : {}) });
+  if (text.length > 3000) throw new Error(`private_metadata is ${text.length} chars (limit 3000)`);
+  return text;
+}
+
+export function parseInstanceMeta(text: string): InstanceModalMeta | undefined {
+  try {
+    const r = InstanceMetaSchema.safeParse(JSON.parse(text));
+    return r.success ? (r.data as InstanceModalMeta) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const NAME_HINT = `1–${NAME_MAX} characters: lowercase letters, digits and hyphens, not starting or ending with a hyphen.`;
+
+// ---- the modal --------------------------------------------------------------------------
+
+export function renderUpdateModal(data: { instance: InstanceDetail; requestId: string }): ModalView {
+  const { instance } = data;
+  const c = instance.container;
+  const ports = c?.expose.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none';
+  // names only: a value never leaves the bot towards Slack
+  const envLines = c?.environment.map((e) => `${e.name}=`).join('\n');
+  return modalShell({
+    callbackId: VIEW.update,
+    title: 'Update container',
+    submit: 'Update & restart',
+    close: 'Cancel',
+    metadata: encodeInstanceMeta({ instanceId: instance.id, type: instance.type, requestId: data.requestId }),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            `Updating \`${escapeMrkdwn(clampText(instance.name, 80))}\` *restarts the container* with the settings below ` +
+            `(they replace the current ones). Exposed ports cannot change after deploy: ${escapeMrkdwn(clampText(ports, 500))}.`,
+        },
+      },
+      textInput({ block: BLOCK.name, label: 'Name', initial: instance.name, hint: NAME_HINT }),
+      textInput({ block: BLOCK.image, label: 'Image', initial: c?.image, hint: 'Lowercase, at most 255 characters.' }),
+      textInput({
+        block: BLOCK.env, label: 'Environment', initial: envLines || undefined, optional: true, multiline: true,
+        placeholder: 'MODEL_PATH=/models/llama',
+        hint:
+          'Current values are not shown. Leave a value empty (NAME=) to keep it, type one to replace it, ' +
+          'delete the line to remove the variable. One NAME=value per line.',
+      }),
+      textInput({
+        block: BLOCK.startup, label: 'Startup command', initial: c?.startupCommand ?? undefined, optional: true, multiline: true,
+        hint: 'Runs as the container entrypoint (at most 2048 characters). Empty: the image\'s own entrypoint.',
+      }),
+      textInput({
+        block: BLOCK.registryUser, label: 'Registry credentials', optional: true, placeholder: 'username',
+        hint: 'The update replaces the whole configuration: enter the credentials again if the image is private (docker.io or ghcr.io).',
+      }),
+      textInput({
+        block: BLOCK.registryPassword, label: 'Registry password or token', optional: true,
+        hint: 'Slack has no password field: this value is never shown again and is masked everywhere the bot writes.',
+      }),
+      textInput({
+        block: BLOCK.sshKey, label: 'SSH public key', optional: true, placeholder: 'ssh-ed25519 AAAA… you@laptop',
+        hint: `Optional: one OpenSSH public key. Fluence does not return the current key, so paste it again to keep it. Not together with ${RESERVED_SSH_ENV}.`,
+      }),
+    ],
+  });
+}
+
