@@ -1,0 +1,129 @@
+/**
+ * A local stand-in for the Fluence GPU API (API.md), over real HTTP on 127.0.0.1, for sandbox
+ * mode, tests, the demo and benchmarks. `startSimulator()` returns the URL, the key it expects and
+ * a `control` handle for tests (faults, clock offset, balance, forced statuses, bulk seeding).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WorkloadType } from '../fluence/workload';
+import { FaultInjector, type Faults } from './faults';
+import { createHandler, type RequestRecord } from './server';
+import { seedInstances, type SeedOptions } from './seed';
+import { SimState, type SimInstance, type SimStatus } from './state';
+
+export * from './catalog';
+export type { Faults, GarbageKind } from './faults';
+export type { RequestRecord } from './server';
+export type { SeedOptions } from './seed';
+export type { SimInstance, SimStatus } from './state';
+
+export interface SimulatorOptions {
+  /** Default 0 (random); host is always 127.0.0.1. */
+  port?: number;
+  /** Default 'sim-key'. Every /gpu and /v2 request needs `X-API-KEY` equal to it, else 403. */
+  apiKey?: string;
+  /** USDC, default 1000. */
+  balance?: number;
+  /** INITIALIZED -> ACTIVE after this long. Default 3000. */
+  provisioningDelayMs?: number;
+  /** After ACTIVE, network.domain / ssh_connection stay null this long. Default 0. */
+  networkDelayMs?: number;
+  /** Injectable clock (ms). Status and billing are computed from it on every read; no timers. */
+  now?: () => number;
+  /** A container PUT is "being applied" this long; a second PUT meanwhile -> 400. Default 2000. */
+  updateApplyMs?: number;
+  /** Instances whose name matches go INITIALIZED -> FAILED. Default /fail/. */
+  failNamePattern?: RegExp;
+  /** Seed of the fault PRNG. Default 1. */
+  seed?: number;
+  logger?: { info(...a: unknown[]): void };
+}
+
+export interface SimulatorControl {
+  /** Every request (query string stripped); `status` is 0 while unanswered. */
+  readonly requests: RequestRecord[];
+  resetRequests(): void;
+  setFaults(f: Faults): void;
+  clearFaults(): void;
+  setBalance(n: number): void;
+  balance(): number;
+  /** Forces a status from now on (ENDED elsewhere, FAILED...). Throws on an unknown id. */
+  setStatus(id: string, status: SimStatus): void;
+  /** All instances of every type, raw. */
+  instances(): SimInstance[];
+  /** Bulk-creates n instances (ACTIVE unless opts.status), without touching the balance. Returns their ids. */
+  seedInstances(n: number, type: WorkloadType, opts?: SeedOptions): string[];
+  /** Moves the simulator's clock forward by ms (added to the injected `now`). */
+  advance(ms: number): void;
+  /** The simulator's current time (injected `now` + advance offset). */
+  now(): number;
+}
+
+export interface SimulatorHandle {
+  /** Origin, e.g. http://127.0.0.1:40123 (the client appends /gpu/...). */
+  url: string;
+  port: number;
+  apiKey: string;
+  control: SimulatorControl;
+  /** Closes the server and any hung requests. */
+  stop(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const apiKey = opts.apiKey ?? 'sim-key';
+  const baseNow = opts.now ?? Date.now;
+  let offset = 0;
+  const now = () => baseNow() + offset;
+  const state = new SimState({
+    now,
+    balance: opts.balance ?? 1000,
+    provisioningDelayMs: opts.provisioningDelayMs ?? 3000,
+    networkDelayMs: opts.networkDelayMs ?? 0,
+    updateApplyMs: opts.updateApplyMs ?? 2000,
+    failNamePattern: opts.failNamePattern ?? /fail/,
+  });
+  const faults = new FaultInjector(opts.seed ?? 1);
+  const requests: RequestRecord[] = [];
+  const { handle, hung } = createHandler({ state, faults, apiKey, requests, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const server: Server = createServer(handle);
+  // Clients keep connections alive; do not let an idle socket hold stop() open.
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const control: SimulatorControl = {
+    requests,
+    resetRequests: () => void requests.splice(0, requests.length),
+    setFaults: (f) => faults.set(f),
+    clearFaults: () => faults.clear(),
+    setBalance: (n) => state.setBalance(n),
+    balance: () => state.balance(),
+    setStatus: (id, status) => {
+      if (!state.setStatus(id, status)) throw new Error(`simulator: no instance ${id}`);
+    },
+    instances: () => state.all(),
+    seedInstances: (n, type, seedOpts) => seedInstances(state, n, type, seedOpts),
+    advance: (ms) => void (offset += ms),
+    now,
+  };
+
+  let stopped: Promise<void> | null = null;
+  const stop = () => {
+    stopped ??= new Promise<void>((resolve) => {
+      for (const res of hung) res.destroy();
+      hung.clear();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return stopped;
+  };
+
+  return { url: `http://127.0.0.1:${port}`, port, apiKey, control, stop };
+}
