@@ -12,7 +12,9 @@ import type {
   KnownBlock,
   SectionBlock,
 } from '@slack/types';
-import { clamp } from './format';
+import { clamp, SANDBOX_NOTE } from './format';
+
+export { SANDBOX_NOTE };
 
 export const LIMITS = {
   blocksPerMessage: 50,
@@ -143,4 +145,9 @@ export function actions(buttons: Button[], blockId?: string): ActionsBlock[] {
     });
   }
   return out;
+}
+
+/** The context line every message carries in sandbox mode (no real Fluence, no real money). */
+export function sandboxBlocks(sandbox: boolean): KnownBlock[] {
+  return sandbox ? [context(SANDBOX_NOTE)] : [];
 }

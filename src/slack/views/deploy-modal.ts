@@ -14,7 +14,8 @@ import {
   ANY_LOCATION, CUSTOM_PRESET, keyedActionId, osOptionValue, type DeployFormValues,
 } from '../../services/deploy-form';
 import { ACTION, BLOCK, INPUT_ACTION, VIEW } from '../ids';
-import { clampText, escapeMrkdwn, sandboxBlocks } from './status-message';
+import { sandboxBlocks } from './blocks';
+import { clamp as clampText, escapeMrkdwn } from './format';
 
 export const MAX_PLAN_OPTIONS = 100;
 const OPTION_TEXT_MAX = 75;

@@ -136,7 +136,7 @@ export function slackDate(at: string | number | Date, format = '{date_short_pret
   return `<!date^${Math.floor(ms / 1000)}^${format}|${new Date(ms).toISOString()}>`;
 }
 
-export const SANDBOX_NOTE = '🧪 Sandbox: simulated Fluence, no real money.';
+export const SANDBOX_NOTE = '🧪 Sandbox: simulated Fluence API, nothing real is deployed and no money moves.';
 
 /**
  * Button values that point at a plan or an instance: `${type}:${id}`. The listeners decode them

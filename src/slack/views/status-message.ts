@@ -5,6 +5,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { InstanceState } from '../../fluence/model';
 import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
+import { sandboxBlocks } from './blocks';
+import { clamp as clampText, escapeMrkdwn, formatHourly as formatPrice, slackDate } from './format';
 import type { WatchMessage } from '../../watch/notifier';
 
 export interface InstanceStatusData {
@@ -36,36 +38,9 @@ const STATE_VERB: Record<InstanceState, string> = {
   ended: 'has ended; it was deployed by',
 };
 
-export const SANDBOX_NOTE = '🧪 Sandbox: simulated Fluence API, nothing real is deployed and no money moves.';
-
-/** The context block every watcher message carries in sandbox mode. */
-export function sandboxBlocks(sandbox: boolean): KnownBlock[] {
-  return sandbox ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: SANDBOX_NOTE }] }] : [];
-}
-
-export function formatPrice(pricePerHour: number): string {
-  return `$${pricePerHour.toFixed(2)}/h`;
-}
-
-/** Keeps user-controlled text inside Block Kit limits and out of mrkdwn syntax. */
-export function clampText(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
-}
-
-/** Escapes the three characters Slack mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
+export { SANDBOX_NOTE, sandboxBlocks } from './blocks';
 export function instanceLabel(name: string): string {
   return `\`${escapeMrkdwn(clampText(name.replace(/`/g, "'"), 80))}\``;
-}
-
-/** Slack renders this in each reader's own time zone; the fallback is UTC ISO. */
-export function slackDate(at: number | string): string {
-  const ms = typeof at === 'number' ? at : Date.parse(at);
-  if (!Number.isFinite(ms)) return escapeMrkdwn(String(at));
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${new Date(ms).toISOString()}>`;
 }
 
 export function renderInstanceStatusMessage(d: InstanceStatusData): WatchMessage {

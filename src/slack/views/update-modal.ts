@@ -11,7 +11,7 @@ import { NAME_MAX, RESERVED_SSH_ENV } from '../../fluence/rules';
 import { isWorkloadType, type WorkloadType } from '../../fluence/workload';
 import { BLOCK, VIEW } from '../ids';
 import { modalShell, textInput } from './deploy-modal';
-import { clampText, escapeMrkdwn } from './status-message';
+import { clamp as clampText, escapeMrkdwn } from './format';
 
 // ---- private_metadata shared by the update and rename modals ------------------------------
 

@@ -7,7 +7,9 @@ import type { Connection } from '../../fluence/model';
 import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
 import type { WatchMessage } from '../../watch/notifier';
 import { ACTION } from '../ids';
-import { clampText, escapeMrkdwn, formatPrice, instanceLabel, sandboxBlocks } from './status-message';
+import { sandboxBlocks } from './blocks';
+import { clamp as clampText, escapeMrkdwn, formatHourly as formatPrice } from './format';
+import { instanceLabel } from './status-message';
 
 interface ReplyBase {
   name: string;
@@ -69,7 +71,8 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `${WORKLOADS[d.type].label} · billed hourly at ${formatPrice(d.pricePerHour)} until you terminate it` }],
   });
-  return message(`${d.name} is ready${cmd ? `: ${cmd}` : ''}`, blocks, d.sandbox);
+  // the mention is in the notification text too, so the requester is notified even where blocks are not shown
+  return message(`<@${d.requesterId}> ${d.name} is ready${cmd ? `: ${cmd}` : ''}`, blocks, d.sandbox);
 }
 
 export interface FailedReplyData extends ReplyBase {

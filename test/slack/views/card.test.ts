@@ -2,6 +2,7 @@
 import type { InstanceDetail } from '../../../src/fluence/model';
 import { ACTION } from '../../../src/slack/ids';
 import { renderInstanceCard } from '../../../src/slack/views/card';
+import { SANDBOX_NOTE } from '../../../src/slack/views/format';
 import { assertBlockKitLimits, mrkdwnTexts } from '../../support/blockkit';
 import { NOW, containerActive, vmActive } from './fixtures';
 
@@ -76,7 +77,7 @@ test('a provisioning instance has no Terminate button, and says why and how long
   expect(json).toContain('🟡');
   expect(json).toContain('$2.96/h');
   expect(json).not.toContain('Connect');
-  expect(json).toContain('🧪 Sandbox: simulated Fluence, no real money.');
+  expect(json).toContain(SANDBOX_NOTE);
   expect(v).toMatchSnapshot();
 });
 
