@@ -1,0 +1,11 @@
+/** The local Slack stand-in (Web API + response URLs) and a user that sends signed requests to the bot. */
+export {
+  startSlackStandin,
+  type FailAnswer,
+  type RecordedCall,
+  type ResponseOrigin,
+  type SlackStandin,
+  type SlackStandinOptions,
+  type StoredMessage,
+} from './slack-web-api';
+export { SlackUser, signSlackRequest, type AckResult, type SlackUserOptions } from './slack-user';

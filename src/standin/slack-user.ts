@@ -1,0 +1,340 @@
+/**
+ * A Slack user, as the bot sees one: correctly signed HTTP requests to the bot's receiver, with
+ * payloads shaped like Slack's (slash command form fields, `payload=<json>` interactivity),
+ * trigger_ids and response_urls issued by the stand-in so follow-up calls are checked like Slack
+ * would check them. Tests and the demo drive the bot only through this.
+ */
+import { createHmac } from 'node:crypto';
+import type { SlackStandin } from './slack-web-api';
+
+export interface AckResult {
+  status: number;
+  /** Parsed JSON ack body, or the text (empty string for an empty ack). */
+  body: any;
+  ms: number;
+  responseUrl?: string;
+}
+
+export interface SlackUserOptions {
+  botUrl: string;
+  signingSecret: string;
+  standin: SlackStandin;
+  userId?: string;
+  userName?: string;
+  channelId?: string;
+  teamId?: string;
+}
+
+type MessageSource = { blocks?: any[]; ts?: string; channel?: string; text?: string };
+type Source = MessageSource | { view: any };
+interface Found {
+  block: any;
+  element: any;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+/** Legacy verification token; Bolt ignores it but Slack still sends it. */
+const VERIFICATION_TOKEN = 'standin-verification-token';
+
+export class SlackUser {
+  private readonly opts: Required<SlackUserOptions>;
+  /** Input state per view id, as Slack keeps it while the modal is open. */
+  private readonly viewStates: Map<string, Record<string, Record<string, any>>>;
+
+  constructor(opts: SlackUserOptions, viewStates?: Map<string, Record<string, Record<string, any>>>) {
+    this.opts = {
+      userId: 'U_USER',
+      userName: 'user',
+      channelId: 'C_GENERAL',
+      teamId: opts.standin.teamId,
+      ...opts,
+    };
+    this.viewStates = viewStates ?? new Map();
+  }
+
+  get userId(): string {
+    return this.opts.userId;
+  }
+  get channelId(): string {
+    return this.opts.channelId;
+  }
+
+  withUser(userId: string, userName = userId.toLowerCase()): SlackUser {
+    return new SlackUser({ ...this.opts, userId, userName });
+  }
+
+  inChannel(channelId: string): SlackUser {
+    return new SlackUser({ ...this.opts, channelId }, this.viewStates);
+  }
+
+  async command(text: string, opts: { command?: string; retryNum?: number } = {}): Promise<AckResult> {
+    const responseUrl = this.opts.standin.responseUrl(undefined, { channel: this.opts.channelId });
+    const form = new URLSearchParams({
+      token: VERIFICATION_TOKEN,
+      team_id: this.opts.teamId,
+      team_domain: 'standin',
+      channel_id: this.opts.channelId,
+      channel_name: this.opts.channelId.toLowerCase(),
+      user_id: this.opts.userId,
+      user_name: this.opts.userName,
+      command: opts.command ?? '/gpu',
+      text,
+      api_app_id: 'A_STANDIN',
+      is_enterprise_install: 'false',
+      response_url: responseUrl,
+      trigger_id: this.opts.standin.newTriggerId(),
+    });
+    const result = await this.send(form.toString(), retryHeaders(opts.retryNum));
+    return { ...result, responseUrl };
+  }
+
+  async clickButton(source: Source, actionId: string, opts: { value?: string; retryNum?: number } = {}): Promise<AckResult> {
+    const found = findElement(blocksOf(source), actionId, opts.value);
+    if (!found) throw new Error(`no element with action_id ${actionId}${opts.value ? ` and value ${opts.value}` : ''} in ${describe(source)}`);
+    const { element, block } = found;
+    const action: Record<string, any> = { type: element.type, action_id: actionId, block_id: block.block_id, action_ts: actionTs() };
+    if (element.type === 'overflow') {
+      const option = findOption(element, opts.value);
+      if (!option) throw new Error(`overflow ${actionId} has no option ${opts.value}`);
+      action.selected_option = option;
+    } else {
+      Object.assign(action, { text: element.text, value: element.value, ...(element.style ? { style: element.style } : {}) });
+    }
+    return this.sendAction(source, action, opts.retryNum);
+  }
+
+  /**
+   * Picks an option in a select in a modal. Like Slack, a select inside an `input` block without
+   * `dispatch_action: true` only changes the modal's state (sent with the submission): no request
+   * reaches the bot and the result has status 0.
+   */
+  async selectOption(view: any, actionId: string, optionValue: string): Promise<AckResult> {
+    const found = findElement(view?.blocks ?? [], actionId);
+    if (!found) throw new Error(`no element with action_id ${actionId} in view ${view?.id}`);
+    const { element, block } = found;
+    const option = findOption(element, optionValue) ?? (element.type === 'external_select' ? textOption(optionValue) : undefined);
+    if (!option) throw new Error(`select ${actionId} has no option ${optionValue}`);
+    const state = this.stateOf(view.id);
+    (state[block.block_id] ??= {})[actionId] = { type: element.type, selected_option: option };
+    if (block.type === 'input' && block.dispatch_action !== true) return { status: 0, body: 'not dispatched (input block)', ms: 0 };
+    const action = { type: element.type, action_id: actionId, block_id: block.block_id, selected_option: option, action_ts: actionTs() };
+    return this.sendAction({ view }, action);
+  }
+
+  /**
+   * Submits a modal. `values[block_id][action_id]` is either a full state value ({ type, ... }) or
+   * a shorthand (a string, or an array for multi-selects) turned into the shape Slack uses for that
+   * element. Inputs not given keep what the user picked before, or their initial value, or null.
+   */
+  async submitView(view: any, values: Record<string, Record<string, any>> = {}, opts: { retryNum?: number } = {}): Promise<AckResult> {
+    const state = this.stateOf(view.id);
+    for (const [blockId, byAction] of Object.entries(values)) {
+      for (const [actionId, value] of Object.entries(byAction)) {
+        const element = findElement(view.blocks ?? [], actionId)?.element;
+        (state[blockId] ??= {})[actionId] = stateValue(element, value);
+      }
+    }
+    const payload = {
+      type: 'view_submission',
+      ...this.who(),
+      trigger_id: this.opts.standin.newTriggerId(view.id),
+      view: { ...view, state: { values: inputState(view, state) } },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    const result = await this.send(formPayload(payload), retryHeaders(opts.retryNum));
+    if (result.status === 200) {
+      this.opts.standin.applyViewSubmissionAck(view.id, result.body);
+      if (!(result.body && result.body.response_action === 'errors')) this.viewStates.delete(view.id);
+    }
+    return result;
+  }
+
+  /** Signs and POSTs `body`; the options break things on purpose for negative tests. */
+  async send(
+    body: string,
+    opts: { contentType?: string; timestamp?: number; signature?: string; headers?: Record<string, string> } = {},
+  ): Promise<AckResult> {
+    const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+    const signature = opts.signature ?? signSlackRequest(this.opts.signingSecret, timestamp, body);
+    const started = Date.now();
+    const res = await fetch(this.opts.botUrl, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': opts.contentType ?? FORM,
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': signature,
+        'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+        ...opts.headers,
+      },
+    });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : '';
+    } catch {
+      // plain-text ack: keep the text
+    }
+    return { status: res.status, body: parsed, ms: Date.now() - started };
+  }
+
+  private async sendAction(source: Source, action: Record<string, any>, retryNum?: number): Promise<AckResult> {
+    const common = { type: 'block_actions', ...this.who(), actions: [action], is_enterprise_install: false, enterprise: null };
+    if ('view' in source) {
+      const view = source.view;
+      const payload = {
+        ...common,
+        trigger_id: this.opts.standin.newTriggerId(view.id),
+        container: { type: 'view', view_id: view.id },
+        view: { ...view, state: { values: inputState(view, this.stateOf(view.id)) } },
+      };
+      return this.send(formPayload(payload), retryHeaders(retryNum));
+    }
+    const channel = source.channel ?? this.opts.channelId;
+    const ephemeral = source.ts === undefined;
+    const messageTs = source.ts ?? actionTs();
+    const responseUrl = this.opts.standin.responseUrl(undefined, ephemeral ? { channel } : { channel, messageTs });
+    const payload = {
+      ...common,
+      trigger_id: this.opts.standin.newTriggerId(),
+      container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: ephemeral },
+      channel: { id: channel, name: channel.toLowerCase() },
+      message: { type: 'message', ts: messageTs, text: source.text ?? '', blocks: source.blocks, user: this.opts.standin.botUserId, bot_id: this.opts.standin.botId },
+      state: { values: {} },
+      response_url: responseUrl,
+    };
+    const result = await this.send(formPayload(payload), retryHeaders(retryNum));
+    return { ...result, responseUrl };
+  }
+
+  private who() {
+    const { userId, userName, teamId } = this.opts;
+    return {
+      user: { id: userId, username: userName, name: userName, team_id: teamId },
+      team: { id: teamId, domain: 'standin' },
+      api_app_id: 'A_STANDIN',
+      token: VERIFICATION_TOKEN,
+    };
+  }
+
+  private stateOf(viewId: string): Record<string, Record<string, any>> {
+    let state = this.viewStates.get(viewId);
+    if (!state) this.viewStates.set(viewId, (state = {}));
+    return state;
+  }
+}
+
+/** `v0=` + hex(HMAC_SHA256(secret, `v0:${ts}:${rawBody}`)): Slack's request signature. */
+export function signSlackRequest(signingSecret: string, timestampSeconds: number, rawBody: string): string {
+  return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex')}`;
+}
+
+function formPayload(payload: unknown): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+function retryHeaders(retryNum: number | undefined): { headers?: Record<string, string> } {
+  return retryNum === undefined ? {} : { headers: { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' } };
+}
+
+function actionTs(): string {
+  return (Date.now() / 1000).toFixed(6);
+}
+
+function blocksOf(source: Source): any[] {
+  return ('view' in source ? source.view?.blocks : source.blocks) ?? [];
+}
+
+function describe(source: Source): string {
+  return 'view' in source ? `view ${source.view?.id}` : `message ${source.ts ?? '(ephemeral)'}`;
+}
+
+/** Interactive elements live in actions/context `elements`, a section `accessory`, or an input `element`. */
+function elementsOf(block: any): any[] {
+  return [...(Array.isArray(block.elements) ? block.elements : []), block.accessory, block.element].filter((e) => e && typeof e === 'object');
+}
+
+function findElement(blocks: any[], actionId: string, value?: string): Found | undefined {
+  for (const [i, block] of blocks.entries()) {
+    for (const element of elementsOf(block)) {
+      if (element.action_id !== actionId) continue;
+      if (value !== undefined && element.type === 'button' && element.value !== value) continue;
+      if (value !== undefined && element.type === 'overflow' && !findOption(element, value)) continue;
+      // Slack fills in a block_id when the app leaves it out
+      return { block: { ...block, block_id: block.block_id ?? `b${i}` }, element };
+    }
+  }
+  return undefined;
+}
+
+function allOptions(element: any): any[] {
+  return [...(element?.options ?? []), ...(element?.option_groups ?? []).flatMap((g: any) => g.options ?? [])];
+}
+
+function findOption(element: any, value: string | undefined): any {
+  return allOptions(element).find((o) => o.value === value);
+}
+
+function textOption(value: string) {
+  return { text: { type: 'plain_text', text: value, emoji: true }, value };
+}
+
+/** Shorthand -> the state value Slack sends for this element type. */
+function stateValue(element: any, value: any): any {
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'type' in value) return value;
+  const type: string = element?.type ?? 'plain_text_input';
+  const option = (v: string) => findOption(element, v) ?? textOption(v);
+  switch (type) {
+    case 'static_select':
+    case 'external_select':
+    case 'radio_buttons':
+      return { type, selected_option: value == null ? null : option(String(value)) };
+    case 'multi_static_select':
+    case 'multi_external_select':
+    case 'checkboxes':
+      return { type, selected_options: (Array.isArray(value) ? value : [value]).map((v) => option(String(v))) };
+    case 'users_select':
+      return { type, selected_user: value };
+    case 'conversations_select':
+      return { type, selected_conversation: value };
+    case 'channels_select':
+      return { type, selected_channel: value };
+    case 'datepicker':
+      return { type, selected_date: value };
+    default:
+      return { type, value: value == null ? null : String(value) };
+  }
+}
+
+/** Initial state of an input element, as Slack reports an input the user did not touch. */
+function initialState(element: any): any {
+  const type: string = element.type;
+  if (type === 'static_select' || type === 'external_select' || type === 'radio_buttons') return { type, selected_option: element.initial_option ?? null };
+  if (type === 'multi_static_select' || type === 'multi_external_select' || type === 'checkboxes') return { type, selected_options: element.initial_options ?? [] };
+  if (type === 'users_select') return { type, selected_user: element.initial_user ?? null };
+  if (type === 'conversations_select') return { type, selected_conversation: element.initial_conversation ?? null };
+  if (type === 'channels_select') return { type, selected_channel: element.initial_channel ?? null };
+  if (type === 'datepicker') return { type, selected_date: element.initial_date ?? null };
+  return { type, value: element.initial_value ?? null };
+}
+
+/** state.values for a view: every input block's element (initial values), overlaid with what the user entered. */
+function inputState(view: any, entered: Record<string, Record<string, any>>): Record<string, Record<string, any>> {
+  const values: Record<string, Record<string, any>> = {};
+  for (const [i, block] of (view?.blocks ?? []).entries()) {
+    const blockId = block.block_id ?? `b${i}`;
+    for (const element of elementsOf(block)) {
+      if (!element.action_id) continue;
+      const given = entered[blockId]?.[element.action_id];
+      if (given !== undefined) (values[blockId] ??= {})[element.action_id] = given;
+      else if (block.type === 'input') (values[blockId] ??= {})[element.action_id] = initialState(element);
+    }
+  }
+  // values for blocks the test named that the view does not declare (still sent: the bot decides)
+  for (const [blockId, byAction] of Object.entries(entered)) {
+    for (const [actionId, v] of Object.entries(byAction)) if (values[blockId]?.[actionId] === undefined) (values[blockId] ??= {})[actionId] = v;
+  }
+  return values;
+}

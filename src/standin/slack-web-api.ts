@@ -1,0 +1,422 @@
+/**
+ * A local stand-in for the Slack Web API and for response URLs: a real node:http server on
+ * 127.0.0.1:0 that answers the methods gpu-bot calls the way Slack does (ids, ts, hashes, error
+ * codes, HTTP 429 + Retry-After) and records every call. Tests and the offline demo point
+ * `clientOptions.slackApiUrl` / SLACK_API_URL at `apiUrl`; nothing here knows about gpu-bot.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, any>;
+  at: number;
+  /** Bearer token the caller used (tests may assert which token; never print it). */
+  token?: string;
+  /** The error code the stand-in answered with, when it did not answer ok. */
+  error?: string;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: any[];
+  attachments?: any[];
+  user: string;
+  bot_id: string;
+  edited?: { user: string; ts: string };
+  /** Everything else the bot sent (metadata, unfurl flags, ...). */
+  [k: string]: unknown;
+}
+
+export interface FailAnswer {
+  error: string;
+  /** 429 sends HTTP 429 with Retry-After (how @slack/web-api detects rate limits); otherwise HTTP 200 {ok:false}. */
+  status?: number;
+  retryAfterSeconds?: number;
+  /** Fail this many calls, then answer normally again; omitted = always. */
+  times?: number;
+  /** Only calls whose `channel` argument is this (e.g. an archived channel or one the bot is not in). */
+  channel?: string;
+}
+
+/** Where a response URL came from, so replace_original / in_channel land where Slack would put them. */
+export interface ResponseOrigin {
+  channel?: string;
+  messageTs?: string;
+}
+
+export interface SlackStandin {
+  apiUrl: string;
+  calls: RecordedCall[];
+  callsTo(method: string): RecordedCall[];
+  responses: Array<{ id: string; body: any; at: number }>;
+  responseUrl(id?: string, origin?: ResponseOrigin): string;
+  fail(method: string, answer: FailAnswer): void;
+  /** Custom answer for one method (e.g. apps.connections.open in a Socket Mode test). */
+  handle(method: string, answer: (args: Record<string, any>) => Record<string, any>): void;
+  waitFor<T>(fn: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  reset(): void;
+  stop(): Promise<void>;
+  messages(channel?: string): StoredMessage[];
+  views(): Map<string, any>;
+  /** A fresh trigger_id (single use, expires like Slack's); `viewId` ties it to a modal for views.push. */
+  newTriggerId(viewId?: string): string;
+  /** What Slack does with a view_submission ack: update/push the modal, or close it. SlackUser calls this. */
+  applyViewSubmissionAck(viewId: string, ack: any): void;
+  botUserId: string;
+  botId: string;
+  teamId: string;
+}
+
+export interface SlackStandinOptions {
+  botUserId?: string;
+  botId?: string;
+  teamId?: string;
+  /** Slack's trigger_ids expire after 3 s; views.open/push after that get expired_trigger_id. */
+  triggerTtlMs?: number;
+}
+
+/** Form fields @slack/web-api sends as JSON text. */
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
+const SLACK_BASE_TS = 1_700_000_000;
+
+type Answer = Record<string, any>;
+class SlackError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise<SlackStandin> {
+  const botUserId = opts.botUserId ?? 'U_BOT';
+  const botId = opts.botId ?? 'B_BOT';
+  const teamId = opts.teamId ?? 'T_TEAM';
+  const triggerTtlMs = opts.triggerTtlMs ?? 3000;
+
+  const calls: RecordedCall[] = [];
+  const responses: Array<{ id: string; body: any; at: number }> = [];
+  const failures = new Map<string, FailAnswer[]>();
+  const custom = new Map<string, (args: Answer) => Answer>();
+  const stored: StoredMessage[] = [];
+  const openViews = new Map<string, any>();
+  const triggers = new Map<string, { issuedAt: number; viewId?: string; used: boolean }>();
+  const origins = new Map<string, ResponseOrigin>();
+  // Counters are never reset: ids and ts stay unique for the stand-in's whole life.
+  let seq = 0;
+  const next = () => ++seq;
+  const nextTs = () => {
+    const micros = next() * 100;
+    return `${SLACK_BASE_TS + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  };
+  const newViewId = () => `V${String(next()).padStart(8, '0')}`;
+  const newHash = () => `${Date.now()}.${randomBytes(4).toString('hex')}`;
+
+  const dmFor = (user: string) => `D${user.replace(/^[UW]/, '')}`;
+  const resolveChannel = (channel: unknown): string => {
+    if (typeof channel !== 'string' || channel === '') throw new SlackError('channel_not_found');
+    return /^[UW]/.test(channel) ? dmFor(channel) : channel;
+  };
+  const findMessage = (channel: string, ts: unknown) => stored.find((m) => m.channel === channel && m.ts === ts);
+  const messageFields = (args: Answer) => {
+    const { channel: _c, ts: _t, token: _k, as_user: _a, ...rest } = args;
+    return rest;
+  };
+  const useTrigger = (triggerId: unknown) => {
+    const t = typeof triggerId === 'string' ? triggers.get(triggerId) : undefined;
+    if (!t) throw new SlackError('invalid_trigger_id');
+    if (t.used) throw new SlackError('exchanged_trigger_id');
+    if (Date.now() - t.issuedAt > triggerTtlMs) throw new SlackError('expired_trigger_id');
+    t.used = true;
+    return t;
+  };
+  const depth = (view: any): number => {
+    let d = 1;
+    for (let v = view; v?.previous_view_id; v = openViews.get(v.previous_view_id)) d++;
+    return d;
+  };
+  const storeView = (input: any, base: Answer): any => {
+    if (!input || typeof input !== 'object') throw new SlackError('invalid_arguments');
+    const view = {
+      team_id: teamId,
+      app_id: 'A_STANDIN',
+      bot_id: botId,
+      state: { values: {} },
+      private_metadata: '',
+      callback_id: '',
+      external_id: '',
+      ...base,
+      ...input,
+      hash: newHash(),
+    };
+    openViews.set(view.id, view);
+    return view;
+  };
+  const viewFor = (args: Answer) => {
+    const byId = args.view_id ? openViews.get(args.view_id) : undefined;
+    const byExt = args.external_id ? [...openViews.values()].find((v) => v.external_id === args.external_id) : undefined;
+    const view = byId ?? byExt;
+    if (!view) throw new SlackError('not_found');
+    return view;
+  };
+
+  const methods: Record<string, (args: Answer) => Answer> = {
+    'auth.test': () => ({ url: 'https://standin.slack.local/', team: 'Stand-in', user: 'gpu-bot', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false }),
+    'chat.postMessage': (args) => {
+      const channel = resolveChannel(args.channel);
+      if (!args.text && !args.blocks && !args.attachments) throw new SlackError('no_text');
+      const msg: StoredMessage = { ...messageFields(args), type: 'message', channel, ts: nextTs(), user: botUserId, bot_id: botId };
+      if (args.thread_ts !== undefined) msg.thread_ts = String(args.thread_ts);
+      stored.push(msg);
+      return { channel, ts: msg.ts, message: { ...msg } };
+    },
+    'chat.update': (args) => {
+      const channel = resolveChannel(args.channel);
+      const msg = findMessage(channel, args.ts);
+      if (!msg) throw new SlackError('message_not_found');
+      const keep = { channel, ts: msg.ts, user: msg.user, bot_id: msg.bot_id, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) };
+      const replaced: StoredMessage = { ...msg, ...messageFields(args), ...keep, edited: { user: botUserId, ts: nextTs() } };
+      stored[stored.indexOf(msg)] = replaced;
+      return { channel, ts: msg.ts, text: replaced.text, message: { ...replaced } };
+    },
+    'chat.delete': (args) => {
+      const channel = resolveChannel(args.channel);
+      const msg = findMessage(channel, args.ts);
+      if (!msg) throw new SlackError('message_not_found');
+      stored.splice(stored.indexOf(msg), 1);
+      return { channel, ts: msg.ts };
+    },
+    // Ephemeral messages are not held by Slack: recorded in `calls` only.
+    'chat.postEphemeral': (args) => (resolveChannel(args.channel), { message_ts: nextTs() }),
+    'chat.getPermalink': (args) => {
+      const channel = resolveChannel(args.channel);
+      return { channel, permalink: `https://standin.slack.local/archives/${channel}/p${String(args.message_ts ?? '').replace('.', '')}` };
+    },
+    'views.open': (args) => {
+      useTrigger(args.trigger_id);
+      const id = newViewId();
+      return { view: storeView(args.view, { id, root_view_id: id, previous_view_id: null }) };
+    },
+    'views.push': (args) => {
+      const trigger = useTrigger(args.trigger_id);
+      const parent = trigger.viewId ? openViews.get(trigger.viewId) : undefined;
+      if (!parent) throw new SlackError('invalid_trigger_id');
+      if (depth(parent) >= 3) throw new SlackError('push_limit_reached');
+      return { view: storeView(args.view, { id: newViewId(), root_view_id: parent.root_view_id, previous_view_id: parent.id }) };
+    },
+    'views.update': (args) => {
+      const current = viewFor(args);
+      if (args.hash !== undefined && args.hash !== current.hash) throw new SlackError('hash_conflict');
+      const { id, root_view_id, previous_view_id, state, external_id } = current;
+      return { view: storeView(args.view, { id, root_view_id, previous_view_id, state, external_id }) };
+    },
+    'views.publish': (args) => {
+      if (typeof args.user_id !== 'string') throw new SlackError('invalid_arguments');
+      const id = `VH${args.user_id}`;
+      return { view: storeView(args.view, { id, root_view_id: id, previous_view_id: null }) };
+    },
+    'conversations.open': (args) => {
+      const users = String(args.users ?? '').split(',').filter(Boolean);
+      if (users.length !== 1) throw new SlackError(users.length ? 'not_supported' : 'users_list_not_supplied');
+      return { channel: { id: dmFor(users[0]!) } };
+    },
+    'users.info': (args) => {
+      if (typeof args.user !== 'string') throw new SlackError('user_not_found');
+      const name = args.user.toLowerCase();
+      return { user: { id: args.user, team_id: teamId, name, real_name: name, is_bot: false, deleted: false, tz: 'UTC', profile: { display_name: name, real_name: name } } };
+    },
+  };
+
+  const answerFor = (method: string, args: Answer): { status: number; body: Answer; headers?: Record<string, string> } => {
+    const queue = failures.get(method) ?? [];
+    const failure = queue.find((f) => f.channel === undefined || f.channel === args.channel);
+    if (failure) {
+      if (failure.times !== undefined && --failure.times <= 0) queue.splice(queue.indexOf(failure), 1);
+      if (failure.status === 429) {
+        return { status: 429, body: { ok: false, error: failure.error }, headers: { 'Retry-After': String(failure.retryAfterSeconds ?? 1) } };
+      }
+      return { status: failure.status ?? 200, body: { ok: false, error: failure.error } };
+    }
+    const handler = custom.get(method) ?? methods[method];
+    if (!handler) return { status: 200, body: { ok: false, error: 'unknown_method' } };
+    try {
+      return { status: 200, body: { ok: true, ...handler(args) } };
+    } catch (err) {
+      if (err instanceof SlackError) return { status: 200, body: { ok: false, error: err.code } };
+      return { status: 200, body: { ok: false, error: 'internal_error', detail: String(err) } };
+    }
+  };
+
+  const handleResponseUrl = (id: string, body: any) => {
+    responses.push({ id, body, at: Date.now() });
+    const origin = origins.get(id);
+    if (!origin?.channel || !body || typeof body !== 'object') return;
+    const { replace_original, delete_original, response_type, ...content } = body;
+    const original = origin.messageTs ? findMessage(origin.channel, origin.messageTs) : undefined;
+    if (delete_original === true || delete_original === 'true') {
+      if (original) stored.splice(stored.indexOf(original), 1);
+    } else if ((replace_original === true || replace_original === 'true') && original) {
+      stored[stored.indexOf(original)] = { ...original, ...content, channel: original.channel, ts: original.ts, edited: { user: botUserId, ts: nextTs() } };
+    } else if (response_type === 'in_channel') {
+      stored.push({ ...content, type: 'message', channel: origin.channel, ts: nextTs(), user: botUserId, bot_id: botId });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((raw) => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const args = parseBody(raw, req.headers['content-type']);
+        if (url.pathname.startsWith('/api/')) {
+          const method = url.pathname.slice('/api/'.length);
+          const auth = req.headers.authorization;
+          const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
+          delete args.token;
+          const answer = answerFor(method, args);
+          calls.push({ method, args, at: Date.now(), ...(token ? { token } : {}), ...(answer.body.ok ? {} : { error: answer.body.error }) });
+          return send(res, answer.status, answer.body, answer.headers);
+        }
+        if (url.pathname.startsWith('/response/') && req.method === 'POST') {
+          handleResponseUrl(decodeURIComponent(url.pathname.slice('/response/'.length)), args);
+          return send(res, 200, { ok: true });
+        }
+        return send(res, 404, { ok: false, error: 'not_found' });
+      })
+      .catch((err) => send(res, 400, { ok: false, error: 'invalid_request', detail: String(err) }));
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const dump = () =>
+    [
+      `${calls.length} Web API call(s):`,
+      ...calls.map((c) => `  ${c.method}${c.error ? ` -> ${c.error}` : ''} ${truncate(JSON.stringify(c.args), 300)}`),
+      `${responses.length} response_url post(s):`,
+      ...responses.map((r) => `  ${r.id} ${truncate(JSON.stringify(r.body), 300)}`),
+    ].join('\n');
+
+  return {
+    apiUrl: `${base}/api/`,
+    calls,
+    responses,
+    botUserId,
+    botId,
+    teamId,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    responseUrl(id, origin) {
+      const key = id ?? `R${next()}`;
+      if (origin) origins.set(key, origin);
+      return `${base}/response/${encodeURIComponent(key)}`;
+    },
+    fail(method, answer) {
+      const queue = failures.get(method) ?? [];
+      queue.push({ ...answer });
+      failures.set(method, queue);
+    },
+    handle(method, answer) {
+      custom.set(method, answer);
+    },
+    async waitFor(fn, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = fn();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`standin.waitFor timed out after ${timeoutMs} ms\n${dump()}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    reset() {
+      calls.length = 0;
+      responses.length = 0;
+      stored.length = 0;
+      failures.clear();
+      custom.clear();
+      openViews.clear();
+      triggers.clear();
+      origins.clear();
+    },
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+    messages(channel) {
+      return stored.filter((m) => channel === undefined || m.channel === channel).sort((a, b) => compareTs(a.ts, b.ts));
+    },
+    views: () => new Map(openViews),
+    newTriggerId(viewId) {
+      const id = `${SLACK_BASE_TS}.${next()}.${randomBytes(8).toString('hex')}`;
+      triggers.set(id, { issuedAt: Date.now(), used: false, ...(viewId ? { viewId } : {}) });
+      return id;
+    },
+    applyViewSubmissionAck(viewId, ack) {
+      const current = openViews.get(viewId);
+      if (!current) return;
+      const action = ack && typeof ack === 'object' ? ack.response_action : undefined;
+      if (action === 'errors') return;
+      if (action === 'update') {
+        const { id, root_view_id, previous_view_id } = current;
+        storeView(ack.view, { id, root_view_id, previous_view_id });
+      } else if (action === 'push') {
+        storeView(ack.view, { id: newViewId(), root_view_id: current.root_view_id, previous_view_id: current.id });
+      } else if (action === 'clear') {
+        for (const [id, v] of openViews) if (v.root_view_id === current.root_view_id) openViews.delete(id);
+      } else {
+        openViews.delete(viewId); // a bare ack closes the submitted view (Slack then answers not_found to views.update)
+      }
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Form bodies (what @slack/web-api sends) or JSON (what respond() sends); JSON-valued form fields decoded. */
+function parseBody(raw: string, contentType: string | undefined): Record<string, any> {
+  if (raw.trim() === '') return {};
+  if (contentType?.includes('application/json') || /^\s*[{[]/.test(raw)) {
+    const parsed = JSON.parse(raw);
+    return parsed && typeof parsed === 'object' ? parsed : { value: parsed };
+  }
+  const out: Record<string, any> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    if (JSON_FIELDS.has(k)) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // not JSON after all: keep the text, as Slack would report invalid_blocks itself
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function compareTs(a: string, b: string): number {
+  const [as, af = ''] = a.split('.');
+  const [bs, bf = ''] = b.split('.');
+  return Number(as) - Number(bs) || Number(af.padEnd(6, '0')) - Number(bf.padEnd(6, '0'));
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
