@@ -20,7 +20,8 @@ export class SecretRedactor {
       if (typeof v !== 'string') continue;
       const s = v.trim();
       if (s.length < MIN_SECRET_LENGTH || this.values.has(s)) continue;
-      this.values.add(s);
+      // also the forms the value takes inside JSON text and inside a URL-encoded body
+      for (const form of [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]) this.values.add(form);
       changed = true;
     }
     if (changed) this.pattern = null;

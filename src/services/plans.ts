@@ -5,6 +5,7 @@
  */
 import type { FluenceApi } from '../fluence/api';
 import type { PlanOffer } from '../fluence/model';
+import type { DefaultImage } from '../fluence/schemas';
 import type { WorkloadType } from '../fluence/workload';
 
 export interface PlanFilters {
@@ -89,6 +90,7 @@ export interface PlanCatalogOptions {
 
 export class PlanCatalog {
   private readonly cache = new Map<WorkloadType, { at: number; offers: Promise<PlanOffer[]> }>();
+  private images: { at: number; list: Promise<DefaultImage[]> } | null = null;
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -105,6 +107,17 @@ export class PlanCatalog {
     this.cache.set(type, { at: this.now(), offers });
     offers.catch(() => this.cache.delete(type));
     return offers;
+  }
+
+  /** Default container images, cached like the plans (they change even more rarely). */
+  defaultImages(): Promise<DefaultImage[]> {
+    if (this.images && this.now() - this.images.at < this.ttlMs) return this.images.list;
+    const list = this.opts.fluence.listDefaultImages();
+    this.images = { at: this.now(), list };
+    list.catch(() => {
+      this.images = null;
+    });
+    return list;
   }
 
   async browse(type: WorkloadType, filters: PlanFilters): Promise<PlanBrowseResult> {

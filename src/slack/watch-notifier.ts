@@ -39,6 +39,12 @@ export class SlackWatchNotifier implements WatchNotifier {
     );
   }
 
+  async post(channelId: string, message: WatchMessage): Promise<NotifyResult> {
+    return this.call(() =>
+      this.o.client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false }),
+    );
+  }
+
   async dm(userId: string, message: WatchMessage): Promise<NotifyResult> {
     let channel: string | undefined;
     const opened = await this.call(async () => {
@@ -54,11 +60,15 @@ export class SlackWatchNotifier implements WatchNotifier {
     );
   }
 
-  private async call(fn: () => Promise<{ ok?: boolean; ts?: string; error?: string }>): Promise<NotifyResult> {
+  private async call(fn: () => Promise<{ ok?: boolean; ts?: string; channel?: unknown; error?: string }>): Promise<NotifyResult> {
     try {
       const res = await fn();
       if (res.ok === false) return this.failure(res.error ?? 'unknown_error');
-      return res.ts ? { ok: true, ts: res.ts } : { ok: true };
+      return {
+        ok: true,
+        ...(res.ts ? { ts: res.ts } : {}),
+        ...(typeof res.channel === 'string' ? { channel: res.channel } : {}),
+      };
     } catch (err) {
       return this.fromError(err);
     }

@@ -28,7 +28,7 @@ export type NotifyFailureReason =
   | 'error';
 
 export type NotifyResult =
-  | { ok: true; ts?: string }
+  | { ok: true; ts?: string; channel?: string }
   | { ok: false; reason: NotifyFailureReason; retryAfterSeconds?: number; error?: string };
 
 export interface WatchNotifier {
@@ -38,4 +38,6 @@ export interface WatchNotifier {
   reply(target: WatchTarget, message: WatchMessage): Promise<NotifyResult>;
   /** conversations.open + chat.postMessage to the user. */
   dm(userId: string, message: WatchMessage): Promise<NotifyResult>;
+  /** chat.postMessage at the top level of a channel (the deploy announcement that becomes the thread). */
+  post(channelId: string, message: WatchMessage): Promise<NotifyResult>;
 }

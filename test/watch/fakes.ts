@@ -80,7 +80,7 @@ export class FakeFluence implements Partial<FluenceApi> {
 }
 
 export interface SentMessage {
-  method: 'updateStatus' | 'reply' | 'dm';
+  method: 'updateStatus' | 'reply' | 'dm' | 'post';
   to: string;
   message: WatchMessage;
 }
@@ -88,7 +88,7 @@ export interface SentMessage {
 export class RecordingNotifier implements WatchNotifier {
   sent: SentMessage[] = [];
   /** Scripted results, consumed one per call of that method; default ok. */
-  script: Record<SentMessage['method'], NotifyResult[]> = { updateStatus: [], reply: [], dm: [] };
+  script: Record<SentMessage['method'], NotifyResult[]> = { updateStatus: [], reply: [], dm: [], post: [] };
   attempts = 0;
 
   private next(method: SentMessage['method'], to: string, message: WatchMessage): NotifyResult {
@@ -105,6 +105,9 @@ export class RecordingNotifier implements WatchNotifier {
   }
   async dm(userId: string, m: WatchMessage) {
     return this.next('dm', userId, m);
+  }
+  async post(channelId: string, m: WatchMessage) {
+    return this.next('post', channelId, m);
   }
   replies(): SentMessage[] {
     return this.sent.filter((s) => s.method !== 'updateStatus');

@@ -1,0 +1,169 @@
+/**
+ * Wires one running bot: store, Fluence client (or the in-process simulator in sandbox mode),
+ * services, the watcher and the Slack app. main.ts, the offline demo and the end-to-end tests all
+ * start the bot through here, so they run the same code as production.
+ */
+import { randomBytes } from 'node:crypto';
+import { WebClient } from '@slack/web-api';
+import type { Config } from './config';
+import type { FluenceApi } from './fluence/api';
+import { FluenceClient } from './fluence/client';
+import { createLogger, type Logger } from './log';
+import { SecretRedactor } from './secrets';
+import { DeployService } from './services/deploy';
+import { Guard } from './services/guard';
+import { InstanceDirectory } from './services/instances';
+import { PlanCatalog } from './services/plans';
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from './simulator';
+import { createSlackApp } from './slack/app';
+import type { BotContext } from './slack/context';
+import { registerListeners } from './slack/listeners';
+import { maskingFetch } from './slack/masking-fetch';
+import { SlackWatchNotifier } from './slack/watch-notifier';
+import { openStore, type Store } from './store';
+import { systemClock, type Clock } from './watch/clock';
+import { InstanceWatcher } from './watch/watcher';
+
+export interface BotOptions {
+  config: Config;
+  logger?: Logger;
+  redactor?: SecretRedactor;
+  /** Timers and time for the watcher (tests use a manual clock). */
+  clock?: Clock;
+  /** Replace the Fluence client (tests of odd API answers). */
+  fluence?: FluenceApi;
+  /** Options for the in-process simulator in sandbox mode. */
+  simulator?: SimulatorOptions;
+  /** Skip auth.test at start (tests, demo: the stand-in answers it anyway). */
+  botUserId?: string;
+  botId?: string;
+  /** Do not start the watcher's timer (tests drive `watcher.runCycle()` themselves). */
+  manualWatcher?: boolean;
+}
+
+export interface RunningBot {
+  port: number;
+  /** http://127.0.0.1:PORT/slack/events (HTTP mode) */
+  eventsUrl: string;
+  context: BotContext;
+  simulator: SimulatorHandle | null;
+  stop(): Promise<void>;
+}
+
+export async function startBot(opts: BotOptions): Promise<RunningBot> {
+  const { config } = opts;
+  const redactor = opts.redactor ?? new SecretRedactor();
+  redactor.add(config.SLACK_BOT_TOKEN, config.SLACK_APP_TOKEN, config.SLACK_SIGNING_SECRET, config.FLUENCE_API_KEY);
+  const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, redactor });
+  const clock = opts.clock ?? systemClock;
+  const botToken = config.SLACK_BOT_TOKEN;
+  if (!botToken) throw new Error('startBot needs SLACK_BOT_TOKEN (the offline demo supplies one for its stand-in)');
+  const signingSecret = config.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');
+
+  let simulator: SimulatorHandle | null = null;
+  let fluence = opts.fluence;
+  if (!fluence) {
+    let baseUrl = config.FLUENCE_API_URL;
+    let apiKey = config.FLUENCE_API_KEY;
+    if (config.sandbox) {
+      simulator = await startSimulator({ port: 0, ...opts.simulator });
+      baseUrl = simulator.url;
+      apiKey = simulator.apiKey;
+      logger.warn(
+        { simulator: simulator.url },
+        'SANDBOX MODE: no FLUENCE_API_KEY is set, so gpu-bot talks to its built-in Fluence simulator. Nothing real is deployed and no money moves. Set FLUENCE_API_KEY to use the real Fluence GPU Cloud.',
+      );
+    }
+    fluence = new FluenceClient({ baseUrl, apiKey: apiKey ?? '', timeoutMs: config.FLUENCE_TIMEOUT_MS, logger });
+  }
+
+  const store: Store = openStore(config.DATABASE_PATH);
+  const slackFetch = maskingFetch(redactor);
+  const notifierClient = new WebClient(botToken, {
+    slackApiUrl: config.SLACK_API_URL,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    fetch: slackFetch,
+  });
+  const notifier = new SlackWatchNotifier({ client: notifierClient, logger });
+  const watcher = new InstanceWatcher({
+    store: store.watches,
+    fluence,
+    notifier,
+    clock,
+    intervalMs: config.WATCH_INTERVAL_MS,
+    timeoutMs: config.WATCH_TIMEOUT_MS,
+    hardLimitMs: config.WATCH_HARD_LIMIT_MS,
+    logger,
+    sandbox: config.sandbox,
+  });
+  const guard = new Guard({
+    store,
+    bootstrapAdmins: config.GPU_BOT_ADMINS,
+    sandbox: config.sandbox,
+    redactor,
+    logger,
+    ...(config.AUDIT_CHANNEL
+      ? {
+          publishAudit: async (text: string) => {
+            await notifierClient.chat.postMessage({ channel: config.AUDIT_CHANNEL!, text, unfurl_links: false });
+          },
+        }
+      : {}),
+  });
+  const plans = new PlanCatalog({ fluence, now: () => clock.now() });
+  const context: BotContext = {
+    config,
+    sandbox: config.sandbox,
+    logger,
+    redactor,
+    now: () => clock.now(),
+    fluence,
+    plans,
+    instances: new InstanceDirectory(fluence),
+    deploys: new DeployService({ fluence, store, guard, redactor, logger, plans, maxHourlyUsd: config.MAX_HOURLY_USD ?? null }),
+    guard,
+    store,
+    watcher,
+    notifier,
+  };
+
+  let watcherRunning = false;
+  const slack = createSlackApp({
+    botToken,
+    signingSecret,
+    ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+    apiUrl: config.SLACK_API_URL,
+    port: config.PORT,
+    logger,
+    fetch: slackFetch,
+    ...(opts.botUserId ? { botUserId: opts.botUserId } : {}),
+    ...(opts.botId ? { botId: opts.botId } : {}),
+    health: () => ({ ok: store.isOpen() && (watcherRunning || opts.manualWatcher === true), sandbox: config.sandbox }),
+    register: (app) => registerListeners(app, context),
+  });
+  const { port } = await slack.start();
+  if (!opts.manualWatcher) {
+    watcher.start();
+    watcherRunning = true;
+  }
+  logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', sandbox: config.sandbox }, 'gpu-bot is ready');
+
+  let stopped = false;
+  return {
+    port,
+    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
+    context,
+    simulator,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Order matters: stop taking Slack requests, let the current watch cycle finish, then close the DB.
+      await slack.stop().catch((err) => logger.warn({ err }, 'stopping the Slack app failed'));
+      await watcher.stop();
+      watcherRunning = false;
+      store.close();
+      if (simulator) await simulator.stop();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Everything a listener may use, built once by bot.ts. Listeners stay thin: ack, parse,
+ * authorise through `guard`, call a service, render a view.
+ */
+import type { Config } from '../config';
+import type { FluenceApi } from '../fluence/api';
+import type { Logger } from '../log';
+import type { SecretRedactor } from '../secrets';
+import type { DeployService } from '../services/deploy';
+import type { Guard } from '../services/guard';
+import type { InstanceDirectory } from '../services/instances';
+import type { PlanCatalog } from '../services/plans';
+import type { Store } from '../store';
+import type { InstanceWatcher } from '../watch/watcher';
+import type { WatchNotifier } from '../watch/notifier';
+
+export interface BotContext {
+  config: Config;
+  sandbox: boolean;
+  logger: Logger;
+  redactor: SecretRedactor;
+  now: () => number;
+  fluence: FluenceApi;
+  plans: PlanCatalog;
+  instances: InstanceDirectory;
+  deploys: DeployService;
+  guard: Guard;
+  store: Store;
+  watcher: InstanceWatcher;
+  notifier: WatchNotifier;
+}

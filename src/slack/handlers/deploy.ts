@@ -1,0 +1,337 @@
+/**
+ * The deploy flow, the one place where Slack turns into spent money:
+ *  1. `/gpu deploy` (or a plan's Deploy button): views.open a loading modal with the trigger at
+ *     once (it expires in 3 s), then fetch plans, images and the balance and views.update the form.
+ *  2. Type / plan / image-preset selects re-render the form, keeping what was typed.
+ *  3. Submit: local validation -> `response_action: errors` under the field; otherwise
+ *     DeployService (authorise, price, claim the modal's request id, POST once). If Fluence answers
+ *     within ACK_BUDGET_MS its 422/400 land in the modal itself; if not, the modal shows
+ *     "Deploying…" and is updated when the answer comes.
+ *  4. announceDeploy: the channel message that becomes the instance's thread, and the watch.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import { isFluenceError } from '../../fluence/errors';
+import type { PlanOffer } from '../../fluence/model';
+import type { WorkloadType } from '../../fluence/workload';
+import type { DeployInput, DeployOutcome } from '../../services/deploy';
+import {
+  apiIssuesToFieldErrors,
+  deployFormBlocks,
+  deployFormValues,
+  readDeployForm,
+  type FieldErrors,
+  type FormState,
+} from '../../services/deploy-form';
+import type { BotContext } from '../context';
+import { ACTION, BLOCK, VIEW } from '../ids';
+import {
+  offerLabel,
+  parseDeployMeta,
+  renderDeployError,
+  renderDeployLoading,
+  renderDeployModal,
+  renderDeployResult,
+  renderDeploySubmitted,
+  type DeployModalData,
+  type DeployModalMeta,
+} from '../views/deploy-modal';
+import { renderFluenceError } from '../views/errors';
+import { renderInstanceStatusMessage } from '../views/status-message';
+import type { ActionListener, Feature, ViewListener } from './feature';
+import { reportFailure } from './failure';
+import type { CommandHandler, SlackActor } from './types';
+import { requestApproval } from './guardrails';
+
+/** Slack closes a view_submission after 3 s; keep a margin for the network. */
+export const ACK_BUDGET_MS = 2500;
+
+// ---- 1. opening --------------------------------------------------------------------------
+
+export interface OpenDeployModalInput {
+  client: WebClient;
+  triggerId: string;
+  actor: SlackActor;
+  type?: WorkloadType;
+  planId?: string;
+}
+
+/** Opens the modal first (the trigger dies in 3 s), then fills it in. Throws only if views.open fails. */
+export async function openDeployModal(ctx: BotContext, input: OpenDeployModalInput): Promise<void> {
+  const type = input.type ?? 'container';
+  const meta: Omit<DeployModalMeta, 'v'> = {
+    requestId: randomUUID(),
+    type,
+    channelId: input.actor.channelId,
+    ...(input.planId ? { planId: input.planId } : {}),
+  };
+  const opened = await input.client.views.open({ trigger_id: input.triggerId, view: renderDeployLoading(meta) });
+  const view = opened.view;
+  if (!view?.id) return;
+  const data = await loadModalData(ctx, meta, {});
+  await updateView(ctx, input.client, view.id, view.hash, renderDeployModal(data));
+}
+
+async function loadModalData(
+  ctx: BotContext,
+  meta: Omit<DeployModalMeta, 'v'>,
+  values: DeployModalData['values'] & object,
+): Promise<DeployModalData> {
+  const [offers, images, balance] = await Promise.allSettled([
+    ctx.plans.offers(meta.type),
+    meta.type === 'container' ? ctx.plans.defaultImages() : Promise.resolve([]),
+    ctx.fluence.getBalance(),
+  ]);
+  const selectedPlanId = values.planId ?? meta.planId;
+  const data: DeployModalData = {
+    requestId: meta.requestId,
+    type: meta.type,
+    channelId: meta.channelId,
+    offers: offers.status === 'fulfilled' ? offers.value : [],
+    images: images.status === 'fulfilled' ? images.value : [],
+    sandbox: ctx.sandbox,
+    balance: balance.status === 'fulfilled' ? balance.value.balance : null,
+    values,
+    ...(selectedPlanId ? { selectedPlanId } : {}),
+  };
+  if (offers.status === 'rejected') {
+    data.error = renderFluenceError(asFluence(offers.reason), { action: 'loading plans' }).text;
+  } else if (selectedPlanId && !data.offers.some((o) => o.planId === selectedPlanId)) {
+    data.notice = 'The plan you picked is no longer offered. Pick another one.';
+  }
+  return data;
+}
+
+async function updateView(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, view: ReturnType<typeof renderDeployModal>) {
+  try {
+    await client.views.update({ view_id: viewId, ...(hash ? { hash } : {}), view });
+  } catch (err) {
+    // hash_conflict: the user changed something meanwhile and a newer render is on its way.
+    ctx.logger.debug({ err }, 'deploy modal update skipped');
+  }
+}
+
+const deployCommand: CommandHandler<'deploy'> = async ({ ctx, command, actor, client, triggerId, respond }) => {
+  const auth = ctx.guard.authorize(actor, 'deploy');
+  if (!auth.allowed) {
+    await respond({ response_type: 'ephemeral', text: refusalText(auth.reason, auth.admins) });
+    return;
+  }
+  await openOrExplain(ctx, { client, triggerId, actor, ...(command.type ? { type: command.type } : {}) }, respond);
+};
+
+/** views.open failures (mostly expired_trigger_id) become a hint, not a silent nothing. */
+export async function openOrExplain(
+  ctx: BotContext,
+  input: OpenDeployModalInput,
+  respond: ((m: { response_type: 'ephemeral'; text: string }) => Promise<unknown>) | undefined,
+): Promise<void> {
+  try {
+    await openDeployModal(ctx, input);
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    ctx.logger.warn({ code }, 'could not open the deploy modal');
+    const text =
+      code === 'expired_trigger_id' || code === 'exchanged_trigger_id'
+        ? '⌛ Slack gave me too little time to open the deploy form (its 3-second window passed). Please run `/gpu deploy` again.'
+        : `I could not open the deploy form (${code ?? 'Slack error'}). Please try \`/gpu deploy\` again.`;
+    await respond?.({ response_type: 'ephemeral', text });
+  }
+}
+
+export function refusalText(reason: string | undefined, admins: string[]): string {
+  const who = admins.length ? ` Ask an admin (${admins.map((a) => `<@${a}>`).join(', ')}) to grant it with \`/gpu access grant\`.` : ' No admin is configured yet (GPU_BOT_ADMINS).';
+  return `⛔ ${reason ?? 'You are not allowed to do that.'}${who}`;
+}
+
+// ---- 2. re-rendering on select ------------------------------------------------------------
+
+const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, client }) => {
+  await ack();
+  const view = body.view;
+  const meta = view ? parseDeployMeta(view.private_metadata ?? '') : undefined;
+  if (!view || !meta) return;
+  const state = (view.state?.values ?? {}) as FormState;
+  const action = body.actions[0];
+  let type = meta.type;
+  if (action?.action_id === ACTION.deployType && action.type === 'static_select' && action.selected_option) {
+    type = action.selected_option.value as WorkloadType;
+  }
+  const values = type === meta.type ? deployFormValues(state) : {};
+  const data = await loadModalData(ctx, { ...meta, type, ...(type === meta.type ? {} : { planId: undefined }) }, values);
+  await updateView(ctx, client, view.id, view.hash, renderDeployModal(data));
+};
+
+// ---- 3. submission ----------------------------------------------------------------------
+
+const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, client }) => {
+  const meta = parseDeployMeta(view.private_metadata ?? '');
+  if (!meta) {
+    await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'This form is out of date. Close it and run /gpu deploy again.' } });
+    return;
+  }
+  const actor: SlackActor = { userId: body.user.id, channelId: meta.channelId ?? body.user.id, teamId: body.team?.id ?? null };
+  let offers: PlanOffer[];
+  try {
+    offers = await ctx.plans.offers(meta.type);
+  } catch (err) {
+    await ack({ response_action: 'errors', errors: { [BLOCK.plan]: renderFluenceError(asFluence(err), { action: 'loading plans' }).text.slice(0, 500) } });
+    return;
+  }
+  const state = (view.state?.values ?? {}) as FormState;
+  const form = readDeployForm(meta.type, state, offers);
+  if (!form.ok) {
+    await ack({ response_action: 'errors', errors: form.errors });
+    return;
+  }
+  ctx.redactor.add(...form.secrets);
+  const input: DeployInput = {
+    requestKey: meta.requestId,
+    actor,
+    type: meta.type,
+    offer: form.offer,
+    request: form.request,
+    secrets: form.secrets,
+  };
+  const work = ctx.deploys.deploy(input);
+  const early = await Promise.race([work, delay(ACK_BUDGET_MS).then(() => null)]);
+  const modalData = async () => loadModalData(ctx, meta, deployFormValues(state));
+
+  if (early) {
+    const answer = await answerInModal(ctx, early, input, modalData);
+    await ack(answer);
+    await afterOutcome(ctx, client, early, input);
+    return;
+  }
+  // Fluence is slow: close the 3-second window with a progress view, finish with views.update.
+  await ack({ response_action: 'update', view: renderDeploySubmitted({ name: input.request.name, type: input.type, offer: input.offer, sandbox: ctx.sandbox }) });
+  const outcome = await work;
+  const answer = await answerInModal(ctx, outcome, input, modalData, true);
+  if ('view' in answer && answer.view) await updateView(ctx, client, view.id, undefined, answer.view);
+  await afterOutcome(ctx, client, outcome, input);
+};
+
+type ModalAnswer =
+  | { response_action: 'errors'; errors: FieldErrors }
+  | { response_action: 'update'; view: ReturnType<typeof renderDeployModal> };
+
+async function answerInModal(
+  ctx: BotContext,
+  outcome: DeployOutcome,
+  input: DeployInput,
+  modalData: () => Promise<DeployModalData>,
+  late = false,
+): Promise<ModalAnswer> {
+  const name = input.request.name;
+  const result = (ok: boolean, message: string): ModalAnswer => ({
+    response_action: 'update',
+    view: renderDeployResult({ ok, name, type: input.type, message, sandbox: ctx.sandbox }),
+  });
+  const where = input.actor.channelId.startsWith('D') || input.actor.channelId.startsWith('U') ? 'your DMs' : `<#${input.actor.channelId}>`;
+  switch (outcome.kind) {
+    case 'deployed':
+      return result(true, `${offerLabel(input.offer)}. I will reply in ${where} when it is ready.`);
+    case 'duplicate':
+      return result(
+        true,
+        outcome.state === 'succeeded'
+          ? `This form was already submitted: the instance is deploying (id ${outcome.instanceId ?? 'unknown'}). Nothing new was deployed.`
+          : 'This form is already being deployed. Nothing new was deployed: I will reply when it is ready.',
+      );
+    case 'refused':
+      return result(false, refusalText(outcome.reason, outcome.admins));
+    case 'unaffordable':
+      if (late) return result(false, outcome.reason);
+      return { response_action: 'errors', errors: { [BLOCK.plan]: outcome.reason.slice(0, 500) } };
+    case 'needs_approval':
+      return result(false, `This deploy needs an admin's approval:\n• ${outcome.reasons.join('\n• ')}\nI posted the request in ${where}; you will hear back in its thread.`);
+    case 'failed': {
+      const err = outcome.error;
+      if (err.kind === 'validation' && !late) {
+        const errors = apiIssuesToFieldErrors(err.details.issues ?? [], { blocks: deployFormBlocks(input.type) });
+        if (Object.keys(errors).length) return { response_action: 'errors', errors };
+      }
+      const detail = err.kind === 'business' ? (err.details.detail ?? err.message) : renderFluenceError(err, { action: 'deploying' }).text;
+      return { response_action: 'update', view: renderDeployError(await modalData(), ctx.redactor.mask(detail)) };
+    }
+  }
+}
+
+async function afterOutcome(ctx: BotContext, client: WebClient, outcome: DeployOutcome, input: DeployInput): Promise<void> {
+  try {
+    if (outcome.kind === 'deployed') await announceDeploy(ctx, { client, input, instanceId: outcome.instanceId });
+    if (outcome.kind === 'needs_approval') await requestApproval(ctx, { client, input, reasons: outcome.reasons });
+  } catch (err) {
+    await reportFailure(ctx, undefined, err, 'announcing the deploy');
+  }
+}
+
+// ---- 4. announcing -----------------------------------------------------------------------
+
+/**
+ * Posts "`name` is being deployed by @user: plan, price" where the deploy started (a DM when the bot
+ * cannot post there), then watches the instance: that message becomes its thread and living status.
+ */
+export async function announceDeploy(ctx: BotContext, o: { client: WebClient; input: DeployInput; instanceId: string }): Promise<void> {
+  const { input } = o;
+  const planLabel = offerLabel(input.offer);
+  const message = renderInstanceStatusMessage({
+    name: input.request.name,
+    type: input.type,
+    requesterId: input.actor.userId,
+    planLabel,
+    pricePerHour: input.offer.pricePerHour,
+    status: 'INITIALIZED',
+    state: 'provisioning',
+    sandbox: ctx.sandbox,
+    updatedAt: ctx.now(),
+  });
+  let target = await ctx.notifier.post(input.actor.channelId, message);
+  if (!target.ok && target.reason === 'not_in_channel') {
+    target = await ctx.notifier.dm(input.actor.userId, {
+      ...message,
+      text: `${message.text} (I could not post in <#${input.actor.channelId}>: invite me there with /invite to get updates in the channel.)`,
+    });
+  }
+  if (!target.ok || !target.ts || !target.channel) {
+    ctx.logger.warn({ instanceId: o.instanceId, reason: target.ok ? 'no ts' : target.reason }, 'deploy announcement failed; watching without a thread');
+  }
+  const channelId = target.ok && target.channel ? target.channel : input.actor.channelId;
+  const messageTs = target.ok && target.ts ? target.ts : '';
+  if (messageTs) ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs);
+  ctx.watcher.watch({
+    instanceId: o.instanceId,
+    type: input.type,
+    teamId: input.actor.teamId ?? null,
+    channelId,
+    messageTs,
+    requesterId: input.actor.userId,
+    name: input.request.name,
+    planLabel,
+    pricePerHour: input.offer.pricePerHour,
+    createdAt: ctx.now(),
+    status: 'INITIALIZED',
+  });
+}
+
+// ---- wiring -------------------------------------------------------------------------------
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+function asFluence(err: unknown) {
+  if (isFluenceError(err)) return err;
+  throw err;
+}
+
+export const feature: Feature = {
+  name: 'deploy',
+  commands: { deploy: deployCommand },
+  actions: [
+    { actionId: ACTION.deployType, listener: onFormSelect },
+    { actionId: ACTION.deployPlanSelect, listener: onFormSelect },
+    { actionId: ACTION.deployImagePreset, listener: onFormSelect },
+  ],
+  views: [{ callbackId: VIEW.deploy, listener: onSubmit }],
+};

@@ -1,0 +1,15 @@
+/**
+ * Binds every Slack entry point (layout after Slack's bolt-ts-starter-template: one folder per
+ * kind, each index exporting `register`). The features themselves live in ../handlers.
+ */
+import type { App } from '@slack/bolt';
+import type { BotContext } from '../context';
+import * as actions from './actions';
+import * as commands from './commands';
+import * as views from './views';
+
+export function registerListeners(app: App, ctx: BotContext): void {
+  commands.register(app, ctx);
+  actions.register(app, ctx);
+  views.register(app, ctx);
+}
