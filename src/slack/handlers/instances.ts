@@ -1,0 +1,179 @@
+/**
+ * Read-only instance features: `/gpu list [all]`, `/gpu status`, `/gpu logs`, `/gpu events`, and
+ * the card buttons Open, Refresh, Logs and Events. Reads need no role (access.ts: 'read' is open to
+ * viewers), so nothing here authorises; everything answers ephemerally, since an instance list is
+ * one person's business until they choose to share it.
+ */
+import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { InstanceSummary } from '../../fluence/model';
+import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
+import type { BotContext } from '../context';
+import { ACTION } from '../ids';
+import { renderInstanceCard } from '../views/card';
+import { renderFluenceError } from '../views/errors';
+import { codeSpan, decodeRef, shortId } from '../views/format';
+import { renderResolveFailure, withListWarning } from '../views/instance-lookup';
+import { renderInstanceList } from '../views/instances';
+import { renderLines } from '../views/lines';
+import type { MessageView } from '../views/blocks';
+import type { ActionListener, Feature } from './feature';
+import { reportFailure } from './failure';
+import type { CommandHandler, CommandRequest, SlackActor } from './types';
+
+/** Lines fetched by the Logs / Events buttons (the commands take `n`). */
+export const DEFAULT_LINES = 50;
+
+/**
+ * The request of a sub-command whose Command variant is shared with others (`status | terminate |
+ * update | watch`, `logs | events`): types.ts's `Extract<Command, { kind: K }>` is `never` for
+ * those, so such handlers declare the command shape they read. Still assignable to CommandHandler<K>.
+ */
+export type RequestWith<C> = Omit<CommandRequest, 'command'> & { command: C };
+
+// ---- shared with the other instance features (watch, terminate, change) ----------------------
+
+/** The clicker of a button, in the shape the command handlers get. */
+export function actionActor(body: BlockAction): SlackActor {
+  return {
+    userId: body.user.id,
+    ...(body.user.username ?? body.user.name ? { userName: body.user.username ?? body.user.name } : {}),
+    channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+    teamId: body.team?.id ?? body.user.team_id ?? null,
+  };
+}
+
+/** The value of the clicked button, decoded as `${type}:${id}`; undefined for anything else. */
+export function clickedRef(body: BlockAction): { type: WorkloadType; id: string } | undefined {
+  const action = body.actions[0];
+  return action?.type === 'button' && typeof action.value === 'string' ? decodeRef(action.value) : undefined;
+}
+
+/**
+ * What the user typed -> one instance, or an ephemeral answer saying why not (too short, not
+ * found, ambiguous with the candidates, lists unreadable) and undefined.
+ */
+export async function resolveOrExplain(ctx: BotContext, arg: string, respond: RespondFn): Promise<InstanceSummary | undefined> {
+  const result = await ctx.instances.resolve(arg);
+  if (result.ok) return result.instance;
+  await respond({ response_type: 'ephemeral', ...renderResolveFailure(result, new Date(ctx.now())) });
+  return undefined;
+}
+
+/** The plan price the bot recorded when it deployed this instance (the card shows it before billing starts). */
+export function knownPrice(ctx: BotContext, instanceId: string): number | null {
+  return ctx.store.deployRequests.findByInstance(instanceId)?.pricePerHour ?? null;
+}
+
+/** Fetches the detail and renders the card. Fluence errors propagate to the caller's reportFailure. */
+export async function instanceCard(ctx: BotContext, type: WorkloadType, id: string): Promise<MessageView> {
+  const instance = await ctx.fluence.getInstance(type, id);
+  return renderInstanceCard({ instance, now: new Date(ctx.now()), sandbox: ctx.sandbox, pricePerHour: knownPrice(ctx, id) });
+}
+
+function noLogsText(kind: 'logs' | 'events', type: WorkloadType, name?: string): string {
+  const what = kind === 'logs' ? 'Logs' : 'Events';
+  const subject = name ? `${codeSpan(name, 100)} is a ${WORKLOADS[type].label}` : `this is a ${WORKLOADS[type].label}`;
+  return `${what} are only available for containers; ${subject}. Connect over SSH to read its system logs (\`/gpu status\` shows the command).`;
+}
+
+function fetchLines(ctx: BotContext, kind: 'logs' | 'events', id: string, n: number): Promise<string[]> {
+  return kind === 'logs' ? ctx.fluence.getLogs(id, n) : ctx.fluence.getEvents(id, n);
+}
+
+function linesView(kind: 'logs' | 'events', name: string, lines: string[], n: number): MessageView {
+  const title = kind === 'logs' ? `Logs: ${name}` : `Events: ${name}`;
+  return renderLines({ title, instanceName: name, kind, lines, requested: n });
+}
+
+// ---- commands --------------------------------------------------------------------------------
+
+export async function listView(ctx: BotContext, all: boolean): Promise<MessageView> {
+  const listing = await ctx.instances.listAll();
+  if (listing.instances.length === 0 && listing.failed.length === 3) {
+    // nothing could be read at all: the error is the whole answer
+    return renderFluenceError(listing.failed[0]!.error, { action: 'list your instances' });
+  }
+  const shown = all ? listing.instances : listing.instances.filter((i) => i.state !== 'ended');
+  const view = renderInstanceList({ instances: shown, all, hiddenEnded: listing.instances.length - shown.length, now: new Date(ctx.now()) });
+  return withListWarning(view, listing.failed);
+}
+
+const listCommand: CommandHandler<'list'> = async ({ ctx, command, respond }) => {
+  await respond({ response_type: 'ephemeral', ...(await listView(ctx, command.all)) });
+};
+
+const statusCommand = async ({ ctx, command, respond }: RequestWith<{ instance: string }>): Promise<void> => {
+  const found = await resolveOrExplain(ctx, command.instance, respond);
+  if (!found) return;
+  await respond({ response_type: 'ephemeral', ...(await instanceCard(ctx, found.type, found.id)) });
+};
+
+function linesCommand(kind: 'logs' | 'events') {
+  return async ({ ctx, command, respond }: RequestWith<{ instance: string; lines: number }>): Promise<void> => {
+    const found = await resolveOrExplain(ctx, command.instance, respond);
+    if (!found) return;
+    if (!WORKLOADS[found.type].hasLogs) {
+      await respond({ response_type: 'ephemeral', text: noLogsText(kind, found.type, found.name) });
+      return;
+    }
+    const lines = await fetchLines(ctx, kind, found.id, command.lines);
+    await respond({ response_type: 'ephemeral', ...linesView(kind, found.name, lines, command.lines) });
+  };
+}
+
+// ---- buttons ---------------------------------------------------------------------------------
+
+/** Open (from a list) posts the card as a new message; Refresh replaces the card it is on. */
+const cardButton =
+  (replace: boolean): ((ctx: BotContext) => ActionListener) =>
+  (ctx) =>
+  async ({ ack, body, respond }) => {
+    await ack();
+    const ref = clickedRef(body);
+    if (!ref) return;
+    try {
+      await respond({ response_type: 'ephemeral', replace_original: replace, ...(await instanceCard(ctx, ref.type, ref.id)) });
+    } catch (err) {
+      await reportFailure(ctx, respond, err, replace ? 'refresh the instance' : 'open the instance');
+    }
+  };
+
+const linesButton =
+  (kind: 'logs' | 'events') =>
+  (ctx: BotContext): ActionListener =>
+  async ({ ack, body, respond }) => {
+    await ack();
+    const ref = clickedRef(body);
+    if (!ref) return;
+    if (!WORKLOADS[ref.type].hasLogs) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: noLogsText(kind, ref.type) });
+      return;
+    }
+    try {
+      // the button carries only the id: the name for the title comes with the detail, fetched alongside
+      const [detail, lines] = await Promise.all([
+        ctx.fluence.getInstance(ref.type, ref.id).catch(() => null),
+        fetchLines(ctx, kind, ref.id, DEFAULT_LINES),
+      ]);
+      const view = linesView(kind, detail?.name ?? shortId(ref.id), lines, DEFAULT_LINES);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...view });
+    } catch (err) {
+      await reportFailure(ctx, respond, err, kind === 'logs' ? 'read the logs' : 'read the events');
+    }
+  };
+
+export const feature: Feature = {
+  name: 'instances',
+  commands: {
+    list: listCommand,
+    status: statusCommand,
+    logs: linesCommand('logs'),
+    events: linesCommand('events'),
+  },
+  actions: [
+    { actionId: ACTION.openInstance, listener: cardButton(false) },
+    { actionId: ACTION.refresh, listener: cardButton(true) },
+    { actionId: ACTION.logs, listener: linesButton('logs') },
+    { actionId: ACTION.events, listener: linesButton('events') },
+  ],
+};
