@@ -52,7 +52,14 @@ export class SecretRedactor {
 function walk(value: unknown, fn: (s: string) => string): unknown {
   if (typeof value === 'string') return fn(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, fn));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (value instanceof Error) {
+    // message and stack are not enumerable: copy them explicitly so an echoed secret is masked there too
+    const out: Record<string, unknown> = { name: value.name, message: fn(value.message), ...(value.stack ? { stack: fn(value.stack) } : {}) };
+    for (const [k, v] of Object.entries(value)) out[k] = walk(v, fn);
+    return out;
+  }
+  if (value && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value) && !(value instanceof Map) && !(value instanceof Set)) {
+    // plain objects and serializer outputs (pino's err serializer uses its own prototype)
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = walk(v, fn);
     return out;

@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../src/config';
+
+describe('config', () => {
+  it('gives the documented defaults with an empty environment: sandbox, offline Slack', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      SLACK_API_URL: 'https://slack.com/api/',
+      PORT: 3000,
+      FLUENCE_API_URL: 'https://api.fluence.dev',
+      DATABASE_PATH: './data/gpu-bot.sqlite',
+      WATCH_INTERVAL_MS: 15000,
+      LOG_LEVEL: 'info',
+      sandbox: true,
+      slackMode: 'offline',
+      GPU_BOT_ADMINS: [],
+    });
+  });
+
+  it('picks Socket Mode when an app token is set, HTTP otherwise', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slackMode).toBe('socket');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).slackMode).toBe('http');
+    expect(loadConfig({ FLUENCE_API_KEY: 'k' }).sandbox).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^Invalid configuration: PORT: expected number/],
+    [{ PORT: '70000' }, /PORT: expected a number <= 65535/],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user' }, /SLACK_BOT_TOKEN: expected a bot token starting with xoxb-/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_SIGNING_SECRET: expected required in HTTP mode/],
+    [{ FLUENCE_API_URL: 'api.fluence.dev' }, /FLUENCE_API_URL: expected an http\(s\) URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: expected one of fatal, error/],
+    [{ GPU_BOT_ADMINS: 'alice' }, /GPU_BOT_ADMINS: expected Slack user ids/],
+    [{ MAX_HOURLY_USD: '-3' }, /MAX_HOURLY_USD/],
+    [{ WATCH_TIMEOUT_MS: '100000', WATCH_HARD_LIMIT_MS: '1000' }, /WATCH_HARD_LIMIT_MS: expected must be at least WATCH_TIMEOUT_MS/],
+  ])('names the bad variable and what it expects: %j', (env, message) => {
+    expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
+    expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
+  });
+
+  it('never echoes a value, which may be a secret', () => {
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-very-secret-user-token' });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(String(e)).not.toContain('very-secret');
+    }
+  });
+
+  it('stops the process with one line naming the variable', () => {
+    const tsx = join(__dirname, '../node_modules/.bin/tsx');
+    let stderr = '';
+    let status = 0;
+    try {
+      execFileSync(tsx, [join(__dirname, '../src/main.ts')], {
+        env: { PATH: process.env.PATH, PORT: 'not-a-port' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 20000,
+      });
+    } catch (e) {
+      const err = e as { status: number; stderr: Buffer };
+      status = err.status;
+      stderr = String(err.stderr);
+    }
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual(['Invalid configuration: PORT: expected number']);
+  });
+});
