@@ -288,9 +288,10 @@ export async function announceDeploy(ctx: BotContext, o: { client: WebClient; in
   });
   let target = await ctx.notifier.post(input.actor.channelId, message);
   if (!target.ok && target.reason === 'not_in_channel') {
+    const why = `I could not post in <#${input.actor.channelId}>, so this deploy's updates come here. Invite me there with \`/invite\` to get them in the channel next time.`;
     target = await ctx.notifier.dm(input.actor.userId, {
-      ...message,
-      text: `${message.text} (I could not post in <#${input.actor.channelId}>: invite me there with /invite to get updates in the channel.)`,
+      text: `${message.text} (${why})`,
+      blocks: [...message.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: why }] }],
     });
   }
   if (!target.ok || !target.ts || !target.channel) {
