@@ -4,7 +4,10 @@
  * exactly, never 8.879999.
  */
 import type { PlanOffer } from '../fluence/model';
-import { cents, usd } from './spend';
+
+/** Money is added and compared in integer cents. */
+export const cents = (amount: number) => Math.round(amount * 100);
+export const usd = (c: number) => c / 100;
 
 export interface DeployCost {
   perHour: number;

@@ -2,6 +2,9 @@
  * What a deploy may cost before a human must approve it, and whether the balance can pay for it
  * at all. Pure: figures in, verdict out; all money in integer cents so 2.96 × 3 is 8.88 exactly.
  */
+import { cents, deployCost, formatUsd as money, usd } from './cost';
+
+export { cents, runwayHours, usd } from './cost';
 
 export interface SpendInputs {
   pricePerHour: number;
@@ -20,12 +23,9 @@ export type SpendVerdict =
   | { kind: 'needs_approval'; reasons: string[]; upfront: number; balanceAfter: number | null }
   | { kind: 'unaffordable'; reason: string; upfront: number; balance: number };
 
-export const cents = (usd: number) => Math.round(usd * 100);
-export const usd = (c: number) => c / 100;
-export const money = (v: number) => `$${v.toFixed(2)}`;
 
 export function upfrontCost(pricePerHour: number, upfrontHours: number): number {
-  return usd(cents(pricePerHour) * upfrontHours);
+  return deployCost({ pricePerHour, upfrontHours }).upfront;
 }
 
 export function checkSpend(i: SpendInputs): SpendVerdict {
@@ -53,10 +53,4 @@ export function checkSpend(i: SpendInputs): SpendVerdict {
     }
   }
   return reasons.length ? { kind: 'needs_approval', reasons, upfront, balanceAfter } : { kind: 'ok', upfront, balanceAfter };
-}
-
-/** Hours the balance lasts at the current burn; null when nothing burns. */
-export function runwayHours(balance: number, burnPerHour: number): number | null {
-  if (burnPerHour <= 0) return null;
-  return Math.floor((balance / burnPerHour) * 10) / 10;
 }
