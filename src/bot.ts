@@ -17,12 +17,16 @@ import { PlanCatalog } from './services/plans';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from './simulator';
 import { createSlackApp } from './slack/app';
 import type { BotContext } from './slack/context';
+import { sweepApprovals } from './slack/handlers/guardrails';
 import { registerListeners } from './slack/listeners';
 import { maskingFetch } from './slack/masking-fetch';
+import { patientNotifier } from './slack/patient-notifier';
 import { SlackWatchNotifier } from './slack/watch-notifier';
 import { openStore, type Store } from './store';
 import { systemClock, type Clock } from './watch/clock';
 import { InstanceWatcher } from './watch/watcher';
+
+const APPROVAL_SWEEP_MS = 60_000;
 
 export interface BotOptions {
   config: Config;
@@ -125,7 +129,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     guard,
     store,
     watcher,
-    notifier,
+    notifier: patientNotifier(notifier),
   };
 
   let watcherRunning = false;
@@ -143,13 +147,25 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     register: (app) => registerListeners(app, context),
   });
   const { port } = await slack.start();
+  let stopped = false;
+  let sweepTimer: unknown = null;
+  // Approval requests expire after 24 h; once a minute the expired ones are closed and their messages edited.
+  const scheduleSweep = () => {
+    sweepTimer = clock.setTimeout(() => {
+      sweepApprovals(context, notifierClient)
+        .catch((err) => logger.warn({ err }, 'approval sweep failed'))
+        .finally(() => {
+          if (!stopped) scheduleSweep();
+        });
+    }, APPROVAL_SWEEP_MS);
+  };
   if (!opts.manualWatcher) {
     watcher.start();
     watcherRunning = true;
+    scheduleSweep();
   }
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', sandbox: config.sandbox }, 'gpu-bot is ready');
 
-  let stopped = false;
   return {
     port,
     eventsUrl: `http://127.0.0.1:${port}/slack/events`,
@@ -158,6 +174,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (sweepTimer !== null) clock.clearTimeout(sweepTimer);
       // Order matters: stop taking Slack requests, let the current watch cycle finish, then close the DB.
       await slack.stop().catch((err) => logger.warn({ err }, 'stopping the Slack app failed'));
       await watcher.stop();

@@ -1,0 +1,279 @@
+/**
+ * Deploys over a spend limit wait for a human: the request is filed (its secrets sealed, never in
+ * clear in the database) and posted in the channel with Approve / Deny. An admin who is not the
+ * requester decides, checked at the moment of the click; exactly one decision wins (the store's
+ * conditional UPDATE); the approved deploy then takes the normal path (DeployService, idempotent
+ * on the approval id) and is announced and watched like any other. Everything that happens is
+ * written in the request's thread and the audit log. Requests expire after 24 hours.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { DeployInput, DeployOutcome } from '../../../services/deploy';
+import { sealerFromConfig, type Sealer } from '../../../services/sealed';
+import type { ApprovalRecord } from '../../../store/approvals';
+import type { NotifyResult, WatchTarget } from '../../../watch/notifier';
+import type { BotContext } from '../../context';
+import { SlackWatchNotifier } from '../../watch-notifier';
+import { renderFluenceError } from '../../views/errors';
+import { offerLabel } from '../../views/deploy-modal';
+import { renderApprovalRequest, renderRefusal, renderThreadNote, type ApprovalData, type ApprovalState } from '../../views/guardrails';
+import { announceDeploy } from '../deploy';
+import { reportFailure } from '../failure';
+import type { ActionListener } from '../feature';
+
+export const APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
+
+const sealers = new WeakMap<BotContext, Sealer>();
+
+/** One sealer per running bot; the key is derived from configuration, never stored. */
+export function sealerFor(ctx: BotContext): Sealer {
+  let s = sealers.get(ctx);
+  if (!s) {
+    s = sealerFromConfig(ctx.config);
+    if (s.source === 'ephemeral') ctx.logger.warn('no secret configured to seal approval requests: pending approvals will not survive a restart');
+    sealers.set(ctx, s);
+  }
+  return s;
+}
+
+function slack(ctx: BotContext, client: WebClient): SlackWatchNotifier {
+  return new SlackWatchNotifier({ client, logger: ctx.logger });
+}
+
+function viewData(ctx: BotContext, a: ApprovalRecord, planLabel?: string): ApprovalData {
+  return {
+    id: a.id,
+    requesterId: a.requesterId,
+    name: a.name,
+    type: a.type,
+    planLabel: planLabel ?? a.planId,
+    pricePerHour: a.pricePerHour,
+    reasons: a.reason.split('\n').filter(Boolean),
+    expiresAt: a.expiresAt,
+    sandbox: ctx.sandbox,
+  };
+}
+
+function target(a: ApprovalRecord): WatchTarget | undefined {
+  return a.messageChannelId && a.messageTs
+    ? { teamId: a.teamId, channelId: a.messageChannelId, messageTs: a.messageTs, requesterId: a.requesterId }
+    : undefined;
+}
+
+/** Writes in the request's thread; without a posted message, tells the requester directly. */
+async function note(ctx: BotContext, client: WebClient, a: ApprovalRecord, text: string): Promise<NotifyResult> {
+  const t = target(a);
+  const m = renderThreadNote(text);
+  return t ? slack(ctx, client).reply(t, m) : slack(ctx, client).dm(a.requesterId, m);
+}
+
+async function setState(ctx: BotContext, client: WebClient, a: ApprovalRecord, state: ApprovalState): Promise<void> {
+  const t = target(a);
+  if (!t) return;
+  // The plan label is not a column: read it back from the sealed request when the key still opens it.
+  const opened = sealerFor(ctx).openJson<DeployInput>(a.payload);
+  const label = opened.ok && opened.value.offer ? offerLabel(opened.value.offer) : undefined;
+  const r = await slack(ctx, client).updateStatus(t, renderApprovalRequest(viewData(ctx, a, label), state));
+  if (!r.ok) ctx.logger.warn({ approvalId: a.id, reason: r.reason }, 'could not update the approval message');
+}
+
+// ---- filing a request ---------------------------------------------------------------------
+
+export interface RequestApprovalInput {
+  client: WebClient;
+  input: DeployInput;
+  reasons: string[];
+}
+
+/**
+ * Files the deploy as a pending approval (payload sealed) and posts the request in the channel it
+ * came from. Idempotent on the modal's request key: a retried submission finds the filed request.
+ */
+export async function requestApproval(ctx: BotContext, o: RequestApprovalInput): Promise<{ approvalId: string; posted: boolean }> {
+  const { input, client } = o;
+  const approvalId = input.requestKey;
+  const existing = ctx.store.approvals.get(approvalId);
+  if (existing) return { approvalId, posted: existing.messageTs !== null };
+
+  const record = ctx.store.approvals.create({
+    id: approvalId,
+    teamId: input.actor.teamId ?? null,
+    channelId: input.actor.channelId,
+    requesterId: input.actor.userId,
+    type: input.type,
+    planId: input.offer.planId,
+    name: input.request.name,
+    pricePerHour: input.offer.pricePerHour,
+    reason: o.reasons.join('\n'),
+    payload: sealerFor(ctx).sealJson(input),
+    expiresAt: ctx.now() + APPROVAL_TTL_MS,
+  });
+  ctx.guard.audit({
+    actorId: input.actor.userId,
+    channelId: input.actor.channelId,
+    action: 'deploy',
+    type: input.type,
+    instanceName: input.request.name,
+    pricePerHour: input.offer.pricePerHour,
+    outcome: 'pending',
+    detail: `approval requested: ${o.reasons.join(' ')}`,
+  });
+
+  const view = renderApprovalRequest(viewData(ctx, record, offerLabel(input.offer)));
+  const notifier = slack(ctx, client);
+  let posted = await notifier.post(input.actor.channelId, view);
+  const audit = ctx.config.AUDIT_CHANNEL;
+  if (!posted.ok && posted.reason === 'not_in_channel' && audit && audit !== input.actor.channelId) {
+    posted = await notifier.post(audit, view);
+  }
+  if (posted.ok && posted.ts) {
+    ctx.store.approvals.setMessage(approvalId, posted.channel ?? input.actor.channelId, posted.ts);
+    ctx.logger.info({ approvalId, channel: posted.channel }, 'deploy approval requested');
+    return { approvalId, posted: true };
+  }
+  ctx.logger.warn({ approvalId, reason: posted.ok ? 'no ts' : posted.reason }, 'could not post the approval request');
+  await notifier.dm(
+    input.actor.userId,
+    renderThreadNote(
+      `Your deploy of \`${input.request.name}\` needs an admin's approval, but I could not post the request in <#${input.actor.channelId}>. ` +
+        'Invite me there with `/invite @gpu-bot` and deploy again.',
+    ),
+  );
+  return { approvalId, posted: false };
+}
+
+// ---- deciding -----------------------------------------------------------------------------
+
+const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionListener => async ({ ack, body, action, client, respond }) => {
+  await ack();
+  const say = async (text: string) => {
+    await respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err) =>
+      ctx.logger.warn({ err }, 'could not answer an approval click'),
+    );
+  };
+  try {
+    const id = action.type === 'button' ? action.value : undefined;
+    const approval = id ? ctx.store.approvals.get(id) : undefined;
+    if (!approval) {
+      await say('I have no record of this deploy request (it may be from another installation of gpu-bot).');
+      return;
+    }
+    const decider = body.user.id;
+    const actor = { userId: decider, channelId: body.channel?.id ?? approval.channelId };
+    const verb = decision === 'approved' ? 'approve' : 'deny';
+    const auth = ctx.guard.authorize(actor, 'approve');
+    if (!auth.allowed) {
+      audit(ctx, approval, decider, verb, 'refused', auth.reason);
+      const v = renderRefusal(auth);
+      await respond({ response_type: 'ephemeral', replace_original: false, text: v.text, blocks: v.blocks });
+      return;
+    }
+    if (decider === approval.requesterId) {
+      audit(ctx, approval, decider, verb, 'refused', 'self-approval');
+      await say(`⛔ You asked for this deploy, so you cannot ${verb} it yourself: another admin must decide.`);
+      return;
+    }
+    const result = ctx.store.approvals.decide(approval.id, { decision, by: decider, at: ctx.now() });
+    if ('error' in result) {
+      if (result.error === 'expired') {
+        await sweepApprovals(ctx, client);
+        await say('⌛ This request expired (24 hours passed without a decision). Nothing was deployed; the requester can deploy again.');
+      } else if (result.error === 'not_pending') {
+        const now = ctx.store.approvals.get(approval.id);
+        await say(`This request was already ${now?.state ?? 'decided'}${now?.decidedBy ? ` by <@${now.decidedBy}>` : ''}. Nothing more was done.`);
+      } else {
+        await say('I have no record of this deploy request.');
+      }
+      return;
+    }
+    audit(ctx, result, decider, verb, 'ok');
+    if (decision === 'denied') {
+      await setState(ctx, client, result, { kind: 'denied', by: decider });
+      await note(ctx, client, result, `🚫 <@${decider}> denied this deploy. Nothing was deployed.`);
+      await slack(ctx, client).dm(
+        result.requesterId,
+        renderThreadNote(`🚫 <@${decider}> denied your deploy of \`${result.name}\` ($${result.pricePerHour.toFixed(2)}/h). Nothing was deployed.`),
+      );
+      return;
+    }
+    await deployApproved(ctx, client, result, decider);
+  } catch (err) {
+    await reportFailure(ctx, respond, err, decision === 'approved' ? 'approving the deploy' : 'denying the deploy');
+  }
+};
+
+export const onApprove = decide('approved');
+export const onDeny = decide('denied');
+
+async function deployApproved(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string): Promise<void> {
+  const opened = sealerFor(ctx).openJson<DeployInput>(a.payload);
+  if (!opened.ok) {
+    const why =
+      opened.reason === 'key_changed'
+        ? "it was sealed with a key derived from a secret that has changed since (SLACK_SIGNING_SECRET, FLUENCE_API_KEY or SLACK_BOT_TOKEN), so its settings cannot be read any more"
+        : 'its sealed settings are damaged';
+    ctx.logger.warn({ approvalId: a.id, reason: opened.reason }, 'approved request cannot be opened');
+    await setState(ctx, client, a, { kind: 'unopenable' });
+    await note(ctx, client, a, `🔑 <@${decider}> approved this, but ${why}. Nothing was deployed: <@${a.requesterId}>, please deploy again.`);
+    return;
+  }
+  const stored = opened.value;
+  ctx.redactor.add(...stored.secrets);
+  const input: DeployInput = { ...stored, requestKey: a.id, approvedBy: decider };
+  await setState(ctx, client, a, { kind: 'approved', by: decider });
+  await note(ctx, client, a, `✅ <@${decider}> approved this deploy. Deploying \`${a.name}\` for <@${a.requesterId}>…`);
+  const outcome = await ctx.deploys.deploy(input);
+  if (outcome.kind === 'deployed' || (outcome.kind === 'duplicate' && outcome.instanceId)) {
+    const instanceId = outcome.instanceId!;
+    const first = ctx.store.approvals.markDeployed(a.id, instanceId);
+    await setState(ctx, client, a, { kind: 'approved', by: decider, instanceId });
+    if (outcome.kind === 'deployed' && first) {
+      await note(ctx, client, a, `🚀 Deployed \`${a.name}\` (id \`${instanceId}\`). <@${a.requesterId}>, I will post its status in <#${a.channelId}> and reply when it is ready.`);
+      await announceDeploy(ctx, { client, input, instanceId });
+    }
+    return;
+  }
+  const failure = describeFailure(ctx, outcome);
+  await setState(ctx, client, a, { kind: 'approved', by: decider, failed: failure });
+  await note(ctx, client, a, `❌ The approved deploy of \`${a.name}\` did not go through: ${failure} <@${a.requesterId}>`);
+}
+
+function describeFailure(ctx: BotContext, outcome: Exclude<DeployOutcome, { kind: 'deployed' }>): string {
+  switch (outcome.kind) {
+    case 'duplicate':
+      return 'it is already being deployed; I will not deploy it twice.';
+    case 'refused':
+      return `the requester may no longer deploy (${outcome.reason})`;
+    case 'unaffordable':
+      return outcome.reason;
+    case 'needs_approval':
+      return outcome.reasons.join(' ');
+    case 'failed':
+      return ctx.redactor.mask(renderFluenceError(outcome.error, { action: 'deploy it' }).text);
+  }
+}
+
+function audit(ctx: BotContext, a: ApprovalRecord, by: string, action: 'approve' | 'deny', outcome: 'ok' | 'refused', detail?: string): void {
+  ctx.guard.audit({
+    actorId: by,
+    channelId: a.channelId,
+    action,
+    type: a.type,
+    instanceName: a.name,
+    pricePerHour: a.pricePerHour,
+    outcome,
+    detail: `request by <@${a.requesterId}>${detail ? `: ${detail}` : ''}`,
+  });
+}
+
+// ---- expiry -------------------------------------------------------------------------------
+
+/** Expires every request past its 24 hours and says so on its message and thread. Returns how many. */
+export async function sweepApprovals(ctx: BotContext, client: WebClient): Promise<number> {
+  const expired = ctx.store.approvals.expireDue(ctx.now());
+  for (const a of expired) {
+    ctx.logger.info({ approvalId: a.id }, 'deploy approval expired');
+    await setState(ctx, client, a, { kind: 'expired' });
+    await note(ctx, client, a, `⌛ No admin decided within 24 hours, so this request expired. Nothing was deployed. <@${a.requesterId}>, deploy again to ask anew.`);
+  }
+  return expired.length;
+}

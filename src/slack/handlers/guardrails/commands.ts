@@ -1,0 +1,219 @@
+/**
+ * `/gpu access`, `/gpu budget`, `/gpu audit`, `/gpu balance`. Showing access, budgets and the
+ * balance is open to everyone (knowing the rules is how people follow them); changing grants and
+ * budgets and reading the audit log is for admins, checked now, and every change is audited.
+ */
+import type { FluenceApi } from '../../../fluence/api';
+import type { InstanceSummary } from '../../../fluence/model';
+import type { WorkloadType } from '../../../fluence/workload';
+import type { Authorization } from '../../../services/guard';
+import { runwayHours } from '../../../services/spend';
+import type { BotContext } from '../../context';
+import {
+  renderAccess,
+  renderAudit,
+  renderBalance,
+  renderBudgetChange,
+  renderBudgets,
+  renderGrantChange,
+  renderRefusal,
+} from '../../views/guardrails';
+import type { MessageView } from '../../views/blocks';
+import type { CommandHandler, CommandRequest } from '../types';
+
+/** Active instances not deployed through the bot are priced from their detail, at most this many. */
+const MAX_DETAIL_CALLS = 25;
+const DETAIL_CONCURRENCY = 5;
+
+async function reply(req: { respond: CommandRequest['respond'] }, view: MessageView): Promise<void> {
+  await req.respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks });
+}
+
+/** Refuses (ephemeral) and returns false unless the actor may do `action` right now. */
+async function allowed(req: { respond: CommandRequest['respond'] }, auth: Authorization): Promise<boolean> {
+  if (auth.allowed) return true;
+  await reply(req, renderRefusal(auth));
+  return false;
+}
+
+// ---- access -------------------------------------------------------------------------------
+
+export const accessCommand: CommandHandler<'access'> = async (req) => {
+  const { ctx, command, actor } = req;
+  if (command.action === 'show') {
+    await reply(
+      req,
+      renderAccess({
+        grants: ctx.store.grants.list(),
+        bootstrapAdmins: ctx.config.GPU_BOT_ADMINS,
+        yourRole: ctx.guard.roleOf(actor),
+        sandbox: ctx.sandbox,
+      }),
+    );
+    return;
+  }
+  const auth = ctx.guard.authorize(actor, 'admin');
+  const action = command.action === 'grant' ? 'grant' : 'revoke';
+  const target = command.subject.kind === 'user' ? `<@${command.subject.id}>` : `<#${command.subject.id}>`;
+  if (!auth.allowed) {
+    ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action, outcome: 'refused', detail: `${target}: ${auth.reason ?? ''}` });
+    await reply(req, renderRefusal(auth));
+    return;
+  }
+  const wouldLeaveNoAdmin =
+    command.subject.kind === 'user' &&
+    ctx.guard.admins().length === 1 &&
+    ctx.guard.admins()[0] === command.subject.id &&
+    !ctx.config.GPU_BOT_ADMINS.includes(command.subject.id) &&
+    (command.action === 'revoke' || command.role !== 'admin');
+  if (wouldLeaveNoAdmin) {
+    const text = `⛔ ${target} is the only admin: nobody could manage access after this. Grant admin to someone else first, or list admins in GPU_BOT_ADMINS.`;
+    await req.respond({ response_type: 'ephemeral', text });
+    return;
+  }
+  const change =
+    command.action === 'grant'
+      ? ctx.store.grants.set(command.subject, command.role, actor.userId)
+      : ctx.store.grants.revoke(command.subject, actor.userId);
+  ctx.guard.audit({
+    actorId: actor.userId,
+    channelId: actor.channelId,
+    action,
+    outcome: 'ok',
+    detail: `${target}: ${change.before ?? 'none'} → ${change.after ?? 'none'}${change.changed ? '' : ' (unchanged)'}`,
+  });
+  await reply(
+    req,
+    renderGrantChange({
+      ...change,
+      bootstrapAdmin: command.subject.kind === 'user' && ctx.config.GPU_BOT_ADMINS.includes(command.subject.id) && change.after !== 'admin',
+    }),
+  );
+};
+
+// ---- budget -------------------------------------------------------------------------------
+
+export const budgetCommand: CommandHandler<'budget'> = async (req) => {
+  const { ctx, command, actor } = req;
+  const channelId = command.channelId ?? actor.channelId;
+  if (command.usdPerHour === undefined) {
+    const burn = await channelBurn(ctx, channelId).catch(() => null);
+    await reply(
+      req,
+      renderBudgets({
+        budgets: ctx.store.budgets.list(),
+        maxHourlyUsd: ctx.config.MAX_HOURLY_USD ?? null,
+        here: { channelId, burnPerHour: burn },
+        sandbox: ctx.sandbox,
+      }),
+    );
+    return;
+  }
+  const auth = ctx.guard.authorize(actor, 'admin');
+  if (!auth.allowed) {
+    ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'budget', outcome: 'refused', detail: `<#${channelId}>: ${auth.reason ?? ''}` });
+    await reply(req, renderRefusal(auth));
+    return;
+  }
+  const change = ctx.store.budgets.set(channelId, command.usdPerHour, actor.userId);
+  const fmt = (v: number | null) => (v === null ? 'none' : `$${v.toFixed(2)}/h`);
+  ctx.guard.audit({
+    actorId: actor.userId,
+    channelId: actor.channelId,
+    action: 'budget',
+    outcome: 'ok',
+    detail: `<#${channelId}>: ${fmt(change.before)} → ${fmt(change.after)}`,
+  });
+  await reply(req, renderBudgetChange(change));
+};
+
+/** What the channel's live, bot-deployed instances cost per hour (the rule budgets apply to). */
+async function channelBurn(ctx: BotContext, channelId: string): Promise<number> {
+  const mine = ctx.store.deployRequests.listByChannel(channelId, ['succeeded']);
+  if (mine.length === 0) return 0;
+  const listing = await ctx.instances.listAll();
+  const live = new Set(listing.instances.filter((i) => i.state === 'active' || i.state === 'provisioning').map((i) => i.id));
+  const failed = new Set(listing.failed.map((f) => f.type));
+  return mine
+    .filter((r) => (r.instanceId && live.has(r.instanceId)) || failed.has(r.type))
+    .reduce((sum, r) => sum + (r.pricePerHour ?? 0), 0);
+}
+
+// ---- audit --------------------------------------------------------------------------------
+
+export const auditCommand: CommandHandler<'audit'> = async (req) => {
+  const { ctx, command, actor } = req;
+  if (!(await allowed(req, ctx.guard.authorize(actor, 'admin')))) return;
+  // Rows are masked when written; mask again in case a secret became known after (defence in depth).
+  const entries = ctx.redactor.maskDeep(ctx.store.audit.recent(command.n));
+  await reply(req, renderAudit(entries, command.n));
+};
+
+// ---- balance ------------------------------------------------------------------------------
+
+export const balanceCommand: CommandHandler<'balance'> = async (req) => {
+  const { ctx, actor } = req;
+  if (!(await allowed(req, ctx.guard.authorize(actor, 'read')))) return;
+  const [balance, burn] = await Promise.all([ctx.fluence.getBalance(), hourlyBurn(ctx)]);
+  await reply(
+    req,
+    renderBalance({
+      balance: balance.balance,
+      burnPerHour: burn.perHour,
+      activeCount: burn.active,
+      unpricedCount: burn.unpriced,
+      runwayHours: runwayHours(balance.balance, burn.perHour),
+      failedTypes: burn.failedTypes,
+      sandbox: ctx.sandbox,
+    }),
+  );
+};
+
+export interface Burn {
+  perHour: number;
+  active: number;
+  unpriced: number;
+  failedTypes: WorkloadType[];
+}
+
+/**
+ * Total hourly price of ACTIVE instances of every type: the price the bot recorded when it deployed
+ * them, or the detail's `billing.hourly_usage` for instances deployed elsewhere (bounded calls).
+ */
+export async function hourlyBurn(ctx: Pick<BotContext, 'instances' | 'store' | 'fluence' | 'logger'>): Promise<Burn> {
+  const listing = await ctx.instances.listAll();
+  const active = listing.instances.filter((i) => i.state === 'active');
+  let cents = 0;
+  const unknown: InstanceSummary[] = [];
+  for (const i of active) {
+    const price = ctx.store.deployRequests.findByInstance(i.id)?.pricePerHour;
+    if (price != null) cents += Math.round(price * 100);
+    else unknown.push(i);
+  }
+  const priced = await detailPrices(ctx.fluence, unknown.slice(0, MAX_DETAIL_CALLS));
+  let unpriced = Math.max(0, unknown.length - MAX_DETAIL_CALLS);
+  for (const p of priced) {
+    if (p === null) unpriced++;
+    else cents += Math.round(p * 100);
+  }
+  if (unpriced) ctx.logger.debug({ unpriced }, 'some active instances could not be priced for the balance');
+  return { perHour: cents / 100, active: active.length, unpriced, failedTypes: listing.failed.map((f) => f.type) };
+}
+
+async function detailPrices(fluence: FluenceApi, instances: InstanceSummary[]): Promise<Array<number | null>> {
+  const out: Array<number | null> = new Array(instances.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    while (next < instances.length) {
+      const index = next++;
+      const i = instances[index]!;
+      try {
+        out[index] = (await fluence.getInstance(i.type, i.id)).billing?.hourly_usage ?? null;
+      } catch {
+        out[index] = null;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, instances.length) }, worker));
+  return out;
+}
