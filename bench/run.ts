@@ -1,0 +1,44 @@
+/**
+ * `npm run bench`: the four benchmarks in turn, each printing its table and writing
+ * bench/results/<name>.json. Not part of `npm test`. `npm run bench -- ack modal` runs a subset.
+ */
+import { benchAck, benchModal, latencyTable } from './latency';
+import { benchMemory, memoryTable } from './memory';
+import { machine } from './support';
+import { benchWatcher, watcherTable } from './watcher';
+
+const ALL = ['ack', 'modal', 'watcher', 'memory'] as const;
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
+  const which = new Set(asked.length ? asked : ALL);
+  const m = machine();
+  const started = Date.now();
+  console.log(`gpu-bot benchmarks on ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${m.platform}\n`);
+
+  const latency = [];
+  if (which.has('ack')) latency.push(await benchAck());
+  if (which.has('modal')) latency.push(await benchModal());
+  if (latency.length) {
+    console.log('1–2. Slack-facing latency while Fluence is slow (ratio: p99 to Slack\'s 3,000 ms)');
+    console.log(latencyTable(latency));
+    for (const r of latency) if (r.extra.answer) console.log(`   ${r.name}: answers after Fluence, p50 ${(r.extra.answer as { p50: number }).p50} ms, p99 ${(r.extra.answer as { p99: number }).p99} ms; ${r.extra.requestsPerSecond} req/s`);
+    console.log('');
+  }
+  if (which.has('watcher')) {
+    console.log('3. Watcher cycle vs a naive one-detail-call-per-instance poller (same simulator, same run)');
+    console.log(watcherTable(await benchWatcher()));
+    console.log('');
+  }
+  if (which.has('memory')) {
+    console.log('4. Memory and start-up (the bot alone in a child process)');
+    console.log(memoryTable(await benchMemory()));
+    console.log('');
+  }
+  console.log(`Done in ${((Date.now() - started) / 1000).toFixed(0)} s; JSON in bench/results/.`);
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,149 @@
+/**
+ * The session the offline demo plays, step by step, through signed Slack requests only (SlackUser):
+ * browse, deploy a container and a VM through the modal, wait for the watcher's thread replies,
+ * list, status, terminate with its confirmation. Each step throws with a reason a person can act
+ * on when what a user would see did not happen; run.ts times the steps and prints the summary.
+ */
+import type { SlackStandin, SlackUser, StoredMessage } from '../standin';
+import { ACTION, BLOCK, INPUT_ACTION } from '../slack/ids';
+import type { Transcript } from './transcript';
+
+export interface DemoSession {
+  user: SlackUser;
+  standin: SlackStandin;
+  out: Transcript;
+  /** How long to wait for the watcher (the instances' provisioning delay plus a few cycles). */
+  readyTimeoutMs: number;
+}
+
+export interface DemoStep {
+  name: string;
+  run(s: DemoSession, state: DemoState): Promise<string | void>;
+}
+
+/** What earlier steps leave for later ones. */
+export interface DemoState {
+  deployed: Array<{ name: string; kind: string; announcement?: StoredMessage }>;
+}
+
+/** A public demo key: the simulator checks the format, nothing ever connects with it. */
+export const DEMO_SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl demo@gpu-bot';
+const WAIT_MS = 8000;
+
+/** Types a command, waits for its first answer on the response_url, prints what arrived. */
+async function command(s: DemoSession, text: string): Promise<any> {
+  s.out.user(`@${s.user.userId}`, `/gpu ${text}`);
+  const ack = await s.user.command(text);
+  if (ack.status !== 200) throw new Error(`Slack would show "dispatch_failed": the bot answered HTTP ${ack.status}`);
+  const id = decodeURIComponent(ack.responseUrl!.slice(ack.responseUrl!.lastIndexOf('/') + 1));
+  const answer = await s.standin.waitFor(() => s.standin.responses.find((r) => r.id === id), WAIT_MS);
+  s.out.flush();
+  return answer.body;
+}
+
+function latestView(standin: SlackStandin): any {
+  const views = [...standin.views().values()];
+  return views[views.length - 1];
+}
+
+const blockOf = (view: any, blockId: string) => view?.blocks?.find((b: any) => b.block_id === blockId);
+
+async function deploy(s: DemoSession, state: DemoState, o: { text: string; name: string; kind: string }): Promise<string> {
+  s.out.user(`@${s.user.userId}`, `/gpu ${o.text}`);
+  const ack = await s.user.command(o.text);
+  if (ack.status !== 200) throw new Error(`the bot answered HTTP ${ack.status}`);
+  const form = await s.standin.waitFor(() => {
+    const v = latestView(s.standin);
+    return blockOf(v, BLOCK.plan)?.element?.options?.length ? v : undefined;
+  }, WAIT_MS);
+  s.out.flush();
+
+  const planSelect = blockOf(form, BLOCK.plan).element;
+  const plan = planSelect.options[0];
+  s.out.user(`@${s.user.userId}`, `picks the plan “${plan.text.text}”`);
+  await s.user.selectOption(form, planSelect.action_id, plan.value);
+  const picked = await s.standin.waitFor(() => {
+    const v = latestView(s.standin);
+    const ready = o.kind === 'vm' ? blockOf(v, BLOCK.osImage)?.element : /\/h/.test(blockOf(v, BLOCK.cost)?.text?.text ?? '');
+    return ready ? v : undefined;
+  }, WAIT_MS);
+  s.out.flush();
+
+  const values: Record<string, Record<string, unknown>> = {
+    [BLOCK.name]: { [actionOf(picked, BLOCK.name)]: o.name },
+    [BLOCK.sshKey]: { [actionOf(picked, BLOCK.sshKey)]: DEMO_SSH_KEY },
+  };
+  if (o.kind === 'vm') {
+    const os = blockOf(picked, BLOCK.osImage).element;
+    values[BLOCK.osImage] = { [os.action_id]: os.initial_option?.value ?? os.options[0].value };
+  } else {
+    values[BLOCK.ports] = { [actionOf(picked, BLOCK.ports)]: '22/tcp, 8000' };
+  }
+  s.out.user(`@${s.user.userId}`, `names it “${o.name}”, pastes an SSH key and presses Deploy`);
+  const submitted = await s.user.submitView(picked, values);
+  s.out.ack(submitted.body);
+  if (submitted.body?.response_action === 'errors') throw new Error(`the form was refused: ${JSON.stringify(submitted.body.errors)}`);
+  const announcement = await s.standin.waitFor(
+    () => s.standin.messages(s.user.channelId).find((m) => !m.thread_ts && (m.text ?? '').includes(o.name)),
+    WAIT_MS,
+  );
+  s.out.flush();
+  state.deployed.push({ name: o.name, kind: o.kind, announcement });
+  return `announced in #${announcement.channel}`;
+}
+
+function actionOf(view: any, blockId: string): string {
+  return blockOf(view, blockId)?.element?.action_id ?? INPUT_ACTION;
+}
+
+export const DEMO_STEPS: DemoStep[] = [
+  { name: '/gpu help', run: async (s) => void (await command(s, 'help')) },
+  { name: '/gpu plans', run: async (s) => void (await command(s, 'plans')) },
+  { name: '/gpu plans vms h100', run: async (s) => void (await command(s, 'plans vms h100')) },
+  { name: 'deploy a container', run: (s, st) => deploy(s, st, { text: 'deploy', name: 'demo-llm', kind: 'container' }) },
+  { name: 'deploy a VM', run: (s, st) => deploy(s, st, { text: 'deploy vm', name: 'demo-train', kind: 'vm' }) },
+  {
+    name: 'watcher: ready replies',
+    run: async (s, state) => {
+      if (state.deployed.length === 0) throw new Error('nothing was deployed, so nothing can become ready');
+      s.out.note(`the watcher polls Fluence until ${state.deployed.map((d) => d.name).join(' and ')} are ACTIVE (real clock)`);
+      const started = Date.now();
+      await s.standin.waitFor(() => {
+        s.out.flush();
+        return state.deployed.every((d) => s.standin.messages().some((m) => m.thread_ts === d.announcement?.ts && /ready/i.test(m.text ?? '')));
+      }, s.readyTimeoutMs);
+      s.out.flush();
+      return `${state.deployed.length} ready replies after ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    },
+  },
+  { name: '/gpu list', run: async (s) => void (await command(s, 'list')) },
+  {
+    name: '/gpu status',
+    run: async (s, state) => {
+      const target = state.deployed[0]?.name ?? 'demo-llm';
+      await command(s, `status ${target}`);
+    },
+  },
+  {
+    name: '/gpu terminate + confirm',
+    run: async (s, state) => {
+      const target = state.deployed.find((d) => d.kind === 'vm')?.name ?? state.deployed[0]?.name ?? 'demo-train';
+      const card = await command(s, `terminate ${target}`);
+      const button = (card.blocks ?? [])
+        .flatMap((b: any) => [...(b.elements ?? []), b.accessory].filter(Boolean))
+        .find((e: any) => e.action_id === ACTION.terminate);
+      if (!button) throw new Error(`the card for ${target} has no Terminate button`);
+      if (button.confirm) s.out.note(`Slack asks first: “${button.confirm.title.text}” → the user presses “${button.confirm.confirm.text}”`);
+      s.out.user(`@${s.user.userId}`, `clicks “${button.text.text}” and confirms`);
+      const before = s.standin.responses.length;
+      const click = await s.user.clickButton(card, ACTION.terminate);
+      const id = decodeURIComponent(click.responseUrl!.slice(click.responseUrl!.lastIndexOf('/') + 1));
+      const ended = await s.standin.waitFor(
+        () => s.standin.responses.slice(before).find((r) => r.id === id && /ENDED|Terminated|⚫/i.test(JSON.stringify(r.body))),
+        WAIT_MS,
+      );
+      s.out.flush();
+      return ended.body.replace_original ? 'card replaced by the ENDED card' : 'terminated';
+    },
+  },
+];

@@ -1,0 +1,64 @@
+/**
+ * The offline demo end to end, in-process: the whole session through signed Slack requests, with a
+ * short provisioning delay so the watcher's replies arrive within a second or two.
+ */
+import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../src/config';
+import { runDemo } from '../../src/demo/run';
+
+jest.setTimeout(30_000);
+
+it('plays the whole session, prints what a user sees and ends with an all-ok summary', async () => {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c) => (text += String(c)));
+  // a Fluence key in the environment must not make the demo touch the real cloud
+  const config = loadConfig({ FLUENCE_API_KEY: 'real-key-must-be-ignored', LOG_LEVEL: 'info' });
+  const summary = await runDemo({ config, out, provisioningDelayMs: 300, watchIntervalMs: 100 });
+
+  expect(summary.steps.filter((s) => !s.ok)).toEqual([]);
+  expect(summary.ok).toBe(true);
+  expect(summary.steps.map((s) => s.name)).toEqual([
+    'start stand-in + bot',
+    '/gpu help',
+    '/gpu plans',
+    '/gpu plans vms h100',
+    'deploy a container',
+    'deploy a VM',
+    'watcher: ready replies',
+    '/gpu list',
+    '/gpu status',
+    '/gpu terminate + confirm',
+  ]);
+  expect(summary.totalMs).toBeLessThan(30_000);
+
+  // what a person would have read
+  expect(text).toContain('@U_DEMO › /gpu plans vms h100');
+  expect(text).toMatch(/▣ modal opens\n {2}┏━ Deploy a GPU/);
+  expect(text).toMatch(/◆ posted in #C_DEMO\n {2}│ `demo-llm` \(container\) is being deployed by @U_DEMO/);
+  expect(text).toMatch(/↳ thread reply in #C_DEMO, under “`demo-llm`.*\n {4}│ @U_DEMO `demo-llm` is ready/);
+  expect(text).toMatch(/ssh -p \d+ root@/);
+  expect(text).toMatch(/ssh ubuntu@/);
+  expect(text).toMatch(/asks first: “Terminate demo-train\?”/);
+  expect(text).toMatch(/replaces the message it came from[\s\S]*Status {2}ENDED/);
+  expect(text).toMatch(/All 10 steps passed/);
+  // not a TTY: no colour codes; and no secret reached the output
+  expect(text).not.toMatch(/\u001b\[/);
+  expect(text).not.toContain('real-key-must-be-ignored');
+  expect(text).not.toMatch(/xoxb-/);
+});
+
+it('reports a failed step and a not-ok summary instead of throwing', async () => {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c) => (text += String(c)));
+  // provisioning takes a minute here, so the ready replies cannot arrive within the step's wait
+  const summary = await runDemo({ config: loadConfig({}), out, provisioningDelayMs: 60_000, watchIntervalMs: 100, readyTimeoutMs: 500 });
+  expect(summary.ok).toBe(false);
+  const ready = summary.steps.find((s) => s.name === 'watcher: ready replies')!;
+  expect(ready.ok).toBe(false);
+  expect(text).toMatch(/✗ watcher: ready replies failed: standin.waitFor timed out/);
+  // a still-provisioning instance offers no Terminate button: that step fails too, and says why
+  expect(text).toMatch(/terminate \+ confirm  FAILED .* has no Terminate button/);
+  expect(text).toMatch(/2 of 10 steps failed/);
+});
