@@ -279,6 +279,11 @@ export class InstanceWatcher {
     for (const m of store.pendingMessages(now)) {
       if (blockedChannels.has(m.target.channelId)) continue;
       const isEdit = m.kind === 'status';
+      if (isEdit && !m.target.messageTs) {
+        // no deploy message to edit (its announcement could not be posted): the replies carry the news
+        store.markDropped(m.id, 'no_message');
+        continue;
+      }
       let via: 'update' | 'thread' | 'dm' = isEdit ? 'update' : 'thread';
       let res = isEdit ? await notifier.updateStatus(m.target, m.message) : await notifier.reply(m.target, m.message);
       if (!res.ok && res.reason === 'not_in_channel') {

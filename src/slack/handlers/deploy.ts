@@ -244,7 +244,7 @@ async function answerInModal(
       if (late) return result(false, outcome.reason);
       return { response_action: 'errors', errors: { [BLOCK.plan]: outcome.reason.slice(0, 500) } };
     case 'needs_approval':
-      return result(false, `This deploy needs an admin's approval:\n• ${outcome.reasons.join('\n• ')}\nI posted the request in ${where}; you will hear back in its thread.`);
+      return result(false, `This deploy needs an admin's approval:\n• ${outcome.reasons.join('\n• ')}\nI am posting the request in ${where}: an admin other than you must approve it, and you will hear back in its thread.`);
     case 'failed': {
       const err = outcome.error;
       if (err.kind === 'validation' && !late) {
