@@ -5,6 +5,7 @@
  * stops on "stop".
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,13 +13,33 @@ import { startBot } from '../src/bot';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 
+// Server-side ack time: from the request reaching the bot's HTTP server to the ack being written,
+// measured inside the bot, so load-generator queueing on the shared 2 cores does not count.
+const ackMs: number[] = [];
+const emit = http.Server.prototype.emit;
+http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
+  if (event === 'request') {
+    const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
+    if (req.method === 'POST' && req.url === '/slack/events') {
+      const t0 = performance.now();
+      res.once('finish', () => ackMs.push(performance.now() - t0));
+    }
+  }
+  return emit.call(this, event, ...args);
+} as typeof http.Server.prototype.emit;
+
+process.on('message', (m: unknown) => {
+  if (m === 'timings') process.send!({ ackMs: ackMs.splice(0) });
+});
+
 process.once('message', async (env: Record<string, string>) => {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-child-'));
   const config = loadConfig({ PORT: '0', DATABASE_PATH: join(dir, 'bot.sqlite'), LOG_LEVEL: 'info', ...env });
   const logger = createLogger({ level: 'info', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   const bot = await startBot({ config, logger, botUserId: 'U_BOT', botId: 'B_BOT', manualWatcher: true });
   process.send!({ port: bot.port });
-  process.once('message', async () => {
+  process.on('message', async (m: unknown) => {
+    if (m !== 'stop') return;
     await bot.stop();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);

@@ -36,6 +36,7 @@ export async function benchAck(n = 1000, concurrency = 50): Promise<LatencyResul
     b.sim.control.setFaults({ latencyMs: 800 });
     // warm-up: JIT, sockets, the first plan fetch
     await pool(50, 10, () => signedCommand(b, 'plans'));
+    await b.serverAckMs?.();
     const answersBefore = b.standin.responses.length;
     const startedAt = Date.now();
     const acks = await pool(n, concurrency, () => signedCommand(b, 'plans'));
@@ -46,6 +47,7 @@ export async function benchAck(n = 1000, concurrency = 50): Promise<LatencyResul
     const sent = new Map(acks.map((a) => [a.responseId, a.sentAt]));
     const answerMs = b.standin.responses.slice(answersBefore).filter((r) => ids.has(r.id)).map((r) => r.at - sent.get(r.id)!);
     const latency = percentiles(acks.map((a) => a.ms));
+    const server = b.serverAckMs ? percentiles(await b.serverAckMs()) : null;
     const result: LatencyResult = {
       name: 'ack: /gpu plans',
       requests: n,
@@ -55,7 +57,7 @@ export async function benchAck(n = 1000, concurrency = 50): Promise<LatencyResul
       latency,
       ratioToLimit: latency.p99 / SLACK_LIMIT_MS,
       targetP99Ms: 100,
-      extra: { wallMs, requestsPerSecond: round(n / (wallMs / 1000)), answer: percentiles(answerMs) },
+      extra: { wallMs, requestsPerSecond: round(n / (wallMs / 1000)), answer: percentiles(answerMs), serverAck: server },
     };
     writeResult('ack-latency', result);
     return result;

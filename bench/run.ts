@@ -22,6 +22,10 @@ async function main(): Promise<void> {
   if (latency.length) {
     console.log('1–2. Slack-facing latency while Fluence is slow (ratio: p99 to Slack\'s 3,000 ms)');
     console.log(latencyTable(latency));
+    for (const r of latency) {
+      const s = r.extra.serverAck as { p50: number; p95: number; p99: number } | null | undefined;
+      if (s) console.log(`   ${r.name}: inside the bot (request in -> ack written) p50 ${s.p50.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms`);
+    }
     for (const r of latency) if (r.extra.answer) console.log(`   ${r.name}: answers after Fluence, p50 ${(r.extra.answer as { p50: number }).p50} ms, p99 ${(r.extra.answer as { p99: number }).p99} ms; ${r.extra.requestsPerSecond} req/s`);
     console.log('');
   }

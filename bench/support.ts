@@ -19,6 +19,8 @@ export interface SlackSide {
   sim: SimulatorHandle;
   standin: SlackStandin;
   user: SlackUser;
+  /** Ack times measured inside the bot process (isolated bot only). */
+  serverAckMs?(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,20 @@ export async function startIsolatedBot(): Promise<SlackSide> {
     sim,
     standin,
     user,
+    /** Ack times the bot measured itself since the last call (see bot-child.ts). */
+    async serverAckMs(): Promise<number[]> {
+      const reply = new Promise<number[]>((resolve) => {
+        const on = (m: unknown) => {
+          if (m && typeof m === 'object' && 'ackMs' in m) {
+            child.off('message', on);
+            resolve((m as { ackMs: number[] }).ackMs);
+          }
+        };
+        child.on('message', on);
+      });
+      child.send('timings');
+      return reply;
+    },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.send('stop');

@@ -18,6 +18,10 @@ export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
       return;
     }
     await ack();
+    // Let Node write this ack and accept the other requests already waiting before doing the slow
+    // part: under a burst, acks go out first and the answers follow (the ack has a 3 s deadline,
+    // the answer does not).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const kind: CommandKind = parsed.command.kind;
     const req: CommandRequest = {
       ctx,
