@@ -25,7 +25,7 @@ http.Server.prototype.emit = function (this: http.Server, event: string, ...args
       res.once('finish', () => ackMs.push(performance.now() - t0));
     }
   }
-  return emit.call(this, event, ...args);
+  return (emit as (this: http.Server, e: string, ...a: unknown[]) => boolean).call(this, event, ...args);
 } as typeof http.Server.prototype.emit;
 
 process.on('message', (m: unknown) => {
