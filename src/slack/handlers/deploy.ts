@@ -28,6 +28,7 @@ import { ACTION, BLOCK, VIEW } from '../ids';
 import {
   offerLabel,
   parseDeployMeta,
+  planLabel,
   renderDeployError,
   renderDeployLoading,
   renderDeployModal,
@@ -274,12 +275,12 @@ async function afterOutcome(ctx: BotContext, client: WebClient, outcome: DeployO
  */
 export async function announceDeploy(ctx: BotContext, o: { client: WebClient; input: DeployInput; instanceId: string }): Promise<void> {
   const { input } = o;
-  const planLabel = offerLabel(input.offer);
+  const plan = planLabel(input.offer);
   const message = renderInstanceStatusMessage({
     name: input.request.name,
     type: input.type,
     requesterId: input.actor.userId,
-    planLabel,
+    planLabel: plan,
     pricePerHour: input.offer.pricePerHour,
     status: 'INITIALIZED',
     state: 'provisioning',
@@ -308,7 +309,7 @@ export async function announceDeploy(ctx: BotContext, o: { client: WebClient; in
     messageTs,
     requesterId: input.actor.userId,
     name: input.request.name,
-    planLabel,
+    planLabel: plan,
     pricePerHour: input.offer.pricePerHour,
     createdAt: ctx.now(),
     status: 'INITIALIZED',

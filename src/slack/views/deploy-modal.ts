@@ -112,12 +112,17 @@ export function gpuLabel(offer: Pick<PlanOffer, 'gpu'>): string {
   return `${offer.gpu.model.toUpperCase()} ${offer.gpu.vram.replace(/Gi?$/i, 'GB')} ×${offer.gpu.count}`;
 }
 
+/** The plan without its price: "H100 80GB ×1 · 16 vCPU" / "A100 80GB ×1 · provider/location". */
+export function planLabel(offer: PlanOffer): string {
+  const middle = offer.type === 'container' ? `${offer.vcpu} vCPU` : `${offer.provider ?? '?'}/${offer.locations[0] ?? '?'}`;
+  return `${gpuLabel(offer)} · ${middle}`;
+}
+
 /** Containers "H100 80GB ×1 · 16 vCPU · $2.96/h"; VM/BM "A100 80GB ×1 · provider/location · $1.07/h". */
 export function offerLabel(offer: PlanOffer): string {
-  const middle = offer.type === 'container' ? `${offer.vcpu} vCPU` : `${offer.provider ?? '?'}/${offer.locations[0] ?? '?'}`;
   const price = ` · ${formatUsd(offer.pricePerHour)}/h`;
   // the price is what users compare: clamp the middle, never the price
-  return `${clampText(`${gpuLabel(offer)} · ${middle}`, OPTION_TEXT_MAX - price.length)}${price}`;
+  return `${clampText(planLabel(offer), OPTION_TEXT_MAX - price.length)}${price}`;
 }
 
 function option(text: string, value: string): PlainTextOption {
