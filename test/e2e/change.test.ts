@@ -1,0 +1,343 @@
+/**
+ * Update (containers) and rename (every type) end to end. Fluence answers come from the real
+ * simulator; the few answers the simulator never gives for a valid form (a 422 on a field, an
+ * arbitrary 400) come from a small HTTP relay in front of it that can answer one request itself.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import type { AckResult, SlackUser } from '../../src/standin';
+import { ACTION, BLOCK, VIEW } from '../../src/slack/ids';
+import { ManualClock } from '../../src/watch/clock';
+import { startTestBot, type TestBot } from '../support/bot-harness';
+import { fill, latestView } from '../support/modal';
+
+const ADMIN = 'UADMIN01';
+const DEPLOYER = 'UDEPLOY01';
+const VIEWER = 'UVIEWER01';
+
+// ---- a relay in front of the simulator that can answer one request itself ------------------
+
+interface Relay {
+  url: string;
+  answerNext(o: { method: string; path: RegExp; status: number; body: unknown }): void;
+  stop(): Promise<void>;
+}
+
+async function startRelay(target: string): Promise<Relay> {
+  let next: { method: string; path: RegExp; status: number; body: unknown } | null = null;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const own = next && req.method === next.method && next.path.test(req.url ?? '') ? next : null;
+      if (own) {
+        next = null;
+        res.writeHead(own.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(own.body));
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      const headers: Record<string, string> = {};
+      for (const h of ['x-api-key', 'content-type', 'accept']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
+      fetch(target + (req.url ?? '/'), { method: req.method ?? 'GET', headers, ...(body.length ? { body } : {}) })
+        .then(async (r) => {
+          const text = Buffer.from(await r.arrayBuffer());
+          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+          res.end(text);
+        })
+        .catch(() => {
+          res.writeHead(502);
+          res.end();
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answerNext(o) {
+      next = o;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+function textOf(v: unknown): string {
+  return JSON.stringify(v ?? '');
+}
+
+async function reply(t: TestBot, ack: AckResult): Promise<any> {
+  const url = ack.responseUrl!;
+  const id = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+  return t.standin.waitFor(() => t.standin.responses.find((r) => r.id === id)?.body);
+}
+
+const puts = (t: TestBot, id: string) => t.sim.control.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(id));
+const simInstance = (t: TestBot, id: string) => t.sim.control.instances().find((i) => i.id === id)!;
+
+/** Waits for a modal (opened after `since` calls to views.*) that has `blockId`, or matches `re`. */
+async function modalWith(t: TestBot, what: { block?: string; re?: RegExp }, seen: number): Promise<any> {
+  return t.standin.waitFor(() => {
+    const calls = t.standin.calls.filter((c) => c.method === 'views.open' || c.method === 'views.update').slice(seen);
+    if (!calls.length) return undefined;
+    const v = latestView(t.standin);
+    if (what.block && !v?.blocks?.some((b: any) => b.block_id === what.block)) return undefined;
+    if (what.re && !what.re.test(textOf(v))) return undefined;
+    return v;
+  });
+}
+
+const viewCalls = (t: TestBot) => t.standin.calls.filter((c) => c.method === 'views.open' || c.method === 'views.update').length;
+
+async function openUpdate(t: TestBot, user: SlackUser, id: string): Promise<any> {
+  const seen = viewCalls(t);
+  await user.command(`update ${id}`);
+  return modalWith(t, { block: BLOCK.image }, seen);
+}
+
+// ---- update ---------------------------------------------------------------------------------
+
+describe('/gpu update (sandbox, admin)', () => {
+  let t: TestBot;
+  let sim: SimulatorHandle;
+  let relay: Relay;
+  let admin: SlackUser;
+  let ctr: string;
+
+  beforeEach(async () => {
+    const clock = new ManualClock();
+    sim = await startSimulator({ now: () => clock.now(), provisioningDelayMs: 120_000 });
+    relay = await startRelay(sim.url);
+    t = await startTestBot({ clock, sim: { ...sim, url: relay.url }, env: { GPU_BOT_ADMINS: ADMIN } });
+    admin = t.user.withUser(ADMIN);
+    [ctr] = sim.control.seedInstances(1, 'container', { namePrefix: 'web' }) as [string];
+  });
+  afterEach(async () => {
+    await t?.stop();
+    await sim?.stop();
+    await relay?.stop();
+  });
+
+  it('opens a loading modal with the trigger first, then the form prefilled from the container', async () => {
+    sim.control.setFaults({ latencyMs: 800 });
+    const sent = Date.now();
+    await admin.command(`update ${ctr}`);
+    const open = await t.standin.waitFor(() => t.standin.callsTo('views.open')[0]);
+    expect(open.at - sent).toBeLessThan(700); // before the (slow) Fluence lookups
+    const view = await modalWith(t, { block: BLOCK.image }, 0);
+    sim.control.clearFaults();
+    expect(view.callback_id).toBe(VIEW.update);
+    const initial = (block: string) => view.blocks.find((b: any) => b.block_id === block).element.initial_value;
+    expect(initial(BLOCK.name)).toBe('web-0');
+    expect(initial(BLOCK.image)).toMatch(/debian-ssh/);
+  });
+
+  it('applies an update; typed secrets never reach Slack, logs or the audit; empty values keep the current one', async () => {
+    const token = 'tok-unique-93f1c0a7';
+    const password = 'pw-unique-5d2e8b44';
+    const view = await openUpdate(t, admin, ctr);
+    const values = fill(view, {
+      [BLOCK.image]: 'docker.io/acme/private:2',
+      [BLOCK.env]: `API_TOKEN=${token}\nMODE=fast`,
+      [BLOCK.registryUser]: 'acme-bot',
+      [BLOCK.registryPassword]: password,
+    });
+    // Fluence echoing what was typed: shown in the form, but masked
+    relay.answerNext({ method: 'PUT', path: /^\/gpu\/instances\//, status: 400, body: { detail: `Login failed with ${password} for API_TOKEN=${token}` } });
+    const echoed = await admin.submitView(view, values);
+    expect(echoed.body.response_action).toBe('update');
+    expect(textOf(echoed.body.view)).toContain('Login failed with ••••••');
+    expect(textOf(echoed.body.view)).not.toContain(token);
+
+    const ack = await admin.submitView(view, values);
+    expect(ack.status).toBe(200);
+    expect(ack.body).toBe(''); // closes the modal
+    expect(puts(t, ctr)).toHaveLength(1);
+    const note = await t.standin.waitFor(() => t.standin.callsTo('chat.postEphemeral')[0]);
+    expect(note.args.user).toBe(ADMIN);
+    expect(note.args.text).toMatch(/being updated/);
+
+    t.clock.advance(3_000); // the simulator applies an update after 2 s
+    const again = await openUpdate(t, admin, ctr);
+    const envField = again.blocks.find((b: any) => b.block_id === BLOCK.env).element.initial_value;
+    // names only (the container's injected SSH_PUBKEY shows up too), never a value
+    expect(envField.split('\n')).toEqual(expect.arrayContaining(['API_TOKEN=', 'MODE=']));
+    expect(envField).not.toMatch(/=\S/);
+    // submit unchanged: the empty values keep what the container has
+    expect((await admin.submitView(again)).body).toBe('');
+    t.clock.advance(3_000);
+    const env = simInstance(t, ctr).container!.config.environment;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'API_TOKEN', value: token }, { name: 'MODE', value: 'fast' }]));
+
+    const audit = t.bot.context.store.audit.recent(10).filter((a) => a.action === 'update');
+    expect(audit.map((a) => a.outcome)).toEqual(['ok', 'ok', 'error']);
+    const allAudit = JSON.stringify(t.bot.context.store.audit.recent(50));
+    for (const where of [JSON.stringify(t.standin.calls), JSON.stringify(t.standin.responses), t.logs.join('\n'), allAudit, textOf(echoed.body)]) {
+      expect(where).not.toContain(token);
+      expect(where).not.toContain(password);
+    }
+  });
+
+  it('a double submit (or a Slack retry) of one form sends one PUT', async () => {
+    const view = await openUpdate(t, admin, ctr);
+    const values = fill(view, { [BLOCK.image]: 'docker.io/acme/app:5' });
+    const acks = await Promise.all([admin.submitView(view, values), admin.submitView(view, values, { retryNum: 1 })]);
+    expect(acks.map((a) => a.status)).toEqual([200, 200]);
+    expect(puts(t, ctr)).toHaveLength(1);
+    expect(t.bot.context.store.audit.recent(5).filter((a) => a.action === 'update')).toHaveLength(1);
+  });
+
+  it('a field error stays in the form and costs no Fluence call', async () => {
+    const view = await openUpdate(t, admin, ctr);
+    const before = sim.control.requests.length;
+    const ack = await admin.submitView(view, fill(view, { [BLOCK.name]: 'Bad_Name', [BLOCK.env]: 'lower=1' }));
+    expect(ack.body.response_action).toBe('errors');
+    expect(ack.body.errors[BLOCK.name]).toMatch(/lowercase/);
+    expect(ack.body.errors[BLOCK.env]).toBeDefined();
+    expect(sim.control.requests.length).toBe(before);
+  });
+
+  it("an API 422 lands under the field its loc names", async () => {
+    const view = await openUpdate(t, admin, ctr);
+    relay.answerNext({
+      method: 'PUT', path: /^\/gpu\/instances\//, status: 422,
+      body: { detail: [{ type: 'value_error', loc: ['body', 'container_settings', 'image'], msg: 'Value error, manifest unknown for this tag', input: 'x' }] },
+    });
+    const ack = await admin.submitView(view, fill(view, { [BLOCK.image]: 'docker.io/acme/app:9' }));
+    expect(ack.body.response_action).toBe('errors');
+    expect(ack.body.errors[BLOCK.image]).toMatch(/manifest unknown for this tag/);
+  });
+
+  it('an API 400 is shown verbatim in the form, which stays open for another try', async () => {
+    const view = await openUpdate(t, admin, ctr);
+    const detail = 'Registry docker.io rejected the credentials: denied, requested access to the resource is denied';
+    relay.answerNext({ method: 'PUT', path: /^\/gpu\/instances\//, status: 400, body: { detail } });
+    const ack = await admin.submitView(view, fill(view, { [BLOCK.image]: 'docker.io/acme/app:9' }));
+    expect(ack.body.response_action).toBe('update');
+    expect(textOf(ack.body.view)).toContain(detail);
+    expect(ack.body.view.callback_id).toBe(VIEW.update);
+    expect(ack.body.view.blocks.some((b: any) => b.block_id === BLOCK.image)).toBe(true);
+    expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'update')).toMatchObject({ outcome: 'error' });
+  });
+
+  it("the simulator's concurrent-update 400 is shown in the form", async () => {
+    const first = await openUpdate(t, admin, ctr);
+    expect((await admin.submitView(first, fill(first, { [BLOCK.image]: 'docker.io/acme/app:1' }))).body).toBe('');
+    const second = await openUpdate(t, admin, ctr); // no time passed: the first one is still being applied
+    const ack = await admin.submitView(second, fill(second, { [BLOCK.image]: 'docker.io/acme/app:2' }));
+    expect(ack.body.response_action).toBe('update');
+    expect(textOf(ack.body.view)).toContain('A previous update is still being applied');
+  });
+
+  it('when Fluence is slow the modal says "Updating…" within the 3 s and is updated with the result', async () => {
+    const view = await openUpdate(t, admin, ctr);
+    sim.control.setFaults({ latencyMs: 1_400, onlyPaths: /^\/gpu\/instances\/[0-9a-f-]+$/ });
+    const ack = await admin.submitView(view, fill(view, { [BLOCK.image]: 'docker.io/acme/app:3' }));
+    expect(ack.ms).toBeLessThan(3_000);
+    expect(ack.body.response_action).toBe('update');
+    expect(textOf(ack.body.view)).toMatch(/Updating/);
+    const done = await t.standin.waitFor(() => t.standin.callsTo('views.update').find((c) => /being updated/.test(textOf(c.args.view))), 5_000);
+    expect(done.args.view_id).toBe(view.id);
+    expect(puts(t, ctr)).toHaveLength(1);
+  });
+
+  it('a VM cannot be updated: the modal says to rename it instead', async () => {
+    const [vm] = sim.control.seedInstances(1, 'vm', { namePrefix: 'box' });
+    await admin.command(`update ${vm}`);
+    const view = await modalWith(t, { re: /Only the name of a VM can change/ }, 0);
+    expect(textOf(view)).toContain('/gpu rename');
+    expect(puts(t, vm!)).toHaveLength(0);
+  });
+});
+
+// ---- rename ---------------------------------------------------------------------------------
+
+describe('/gpu rename (sandbox, admin)', () => {
+  let t: TestBot;
+  let admin: SlackUser;
+  beforeEach(async () => {
+    t = await startTestBot({ env: { GPU_BOT_ADMINS: ADMIN } });
+    admin = t.user.withUser(ADMIN);
+  });
+  afterEach(async () => {
+    await t?.stop();
+  });
+
+  it('renames a VM by command: one PUT with the name, confirmed, audited', async () => {
+    const [vm] = t.sim.control.seedInstances(1, 'vm', { namePrefix: 'box' });
+    const answer = await reply(t, await admin.command(`rename ${vm} gpu-box-2`));
+    expect(answer.text).toMatch(/Renamed `box-0` to `gpu-box-2`/);
+    expect(simInstance(t, vm!).name).toBe('gpu-box-2');
+    expect(puts(t, vm!).map((r) => r.path)).toEqual([`/gpu/instances/vms/${vm}`]);
+    expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'rename')).toMatchObject({ outcome: 'ok', instanceName: 'gpu-box-2' });
+  });
+
+  it('renames a container by command (Fluence redeploys it to apply the name)', async () => {
+    const [ctr] = t.sim.control.seedInstances(1, 'container', { namePrefix: 'web' });
+    const answer = await reply(t, await admin.command(`rename web-0 web-renamed`));
+    expect(answer.text).toMatch(/Renamed `web-0` to `web-renamed`.*restarts/);
+    expect(simInstance(t, ctr!).name).toBe('web-renamed');
+  });
+
+  it('a name Fluence would refuse is explained before any call', async () => {
+    const [vm] = t.sim.control.seedInstances(1, 'vm', { namePrefix: 'box' });
+    const answer = await reply(t, await admin.command(`rename ${vm} Big_Box`));
+    expect(answer.text).toMatch(/lowercase/);
+    expect(puts(t, vm!)).toHaveLength(0);
+  });
+
+  it("the card's Rename button opens the rename modal; its submission renames", async () => {
+    const [vm] = t.sim.control.seedInstances(1, 'baremetal', { namePrefix: 'metal' });
+    const card = await reply(t, await admin.command(`terminate ${vm}`)); // the instance card
+    await admin.clickButton(card, ACTION.rename);
+    const view = await modalWith(t, { block: BLOCK.name }, 0);
+    expect(view.callback_id).toBe(VIEW.rename);
+    expect(view.blocks.find((b: any) => b.block_id === BLOCK.name).element.initial_value).toBe('metal-0');
+    const bad = await admin.submitView(view, fill(view, { [BLOCK.name]: '-metal' }));
+    expect(bad.body.response_action).toBe('errors');
+    const ok = await admin.submitView(view, fill(view, { [BLOCK.name]: 'metal-big' }));
+    expect(ok.body).toBe('');
+    expect(simInstance(t, vm!).name).toBe('metal-big');
+    const note = await t.standin.waitFor(() => t.standin.callsTo('chat.postEphemeral')[0]);
+    expect(note.args.text).toMatch(/Renamed `metal-0` to `metal-big`/);
+  });
+});
+
+// ---- roles ----------------------------------------------------------------------------------
+
+describe('update and rename with roles (real API key)', () => {
+  let t: TestBot;
+  beforeEach(async () => {
+    t = await startTestBot({ env: { FLUENCE_API_KEY: 'sim-key', GPU_BOT_ADMINS: ADMIN } });
+    await reply(t, await t.user.withUser(ADMIN).command(`access grant <@${DEPLOYER}> deployer`));
+  });
+  afterEach(async () => {
+    await t?.stop();
+  });
+
+  it('a viewer gets a refusal naming the role and the admins, and no modal', async () => {
+    const [ctr] = t.sim.control.seedInstances(1, 'container', { namePrefix: 'web' });
+    const answer = await reply(t, await t.user.withUser(VIEWER).command(`update ${ctr}`));
+    expect(answer.text).toMatch(/⛔/);
+    expect(answer.text).toMatch(/deployer/);
+    expect(answer.text).toContain(`<@${ADMIN}>`);
+    expect(t.standin.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it("a deployer cannot rename or update someone else's instance", async () => {
+    const [vm] = t.sim.control.seedInstances(1, 'vm', { namePrefix: 'box' });
+    const [ctr] = t.sim.control.seedInstances(1, 'container', { namePrefix: 'web' });
+    const deployer = t.user.withUser(DEPLOYER);
+    const answer = await reply(t, await deployer.command(`rename ${vm} mine-now`));
+    expect(answer.text).toMatch(/only change instances they deployed/);
+    expect(puts(t, vm!)).toHaveLength(0);
+
+    await deployer.command(`update ${ctr}`);
+    const view = await modalWith(t, { re: /only change instances they deployed/ }, 0);
+    expect(view.blocks.some((b: any) => b.block_id === BLOCK.image)).toBe(false);
+    const refused = t.bot.context.store.audit.recent(5).filter((a) => a.outcome === 'refused').map((a) => a.action);
+    expect(refused).toEqual(expect.arrayContaining(['rename', 'update']));
+  });
+});
