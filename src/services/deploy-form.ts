@@ -309,6 +309,11 @@ export function readUpdateForm(
     if (keyError) errors[BLOCK.sshKey] = keyError;
   }
   if (!settings || Object.keys(errors).length) return { ok: false, errors };
+  // The current key lives in SSH_PUBKEY (injected from ssh_key at deploy). A full replacement
+  // without it would lock the user out, so an empty key field keeps the current key.
+  const currentKey = current.container?.environment.find((e) => e.name === rules.RESERVED_SSH_ENV)?.value;
+  const userSetsEnvKey = settings.env.some((e) => e.name === rules.RESERVED_SSH_ENV);
+  const keyToSend = sshKey || (userSetsEnvKey ? '' : (currentKey ?? ''));
   return {
     ok: true,
     request: {
@@ -316,11 +321,11 @@ export function readUpdateForm(
       container_settings: {
         image: settings.image,
         // full replacement (API.md §4.4): an empty list says "no variables" explicitly
-        environment: settings.env,
+        environment: keyToSend ? settings.env.filter((e) => e.name !== rules.RESERVED_SSH_ENV) : settings.env,
         ...(settings.startup ? { startup_command: settings.startup } : {}),
         ...(settings.credentials ? { credentials: settings.credentials } : {}),
       },
-      ...(sshKey ? { ssh_key: sshKey } : {}),
+      ...(keyToSend ? { ssh_key: keyToSend } : {}),
     },
     secrets: settings.secrets,
   };

@@ -170,6 +170,18 @@ describe('update form', () => {
       secrets: ['hf_live_secret', '1'],
     });
   });
+  test('an empty SSH key field keeps the current key (it lives in SSH_PUBKEY); a typed key replaces it', () => {
+    const withKey = { container: { environment: [{ name: 'SSH_PUBKEY', value: 'ssh-ed25519 AAAAold me@old' }, { name: 'MODE', value: 'prod' }] } };
+    const kept = readUpdateForm(state({ ...base, [BLOCK.env]: 'MODE=' }), withKey);
+    expect(kept).toMatchObject({
+      ok: true,
+      request: { container_settings: { environment: [{ name: 'MODE', value: 'prod' }] }, ssh_key: 'ssh-ed25519 AAAAold me@old' },
+    });
+    const newKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl new@laptop';
+    const replaced = readUpdateForm(state({ ...base, [BLOCK.env]: 'MODE=', [BLOCK.sshKey]: newKey }), withKey);
+    expect(replaced).toMatchObject({ ok: true, request: { ssh_key: newKey } });
+    expect(JSON.stringify(replaced)).not.toContain('AAAAold');
+  });
   test('the same rules apply, on the same fields', () => {
     const r = readUpdateForm(state({ ...base, [BLOCK.name]: 'Bad Name', [BLOCK.env]: 'x=1', [BLOCK.sshKey]: 'nope' }), current);
     expect(r.ok).toBe(false);

@@ -104,7 +104,7 @@ async function formFor(ctx: BotContext, o: OpenForm): Promise<ModalView> {
 }
 
 const updateCommand: CommandHandler<'update'> = ({ ctx, command, actor, respond, client, triggerId }) =>
-  openForm(ctx, { kind: 'update', client, triggerId, actor, respond, target: { arg: (command as unknown as { instance: string }).instance } }); // see terminate.ts
+  openForm(ctx, { kind: 'update', client, triggerId, actor, respond, target: { arg: command.instance } });
 
 const onFormButton = (kind: Kind) => (ctx: BotContext): ActionListener => async ({ ack, body, action, respond, client }) => {
   await ack();

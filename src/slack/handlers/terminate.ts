@@ -22,8 +22,7 @@ import { actorOfAction, auditChange, authorizeChange, errorDetail, lookUp } from
 import type { CommandHandler } from './types';
 
 const terminateCommand: CommandHandler<'terminate'> = async ({ ctx, command, actor, respond }) => {
-  // Extract<Command, {kind:'terminate'}> is `never` while kinds share a union member (types.ts); read it plainly.
-  const found = await lookUp(ctx, (command as unknown as { instance: string }).instance);
+  const found = await lookUp(ctx, command.instance);
   if (!found.ok) {
     await respond({ response_type: 'ephemeral', ...found.view });
     return;

@@ -15,9 +15,22 @@ export interface SlackActor {
   teamId: string | null;
 }
 
+/**
+ * The command for sub-command(s) K. Several kinds share one union member (`status | terminate |
+ * update | watch`), which `Extract<Command, { kind: K }>` would turn into `never`; this narrows
+ * each member's `kind` instead.
+ */
+export type CommandOf<K extends CommandKind> = Command extends infer C
+  ? C extends { kind: infer CK }
+    ? [Extract<CK, K>] extends [never]
+      ? never
+      : Omit<C, 'kind'> & { kind: Extract<CK, K> }
+    : never
+  : never;
+
 export interface CommandRequest<K extends CommandKind = CommandKind> {
   ctx: BotContext;
-  command: Extract<Command, { kind: K }>;
+  command: CommandOf<K>;
   actor: SlackActor;
   respond: RespondFn;
   client: WebClient;

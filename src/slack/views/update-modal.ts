@@ -54,7 +54,9 @@ export function renderUpdateModal(data: { instance: InstanceDetail; requestId: s
   const c = instance.container;
   const ports = c?.expose.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none';
   // names only: a value never leaves the bot towards Slack
-  const envLines = c?.environment.map((e) => `${e.name}=`).join('\n');
+  // SSH_PUBKEY is how Fluence stores the instance's SSH key (from ssh_key): it is the key field's
+  // business, not a variable the user manages, and listing it would clash with that field.
+  const envLines = c?.environment.filter((e) => e.name !== RESERVED_SSH_ENV).map((e) => `${e.name}=`).join('\n');
   return modalShell({
     callbackId: VIEW.update,
     title: 'Update container',
@@ -94,7 +96,7 @@ export function renderUpdateModal(data: { instance: InstanceDetail; requestId: s
       }),
       textInput({
         block: BLOCK.sshKey, label: 'SSH public key', optional: true, placeholder: 'ssh-ed25519 AAAA… you@laptop',
-        hint: `Optional: one OpenSSH public key. Fluence does not return the current key, so paste it again to keep it. Not together with ${RESERVED_SSH_ENV}.`,
+        hint: `Optional: one OpenSSH public key to replace the current one. Leave empty to keep the current key. Not together with ${RESERVED_SSH_ENV}.`,
       }),
     ],
   });
