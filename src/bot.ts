@@ -17,6 +17,7 @@ import { PlanCatalog } from './services/plans';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from './simulator';
 import { createSlackApp } from './slack/app';
 import type { BotContext } from './slack/context';
+import { InFlight } from './slack/inflight';
 import { sweepApprovals } from './slack/handlers/guardrails';
 import { registerListeners } from './slack/listeners';
 import { maskingFetch } from './slack/masking-fetch';
@@ -130,6 +131,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     store,
     watcher,
     notifier: patientNotifier(notifier),
+    inflight: new InFlight(),
   };
 
   let watcherRunning = false;
@@ -175,8 +177,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       if (stopped) return;
       stopped = true;
       if (sweepTimer !== null) clock.clearTimeout(sweepTimer);
-      // Order matters: stop taking Slack requests, let the current watch cycle finish, then close the DB.
+      // Order matters: stop taking Slack requests, let running handlers and the current watch cycle
+      // finish, then close the DB.
       await slack.stop().catch((err) => logger.warn({ err }, 'stopping the Slack app failed'));
+      await context.inflight.idle(10_000);
       await watcher.stop();
       watcherRunning = false;
       store.close();

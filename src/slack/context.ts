@@ -13,6 +13,7 @@ import type { PlanCatalog } from '../services/plans';
 import type { Store } from '../store';
 import type { InstanceWatcher } from '../watch/watcher';
 import type { WatchNotifier } from '../watch/notifier';
+import type { InFlight } from './inflight';
 
 export interface BotContext {
   config: Config;
@@ -28,4 +29,6 @@ export interface BotContext {
   store: Store;
   watcher: InstanceWatcher;
   notifier: WatchNotifier;
+  /** Handlers still running after their ack. */
+  inflight: InFlight;
 }

@@ -61,6 +61,7 @@ describe('approvals', () => {
     expect(JSON.stringify(updated.blocks)).not.toContain(ACTION.approve);
     // announced like a normal deploy, and watched
     await messageMatching(t, 'C_GENERAL', /approved-one.*(being deployed|deployed by)/s);
+    await t.bot.context.inflight.idle();
     expect(t.bot.context.store.watches.get(instances[0]!.id)).toBeDefined();
     const audit = t.bot.context.store.audit.recent(10);
     expect(audit.find((e) => e.action === 'approve')).toMatchObject({ actorId: ADMIN, outcome: 'ok' });

@@ -79,6 +79,7 @@ describe('/gpu watch', () => {
     const msg = await answer('watch private-0', t.user.inChannel('C_PRIVATE'));
     expect(visibleText(msg)).toMatch(/invite me with `\/invite @gpu-bot`/);
     const dm = await t.standin.waitFor(() => t.standin.messages().find((m) => m.channel.startsWith('D') && String(m.text).includes('private-0')));
+    await t.bot.context.inflight.idle(); // the watch is stored once Slack has answered the DM post
     expect(t.bot.context.store.watches.get(id!)).toMatchObject({ channelId: dm.channel, messageTs: dm.ts });
     t.sim.control.setStatus(id!, 'ACTIVE');
     await t.tick();

@@ -110,6 +110,8 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     dbPath,
     signingSecret: SIGNING_SECRET,
     async tick(ms = config.WATCH_INTERVAL_MS) {
+      // a handler still finishing after its ack (say, storing a watch) must not race the cycle
+      await bot.context.inflight.idle();
       clock.advance(ms);
       await bot.context.watcher.runCycle();
     },

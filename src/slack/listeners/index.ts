@@ -9,6 +9,11 @@ import * as commands from './commands';
 import * as views from './views';
 
 export function registerListeners(app: App, ctx: BotContext): void {
+  // every request's whole handling (the ack and whatever follows it) is tracked, so shutdown and
+  // tests can wait for handlers that are still working after their ack
+  app.use(async ({ next }) => {
+    await ctx.inflight.track(next());
+  });
   commands.register(app, ctx);
   actions.register(app, ctx);
   views.register(app, ctx);
