@@ -4,21 +4,12 @@
  * - without them: plays the offline demo against the Slack stand-in and the simulator, so a
  *   newcomer's first `npm start`/`npm run demo` shows what the bot does.
  */
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfigOrExit } from './config';
 import { startBot } from './bot';
 import { runDemo } from './demo/run';
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit(process.env);
 
   if (config.slackMode === 'offline') {
     const summary = await runDemo({ config });

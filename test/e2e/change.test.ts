@@ -9,6 +9,7 @@ import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import type { AckResult, SlackUser } from '../../src/standin';
 import { ACTION, BLOCK, VIEW } from '../../src/slack/ids';
 import { ManualClock } from '../../src/watch/clock';
+import { nthResponse } from '../support/responses';
 import { startTestBot, type TestBot } from '../support/bot-harness';
 import { fill, latestView } from '../support/modal';
 
@@ -68,10 +69,9 @@ function textOf(v: unknown): string {
   return JSON.stringify(v ?? '');
 }
 
-async function reply(t: TestBot, ack: AckResult): Promise<any> {
-  const url = ack.responseUrl!;
-  const id = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
-  return t.standin.waitFor(() => t.standin.responses.find((r) => r.id === id)?.body);
+/** The nth (0-based) response_url post answering a command or a click. */
+function reply(t: TestBot, ack: AckResult, nth = 0): Promise<any> {
+  return nthResponse(t.standin, ack.responseUrl!, nth + 1);
 }
 
 const puts = (t: TestBot, id: string) => t.sim.control.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(id));

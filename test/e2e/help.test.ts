@@ -1,6 +1,6 @@
 import { ACTION } from '../../src/slack/ids';
 import { startTestBot, type TestBot } from '../support/bot-harness';
-import { buttonsOf, nthResponse, responsesTo, visibleText } from './browse-support';
+import { buttonsOf, nthResponse, responsesTo, visibleText } from '../support/responses';
 
 let t: TestBot;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { ACTION } from '../../src/slack/ids';
 import { startTestBot, type TestBot } from '../support/bot-harness';
-import { buttonsOf, nthResponse, responsesTo, simCalls, visibleText } from './browse-support';
+import { buttonsOf, nthResponse, responsesTo, simCalls, visibleText } from '../support/responses';
 
 let t: TestBot;
 let ctr: string; // ACTIVE container "web-0"

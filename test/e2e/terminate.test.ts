@@ -6,6 +6,7 @@
 import { PLAN_H100_1X } from '../../src/simulator/catalog';
 import type { AckResult, SlackUser } from '../../src/standin';
 import { ACTION } from '../../src/slack/ids';
+import { nthResponse } from '../support/responses';
 import { startTestBot, type TestBot } from '../support/bot-harness';
 import { deployViaModal } from './guardrails-kit';
 
@@ -28,11 +29,9 @@ function textOf(body: any): string {
   return parts.join('\n');
 }
 
-/** The nth response_url post answering a command or a click. */
-async function reply(t: TestBot, ack: AckResult, nth = 0): Promise<any> {
-  const url = ack.responseUrl!;
-  const id = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
-  return t.standin.waitFor(() => t.standin.responses.filter((r) => r.id === id)[nth]?.body);
+/** The nth (0-based) response_url post answering a command or a click. */
+function reply(t: TestBot, ack: AckResult, nth = 0): Promise<any> {
+  return nthResponse(t.standin, ack.responseUrl!, nth + 1);
 }
 
 function terminateButton(msg: any): any {

@@ -1,5 +1,5 @@
 import { startTestBot, type TestBot } from '../support/bot-harness';
-import { nthResponse, visibleText } from './browse-support';
+import { nthResponse, visibleText } from '../support/responses';
 
 let t: TestBot;
 beforeAll(async () => {

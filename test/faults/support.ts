@@ -4,7 +4,7 @@
  */
 import type { TestBot } from '../support/bot-harness';
 import { fill, latestView, waitForField } from '../support/modal';
-import { nthResponse, responsesTo, visibleText } from '../e2e/browse-support';
+import { nthResponse, responsesTo, visibleText } from '../support/responses';
 import { BLOCK } from '../../src/slack/ids';
 
 export const SSH = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop';

@@ -1,5 +1,5 @@
 /**
- * Reading what the bot answered, for the end-to-end tests of the read-only features: the
+ * Reading what the bot answered, for the end-to-end tests: the
  * response_url posts the stand-in recorded for one command or click, and the visible text of a
  * Block Kit message (what a user would read), so assertions say what a user would notice.
  */
