@@ -105,12 +105,12 @@ export function renderFailedReply(d: FailedReplyData): WatchMessage {
   if (!ev && !lg) {
     blocks.push(section('Fluence gave no reason. Try another plan or location, or deploy again later.'));
   }
-  return message(`${d.name} failed to deploy; the reserve is refunded`, blocks, d.sandbox);
+  return message(`<@${d.requesterId}> ${d.name} failed to deploy; the reserve is refunded`, blocks, d.sandbox);
 }
 
 export function renderEndedReply(d: ReplyBase): WatchMessage {
   return message(
-    `${d.name} has ended`,
+    `<@${d.requesterId}> ${d.name} has ended`,
     [
       section(
         `<@${d.requesterId}> ${instanceLabel(d.name)} has ended before it was ready: it was terminated elsewhere ` +
@@ -130,7 +130,7 @@ export interface SlowReplyData extends ReplyBase {
 export function renderSlowReply(d: SlowReplyData): WatchMessage {
   const value = `${d.type}:${d.instanceId}`;
   return message(
-    `${d.name} is taking long to provision`,
+    `<@${d.requesterId}> ${d.name} is taking long to provision`,
     [
       section(
         `<@${d.requesterId}> ${instanceLabel(d.name)} is still not ready after ${formatDuration(d.elapsedMs)} ` +
