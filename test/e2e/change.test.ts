@@ -3,8 +3,6 @@
  * simulator; the few answers the simulator never gives for a valid form (a 422 on a field, an
  * arbitrary 400) come from a small HTTP relay in front of it that can answer one request itself.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import type { AckResult, SlackUser } from '../../src/standin';
 import { ACTION, BLOCK, VIEW } from '../../src/slack/ids';
@@ -12,56 +10,11 @@ import { ManualClock } from '../../src/watch/clock';
 import { nthResponse } from '../support/responses';
 import { startTestBot, type TestBot } from '../support/bot-harness';
 import { fill, latestView } from '../support/modal';
+import { startRelay, type Relay } from '../support/fluence-relay';
 
 const ADMIN = 'UADMIN01';
 const DEPLOYER = 'UDEPLOY01';
 const VIEWER = 'UVIEWER01';
-
-// ---- a relay in front of the simulator that can answer one request itself ------------------
-
-interface Relay {
-  url: string;
-  answerNext(o: { method: string; path: RegExp; status: number; body: unknown }): void;
-  stop(): Promise<void>;
-}
-
-async function startRelay(target: string): Promise<Relay> {
-  let next: { method: string; path: RegExp; status: number; body: unknown } | null = null;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const own = next && req.method === next.method && next.path.test(req.url ?? '') ? next : null;
-      if (own) {
-        next = null;
-        res.writeHead(own.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(own.body));
-        return;
-      }
-      const body = Buffer.concat(chunks);
-      const headers: Record<string, string> = {};
-      for (const h of ['x-api-key', 'content-type', 'accept']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
-      fetch(target + (req.url ?? '/'), { method: req.method ?? 'GET', headers, ...(body.length ? { body } : {}) })
-        .then(async (r) => {
-          const text = Buffer.from(await r.arrayBuffer());
-          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-          res.end(text);
-        })
-        .catch(() => {
-          res.writeHead(502);
-          res.end();
-        });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    answerNext(o) {
-      next = o;
-    },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 // ---- helpers ----------------------------------------------------------------------------------
 
