@@ -1,7 +1,8 @@
 /**
- * The deploy and update forms as data: modal state in, a request the API will accept (or one
- * precise error per field) out. No Slack runtime and no HTTP: the listener hands over
- * `view.state.values` and answers `response_action: errors` with what comes back.
+ * The deploy form as data: modal state in, a request the API will accept (or one precise error
+ * per field) out. No Slack runtime and no HTTP: the listener hands over `view.state.values` and
+ * answers `response_action: errors` with what comes back. The single-field parsers are in
+ * form-fields.ts; the update and rename forms (update-form.ts) reuse readContainerSettings.
  *
  * The documented rules live in fluence/rules.ts; this module only decides which field an error
  * belongs to and how to say it. Errors are keyed by the BLOCK id of the input the user must fix,
@@ -10,9 +11,10 @@
 import type { PlanOffer } from '../fluence/model';
 import * as rules from '../fluence/rules';
 import type { FieldIssue } from '../fluence/errors';
-import type { CreateContainerRequest, CreateVmRequest, UpdateContainerRequest } from '../fluence/schemas';
+import type { CreateContainerRequest, CreateVmRequest } from '../fluence/schemas';
 import type { WorkloadType } from '../fluence/workload';
 import { BLOCK, INPUT_ACTION, type BlockId } from '../slack/ids';
+import { imageProblem, mergeKeptValues, parseEnv, parsePorts, registryHost, type EnvVar } from './form-fields';
 
 /** The slice of Bolt's `ViewStateValue` this module reads (Bolt's type is assignable to it). */
 export interface FieldState {
@@ -74,76 +76,6 @@ function osFromValue(options: readonly string[], value: string | undefined): str
   return options.includes(value) ? value : undefined;
 }
 
-// ---- single fields ----------------------------------------------------------------------
-
-export interface EnvVar {
-  name: string;
-  value: string;
-}
-type Parsed<T> = ({ ok: true } & T) | { ok: false; error: string };
-
-/** `22/tcp, 80/http, 8000` (commas, spaces or new lines between; tcp when no protocol is given). */
-export function parsePorts(text: string): Parsed<{ expose: Array<{ port: string; protocol: rules.Protocol }> }> {
-  const tokens = text.split(/[\s,;]+/).filter(Boolean);
-  if (tokens.length < rules.EXPOSE_MIN) return { ok: false, error: 'Expose at least one port, e.g. 22/tcp for SSH.' };
-  const expose: Array<{ port: string; protocol: rules.Protocol }> = [];
-  const seen = new Set<string>();
-  for (const token of tokens) {
-    if (/^\d+-\d+(\/\w+)?$/.test(token)) return { ok: false, error: `${token}: port ranges are not supported, list the ports one by one.` };
-    const m = /^(\d+)(?:\/([A-Za-z]+))?$/.exec(token);
-    if (!m) return { ok: false, error: `"${token}" is not a port. Write a number with an optional protocol: 8000 or 8000/udp.` };
-    const port = String(Number(m[1]));
-    const protocol = (m[2] ?? 'tcp').toLowerCase();
-    const portError = rules.portProblem(port);
-    if (portError) return { ok: false, error: `${token}: ${portError}.` };
-    if (!rules.isProtocol(protocol)) return { ok: false, error: `${token}: unknown protocol "${protocol}". Use ${rules.PROTOCOLS.join(', ')}.` };
-    if (protocol === 'http' && port !== rules.HTTP_PORT) {
-      return { ok: false, error: `${token}: only port ${rules.HTTP_PORT} can be http. Use ${port}/tcp.` };
-    }
-    // http is served over tcp: 80/http and 80/tcp are the same port
-    const key = `${port}/${protocol === 'udp' ? 'udp' : 'tcp'}`;
-    if (seen.has(key)) return { ok: false, error: `Port ${key} is listed twice.` };
-    seen.add(key);
-    expose.push({ port, protocol });
-  }
-  if (expose.length > rules.EXPOSE_MAX) {
-    return { ok: false, error: `At most ${rules.EXPOSE_MAX} ports can be exposed (you listed ${expose.length}).` };
-  }
-  return { ok: true, expose };
-}
-
-/** `KEY=value` lines; blank lines and `# comments` are skipped; the value may contain `=`. */
-export function parseEnv(text: string): Parsed<{ env: EnvVar[] }> {
-  const env: EnvVar[] = [];
-  const lines = text.split(/\r?\n/);
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const at = `Line ${i + 1}`;
-    const eq = line.indexOf('=');
-    // never echo the line: it may be a secret value pasted without its name
-    if (eq < 0) return { ok: false, error: `${at} has no "=": write one NAME=value per line.` };
-    const name = line.slice(0, eq).trim();
-    if (!name) return { ok: false, error: `${at}: the variable name before "=" is missing.` };
-    const nameError = rules.envNameProblem(name);
-    if (nameError) return { ok: false, error: `${at}: ${nameError}` };
-    if (env.some((v) => v.name === name)) return { ok: false, error: `${at}: ${name} is set twice.` };
-    env.push({ name, value: line.slice(eq + 1) });
-  }
-  if (env.length > rules.ENV_MAX) {
-    return { ok: false, error: `At most ${rules.ENV_MAX} variables are allowed (you have ${env.length}).` };
-  }
-  return { ok: true, env };
-}
-
-/** The registry an image reference lives on; no host (`nginx`, `org/app:1`) means docker.io. */
-export function registryHost(image: string): string {
-  const first = image.split('/')[0] ?? '';
-  if (!image.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) return 'docker.io';
-  const host = first.toLowerCase();
-  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
-}
-
 // ---- deploy -----------------------------------------------------------------------------
 
 export function readDeployForm(type: WorkloadType, state: FormState, offers: readonly PlanOffer[]): DeployFormResult {
@@ -200,7 +132,7 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
   return { ok: true, request, offer, secrets: settings.secrets };
 }
 
-interface ContainerSettingsRead {
+export interface ContainerSettingsRead {
   image: string;
   expose: Array<{ port: string; protocol: rules.Protocol }>;
   env: EnvVar[];
@@ -213,7 +145,7 @@ interface ContainerSettingsRead {
  * The container fields shared by deploy and update. `mergeEnv` (update only) fills `KEY=` lines
  * with the current value. Records errors into `errors`; returns undefined when any field failed.
  */
-function readContainerSettings(
+export function readContainerSettings(
   state: FormState,
   errors: FieldErrors,
   sshKey: string,
@@ -267,75 +199,6 @@ function readContainerSettings(
   if (Object.keys(errors).length) return undefined;
   const secrets = [...env.map((v) => v.value), ...(credentials ? [credentials.password] : [])].filter((s) => s.length > 0);
   return { image, expose, env, startup, ...(credentials ? { credentials } : {}), secrets };
-}
-
-export function imageProblem(image: string): string | null {
-  if (!image) return 'Image is required (e.g. docker.io/fluencelabs/debian-ssh-root:11).';
-  if (/\s/.test(image)) return 'Image must not contain spaces.';
-  if (image.length > rules.IMAGE_MAX) return `Image must be at most ${rules.IMAGE_MAX} characters (it has ${image.length}).`;
-  if (image !== image.toLowerCase()) return `Image must be lowercase: ${image.toLowerCase()}`;
-  return null;
-}
-
-/** `KEY=` (empty) on an update keeps the value the instance has now: values are never shown in Slack. */
-function mergeKeptValues(typed: EnvVar[], current: ReadonlyArray<{ name: string; value: string }>): EnvVar[] {
-  const now = new Map(current.map((v) => [v.name, v.value]));
-  return typed.map((v) => (v.value === '' && now.has(v.name) ? { name: v.name, value: now.get(v.name) ?? '' } : v));
-}
-
-// ---- update (containers) ----------------------------------------------------------------
-
-export type UpdateFormResult =
-  | { ok: true; request: UpdateContainerRequest; secrets: string[] }
-  | { ok: false; errors: FieldErrors };
-
-/** Blocks the update modal has; API errors on anything else land on the name field. */
-export const UPDATE_FORM_BLOCKS: readonly BlockId[] = [
-  BLOCK.name, BLOCK.image, BLOCK.env, BLOCK.startup, BLOCK.registryUser, BLOCK.registryPassword, BLOCK.sshKey,
-];
-
-export function readUpdateForm(
-  state: FormState,
-  current: { container?: { environment: ReadonlyArray<{ name: string; value: string }> } },
-): UpdateFormResult {
-  const errors: FieldErrors = {};
-  const name = textOf(state, BLOCK.name);
-  const nameError = rules.nameProblem(name);
-  if (nameError) errors[BLOCK.name] = nameError;
-  const sshKey = textOf(state, BLOCK.sshKey);
-  const settings = readContainerSettings(state, errors, sshKey, { mergeEnv: current.container?.environment ?? [] });
-  if (sshKey) {
-    const keyError = rules.sshKeyProblem(sshKey);
-    if (keyError) errors[BLOCK.sshKey] = keyError;
-  }
-  if (!settings || Object.keys(errors).length) return { ok: false, errors };
-  // The current key lives in SSH_PUBKEY (injected from ssh_key at deploy). A full replacement
-  // without it would lock the user out, so an empty key field keeps the current key.
-  const currentKey = current.container?.environment.find((e) => e.name === rules.RESERVED_SSH_ENV)?.value;
-  const userSetsEnvKey = settings.env.some((e) => e.name === rules.RESERVED_SSH_ENV);
-  const keyToSend = sshKey || (userSetsEnvKey ? '' : (currentKey ?? ''));
-  return {
-    ok: true,
-    request: {
-      name,
-      container_settings: {
-        image: settings.image,
-        // full replacement (API.md §4.4): an empty list says "no variables" explicitly
-        environment: keyToSend ? settings.env.filter((e) => e.name !== rules.RESERVED_SSH_ENV) : settings.env,
-        ...(settings.startup ? { startup_command: settings.startup } : {}),
-        ...(settings.credentials ? { credentials: settings.credentials } : {}),
-      },
-      ...(keyToSend ? { ssh_key: keyToSend } : {}),
-    },
-    secrets: settings.secrets,
-  };
-}
-
-/** The rename modal's one field. */
-export function readRenameForm(state: FormState): { ok: true; name: string } | { ok: false; errors: FieldErrors } {
-  const name = textOf(state, BLOCK.name);
-  const problem = rules.nameProblem(name);
-  return problem ? { ok: false, errors: { [BLOCK.name]: problem } } : { ok: true, name };
 }
 
 // ---- re-rendering -----------------------------------------------------------------------

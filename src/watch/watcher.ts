@@ -25,11 +25,11 @@ import {
   renderGaveUpReply,
   renderReadyReply,
   renderSlowReply,
-  withDmNote,
 } from '../slack/views/watch-replies';
-import type { OutboxKind, ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
+import type { ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
 import type { Clock, TimerHandle } from './clock';
 import { decide, needsDetail, type Decision } from './decide';
+import { deliverPending, type DeliveredMessage } from './delivery';
 import type { WatchMessage, WatchNotifier } from './notifier';
 
 export interface InstanceWatcherOptions {
@@ -54,7 +54,7 @@ export interface CycleReport {
   transitions: Array<{ instanceId: string; from: string | null; to: string }>;
   finished: Array<{ instanceId: string; outcome: string }>;
   /** Messages Slack accepted during this cycle. */
-  delivered: Array<{ instanceId: string; kind: OutboxKind; via: 'update' | 'thread' | 'dm' }>;
+  delivered: DeliveredMessage[];
   /** Messages still waiting for delivery after this cycle. */
   pending: number;
   errors: Array<{ type?: WorkloadType; instanceId?: string; kind: string; message: string }>;
@@ -64,8 +64,6 @@ export interface CycleReport {
 
 /** Cycles to skip after the n-th consecutive failure: 0, 1, 3, 7, 15, 15, … */
 const MAX_SKIP_CYCLES = 15;
-/** A message Slack keeps refusing is dropped after this many attempts (about 2 h with 15 s cycles). */
-const MAX_DELIVERY_ATTEMPTS = 30;
 
 export class InstanceWatcher {
   private readonly backoff = new Map<WorkloadType, { failures: number; skip: number }>();
@@ -149,7 +147,7 @@ export class InstanceWatcher {
       }),
     );
     report.calls.total = report.calls.list + report.calls.detail + report.calls.diagnostics;
-    await this.deliver(now, report);
+    await deliverPending(this.o, now, report.delivered);
     report.pending = this.o.store.countPending();
     return report;
   }
@@ -266,52 +264,6 @@ export class InstanceWatcher {
       this.o.fluence.getLogs(w.instanceId, 20).catch(() => [] as string[]),
     ]);
     return { events, logs };
-  }
-
-  /**
-   * Sends every pending message whose time has come, oldest decision first (so a status edit precedes
-   * the reply it caused). Failures keep the stored payload pending: 429 waits Retry-After, other errors
-   * retry on later cycles, and a channel the bot cannot post in falls back to a DM to the requester.
-   */
-  private async deliver(now: number, report: CycleReport): Promise<void> {
-    const { store, notifier, logger } = this.o;
-    const blockedChannels = new Set<string>();
-    for (const m of store.pendingMessages(now)) {
-      if (blockedChannels.has(m.target.channelId)) continue;
-      const isEdit = m.kind === 'status';
-      if (isEdit && !m.target.messageTs) {
-        // no deploy message to edit (its announcement could not be posted): the replies carry the news
-        store.markDropped(m.id, 'no_message');
-        continue;
-      }
-      let via: 'update' | 'thread' | 'dm' = isEdit ? 'update' : 'thread';
-      let res = isEdit ? await notifier.updateStatus(m.target, m.message) : await notifier.reply(m.target, m.message);
-      if (!res.ok && res.reason === 'not_in_channel') {
-        if (isEdit) {
-          // the deploy message cannot be edited any more; the thread reply (as a DM) carries the news
-          store.markDropped(m.id, 'not_in_channel');
-          continue;
-        }
-        via = 'dm';
-        res = await notifier.dm(m.target.requesterId, withDmNote(m.message, m.target.channelId));
-      }
-      if (res.ok) {
-        store.markSent(m.id, via, now);
-        report.delivered.push({ instanceId: m.instanceId, kind: m.kind, via });
-      } else if (res.reason === 'rate_limited') {
-        // wait it out; the same payload goes out later, never a second copy
-        store.markRetry(m.id, now + Math.max(1, res.retryAfterSeconds ?? 1) * 1000, 'rate_limited');
-        blockedChannels.add(m.target.channelId);
-      } else if (m.attempts + 1 >= MAX_DELIVERY_ATTEMPTS) {
-        store.markDropped(m.id, res.error ?? res.reason);
-        logger.error({ instanceId: m.instanceId, kind: m.kind, attempts: m.attempts + 1, reason: res.error ?? res.reason }, 'giving up on a watch message');
-      } else {
-        // first retries on the next cycles, then spaced out up to 5 minutes: a Slack outage of hours still ends in one reply
-        const delay = m.attempts < 2 ? 0 : Math.min(this.o.intervalMs * 2 ** (m.attempts - 2), 5 * 60_000);
-        store.markRetry(m.id, now + delay, res.error ?? res.reason);
-        if (m.attempts === 0) logger.warn({ instanceId: m.instanceId, kind: m.kind, reason: res.error ?? res.reason }, 'watch message not delivered; will retry');
-      }
-    }
   }
 
   private typeFailed(type: WorkloadType, err: unknown, report: CycleReport): void {

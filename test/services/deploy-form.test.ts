@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { containerPlanOffers, vmPlanOffers, type PlanOffer } from '../../src/fluence/model';
 import { ContainerPlansSchema, VmPlansSchema } from '../../src/fluence/schemas';
 import {
-  apiIssuesToFieldErrors, deployFormBlocks, deployFormValues, keyedActionId, readDeployForm, readRenameForm,
-  readUpdateForm, registryHost, type FormState,
+  apiIssuesToFieldErrors, deployFormBlocks, deployFormValues, keyedActionId, readDeployForm, type FormState,
 } from '../../src/services/deploy-form';
+import { registryHost } from '../../src/services/form-fields';
+import { readRenameForm, readUpdateForm } from '../../src/services/update-form';
 import { ACTION, BLOCK, INPUT_ACTION, type BlockId } from '../../src/slack/ids';
 
 const EXAMPLES = join(__dirname, '../../../shared/fluence/examples');

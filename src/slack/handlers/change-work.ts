@@ -5,7 +5,8 @@
  */
 import type { InstanceDetail } from '../../fluence/model';
 import type { WorkloadType } from '../../fluence/workload';
-import { readUpdateForm, type FieldErrors, type FormState } from '../../services/deploy-form';
+import type { FieldErrors, FormState } from '../../services/deploy-form';
+import { readUpdateForm } from '../../services/update-form';
 import type { BotContext } from '../context';
 import { BLOCK } from '../ids';
 

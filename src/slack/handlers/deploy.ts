@@ -7,7 +7,7 @@
  *     DeployService (authorise, price, claim the modal's request id, POST once). If Fluence answers
  *     within ACK_BUDGET_MS its 422/400 land in the modal itself; if not, the modal shows
  *     "Deploying…" and is updated when the answer comes.
- *  4. announceDeploy: the channel message that becomes the instance's thread, and the watch.
+ *  4. announceDeploy (announce.ts): the channel message that becomes the instance's thread, and the watch.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
@@ -28,7 +28,6 @@ import { ACTION, BLOCK, VIEW } from '../ids';
 import {
   offerLabel,
   parseDeployMeta,
-  planLabel,
   renderDeployError,
   renderDeployLoading,
   renderDeployModal,
@@ -38,7 +37,7 @@ import {
   type DeployModalMeta,
 } from '../views/deploy-modal';
 import { renderFluenceError } from '../views/errors';
-import { renderInstanceStatusMessage } from '../views/status-message';
+import { announceDeploy } from './announce';
 import type { ActionListener, Feature, ViewListener } from './feature';
 import { reportFailure } from './failure';
 import type { CommandHandler, SlackActor } from './types';
@@ -265,55 +264,6 @@ async function afterOutcome(ctx: BotContext, client: WebClient, outcome: DeployO
   } catch (err) {
     await reportFailure(ctx, undefined, err, 'announcing the deploy');
   }
-}
-
-// ---- 4. announcing -----------------------------------------------------------------------
-
-/**
- * Posts "`name` is being deployed by @user: plan, price" where the deploy started (a DM when the bot
- * cannot post there), then watches the instance: that message becomes its thread and living status.
- */
-export async function announceDeploy(ctx: BotContext, o: { client: WebClient; input: DeployInput; instanceId: string }): Promise<void> {
-  const { input } = o;
-  const plan = planLabel(input.offer);
-  const message = renderInstanceStatusMessage({
-    name: input.request.name,
-    type: input.type,
-    requesterId: input.actor.userId,
-    planLabel: plan,
-    pricePerHour: input.offer.pricePerHour,
-    status: 'INITIALIZED',
-    state: 'provisioning',
-    sandbox: ctx.sandbox,
-    updatedAt: ctx.now(),
-  });
-  let target = await ctx.notifier.post(input.actor.channelId, message);
-  if (!target.ok && target.reason === 'not_in_channel') {
-    const why = `I could not post in <#${input.actor.channelId}>, so this deploy's updates come here. Invite me there with \`/invite\` to get them in the channel next time.`;
-    target = await ctx.notifier.dm(input.actor.userId, {
-      text: `${message.text} (${why})`,
-      blocks: [...message.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: why }] }],
-    });
-  }
-  if (!target.ok || !target.ts || !target.channel) {
-    ctx.logger.warn({ instanceId: o.instanceId, reason: target.ok ? 'no ts' : target.reason }, 'deploy announcement failed; watching without a thread');
-  }
-  const channelId = target.ok && target.channel ? target.channel : input.actor.channelId;
-  const messageTs = target.ok && target.ts ? target.ts : '';
-  if (messageTs) ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs);
-  ctx.watcher.watch({
-    instanceId: o.instanceId,
-    type: input.type,
-    teamId: input.actor.teamId ?? null,
-    channelId,
-    messageTs,
-    requesterId: input.actor.userId,
-    name: input.request.name,
-    planLabel: plan,
-    pricePerHour: input.offer.pricePerHour,
-    createdAt: ctx.now(),
-    status: 'INITIALIZED',
-  });
 }
 
 // ---- wiring -------------------------------------------------------------------------------

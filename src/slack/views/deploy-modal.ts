@@ -3,67 +3,21 @@
  * from the workload type). Pure: data in, ModalView out. The listener opens the loading view at
  * once from the trigger_id (BOLT.md pitfall 2), fetches plans, then updates with this.
  */
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { PlanOffer } from '../../fluence/model';
-import { NAME_MAX, RESERVED_SSH_ENV } from '../../fluence/rules';
+import { NAME_MAX } from '../../fluence/rules';
 import type { DefaultImage } from '../../fluence/schemas';
 import { WORKLOAD_TYPES, WORKLOADS, isWorkloadType, type WorkloadType } from '../../fluence/workload';
 import { balanceAfter, deployCost, formatUsd } from '../../services/cost';
-import {
-  ANY_LOCATION, CUSTOM_PRESET, keyedActionId, osOptionValue, type DeployFormValues,
-} from '../../services/deploy-form';
-import { ACTION, BLOCK, INPUT_ACTION, VIEW } from '../ids';
+import type { DeployFormValues } from '../../services/deploy-form';
+import { ACTION, BLOCK, VIEW } from '../ids';
 import { sandboxBlocks } from './blocks';
+import { containerBlocks, machineBlocks } from './deploy-modal-fields';
 import { clamp as clampText, escapeMrkdwn } from './format';
+import { OPTION_TEXT_MAX, modalShell, option, plain, section, textInput } from './modal-blocks';
 
 export const MAX_PLAN_OPTIONS = 100;
-const OPTION_TEXT_MAX = 75;
-
-// ---- building blocks shared by the deploy, update and rename modals ----------------------
-
-export const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
-
-export function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
-}
-
-/** A plain_text_input block; `action` is keyedActionId(...) for fields a choice prefills. */
-export function textInput(o: {
-  block: string; label: string; action?: string; initial?: string | undefined; placeholder?: string;
-  hint?: string; optional?: boolean; multiline?: boolean;
-}): KnownBlock {
-  return {
-    type: 'input',
-    block_id: o.block,
-    label: plain(o.label),
-    ...(o.optional ? { optional: true } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: o.action ?? INPUT_ACTION,
-      ...(o.multiline ? { multiline: true } : {}),
-      ...(o.initial ? { initial_value: o.initial } : {}),
-      ...(o.placeholder ? { placeholder: plain(clampText(o.placeholder, 150)) } : {}),
-    },
-    ...(o.hint ? { hint: plain(o.hint) } : {}),
-  };
-}
-
-/** Title, submit and close are at most 24 characters (BOLT.md §5). */
-export function modalShell(o: {
-  callbackId: string; title: string; submit?: string; close: string; metadata?: string; blocks: KnownBlock[];
-}): ModalView {
-  if (o.blocks.length > 100) throw new Error(`modal has ${o.blocks.length} blocks (limit 100)`);
-  return {
-    type: 'modal',
-    callback_id: o.callbackId,
-    title: plain(clampText(o.title, 24)),
-    ...(o.submit ? { submit: plain(clampText(o.submit, 24)) } : {}),
-    close: plain(clampText(o.close, 24)),
-    ...(o.metadata !== undefined ? { private_metadata: o.metadata } : {}),
-    blocks: o.blocks,
-  };
-}
 
 // ---- private_metadata -------------------------------------------------------------------
 
@@ -123,10 +77,6 @@ export function offerLabel(offer: PlanOffer): string {
   const price = ` · ${formatUsd(offer.pricePerHour)}/h`;
   // the price is what users compare: clamp the middle, never the price
   return `${clampText(planLabel(offer), OPTION_TEXT_MAX - price.length)}${price}`;
-}
-
-function option(text: string, value: string): PlainTextOption {
-  return { text: plain(clampText(text, OPTION_TEXT_MAX)), value };
 }
 
 /** The cost line under the form: hourly price, upfront reserve, balance after. */
@@ -234,7 +184,7 @@ export function renderDeployModal(data: DeployModalData): ModalView {
     hint: `1–${NAME_MAX} characters: lowercase letters, digits and hyphens, not starting or ending with a hyphen.`,
   }));
 
-  if (data.type === 'container') blocks.push(...containerBlocks(data, offer, values));
+  if (data.type === 'container') blocks.push(...containerBlocks(data.images, offer, values));
   else blocks.push(...machineBlocks(offer, values));
 
   blocks.push({ type: 'section', block_id: BLOCK.cost, text: { type: 'mrkdwn', text: costText(offer, data.balance) } });
@@ -258,111 +208,6 @@ export function renderDeployModal(data: DeployModalData): ModalView {
 /** `renderDeployModal` with an API 400 `detail` on top; the values stay as entered. */
 export function renderDeployError(data: DeployModalData, detail: string): ModalView {
   return renderDeployModal({ ...data, error: detail });
-}
-
-function presetOf(data: DeployModalData, values: DeployFormValues): DefaultImage | undefined {
-  if (values.imagePreset === CUSTOM_PRESET) return undefined;
-  return data.images.find((i) => i.slug === values.imagePreset) ?? (values.imagePreset ? undefined : data.images[0]);
-}
-
-function containerBlocks(data: DeployModalData, offer: PlanOffer | undefined, values: DeployFormValues): KnownBlock[] {
-  const blocks: KnownBlock[] = [];
-  const preset = presetOf(data, values);
-  const presetKey = data.images.length ? (preset?.slug ?? CUSTOM_PRESET) : undefined;
-  const presetAction = keyedActionId(presetKey);
-  if (data.images.length) {
-    const options = [...data.images.map((i) => option(i.name, i.slug)), option('Custom image', CUSTOM_PRESET)];
-    blocks.push({
-      type: 'input',
-      block_id: BLOCK.imagePreset,
-      dispatch_action: true,
-      optional: true,
-      label: plain('Image preset'),
-      element: {
-        type: 'static_select',
-        action_id: ACTION.deployImagePreset,
-        options,
-        initial_option: options.find((o) => o.value === presetKey) ?? options[options.length - 1],
-      },
-      hint: plain('Picking a preset fills in the image, ports, environment and startup command.'),
-    });
-  }
-  const presetPorts = preset?.expose.map((p) => `${p.port}/${p.protocol ?? 'tcp'}`).join(', ');
-  const presetEnv = preset?.environment.map((e) => `${e.name}=${e.value}`).join('\n');
-  blocks.push(
-    textInput({
-      block: BLOCK.image, action: presetAction, label: 'Image', initial: values.image ?? preset?.image,
-      placeholder: 'docker.io/fluencelabs/debian-ssh-root:11', hint: 'Lowercase, at most 255 characters. Public, or private on docker.io / ghcr.io with credentials below.',
-    }),
-    textInput({
-      block: BLOCK.ports, action: presetAction, label: 'Ports', initial: values.ports ?? presetPorts,
-      placeholder: '22/tcp, 80/http, 8000',
-      hint: '1–10 ports, separated by commas or spaces. Protocol tcp (default), udp, or http (port 80 only). Ports cannot change after deploy.',
-    }),
-    textInput({
-      block: BLOCK.env, action: presetAction, label: 'Environment', initial: values.env ?? (presetEnv || undefined),
-      optional: true, multiline: true, placeholder: 'MODEL_PATH=/models/llama',
-      hint: 'One NAME=value per line (NAME: uppercase letters, digits, _). At most 64. Values are masked in every message and log.',
-    }),
-    textInput({
-      block: BLOCK.startup, action: presetAction, label: 'Startup command', initial: values.startup ?? preset?.startup_command ?? undefined,
-      optional: true, multiline: true, placeholder: 'python3 serve.py --port 8000',
-      hint: 'Runs as the container entrypoint (a bash script, at most 2048 characters). Empty: the image\'s own entrypoint.',
-    }),
-    textInput({
-      block: BLOCK.registryUser, label: 'Registry credentials', initial: values.registryUser, optional: true,
-      placeholder: 'username', hint: 'Only for a private image on docker.io or ghcr.io. Leave empty for a public image.',
-    }),
-    textInput({
-      block: BLOCK.registryPassword, label: 'Registry password or token', optional: true, placeholder: 'password or access token',
-      hint: 'Slack has no password field: this value is never shown again and is masked everywhere the bot writes.',
-    }),
-  );
-  const locationOptions = [...(offer?.locations ?? []).map((l) => option(l, l)), option('Any location', ANY_LOCATION)];
-  blocks.push({
-    type: 'input',
-    block_id: BLOCK.location,
-    optional: true,
-    label: plain('Location'),
-    element: {
-      type: 'static_select',
-      action_id: keyedActionId(offer?.planId),
-      options: locationOptions,
-      initial_option: locationOptions.find((o) => o.value === values.location) ?? locationOptions[locationOptions.length - 1],
-    },
-    hint: plain('Country the container runs in. Any location lets Fluence choose.'),
-  });
-  blocks.push(textInput({
-    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, optional: !preset?.requires_ssh,
-    placeholder: 'ssh-ed25519 AAAA… you@laptop',
-    hint: `${preset?.requires_ssh ? 'This image needs a key to let you in. ' : ''}One OpenSSH public key (the .pub file). Do not also set ${RESERVED_SSH_ENV} in the environment.`,
-  }));
-  return blocks;
-}
-
-function machineBlocks(offer: PlanOffer | undefined, values: DeployFormValues): KnownBlock[] {
-  const blocks: KnownBlock[] = [textInput({
-    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, placeholder: 'ssh-ed25519 AAAA… you@laptop',
-    hint: 'Required: the only way into the machine. One OpenSSH public key (the .pub file).',
-  })];
-  const os = offer?.osOptions ?? [];
-  if (offer && os.length) {
-    const options = os.map((o) => option(o, osOptionValue(os, o)));
-    blocks.push({
-      type: 'input',
-      block_id: BLOCK.osImage,
-      label: plain('OS image'),
-      element: {
-        type: 'static_select',
-        action_id: keyedActionId(offer.planId),
-        options,
-        initial_option: options.find((o) => o.value === values.osImage) ?? options[0],
-      },
-    });
-  } else {
-    blocks.push(section(offer ? '⚠️ This plan lists no OS images. Pick another plan.' : '_Pick a plan to see its OS images._'));
-  }
-  return blocks;
 }
 
 // ---- after submit (response_action: update) ----------------------------------------------

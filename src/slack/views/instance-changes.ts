@@ -9,7 +9,7 @@ import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
 import type { Role } from '../../services/access';
 import { VIEW } from '../ids';
 import { context, message, section, type MessageView } from './blocks';
-import { modalShell } from './deploy-modal';
+import { modalShell } from './modal-blocks';
 import { codeSpan, escapeClamp } from './format';
 import { renderUpdateModal } from './update-modal';
 

@@ -6,7 +6,7 @@ import type { ModalView } from '@slack/types';
 import type { InstanceSummary } from '../../fluence/model';
 import { WORKLOADS } from '../../fluence/workload';
 import { BLOCK, VIEW } from '../ids';
-import { modalShell, textInput } from './deploy-modal';
+import { modalShell, textInput } from './modal-blocks';
 import { NAME_HINT, encodeInstanceMeta } from './update-modal';
 
 export function renderRenameModal(data: { instance: Pick<InstanceSummary, 'id' | 'name' | 'type'> }): ModalView {

@@ -10,7 +10,7 @@ import type { InstanceDetail } from '../../fluence/model';
 import { NAME_MAX, RESERVED_SSH_ENV } from '../../fluence/rules';
 import { isWorkloadType, type WorkloadType } from '../../fluence/workload';
 import { BLOCK, VIEW } from '../ids';
-import { modalShell, textInput } from './deploy-modal';
+import { modalShell, textInput } from './modal-blocks';
 import { clamp as clampText, escapeMrkdwn } from './format';
 
 // ---- private_metadata shared by the update and rename modals ------------------------------

@@ -16,7 +16,7 @@ import { SlackWatchNotifier } from '../../watch-notifier';
 import { renderFluenceError } from '../../views/errors';
 import { offerLabel } from '../../views/deploy-modal';
 import { renderApprovalRequest, renderRefusal, renderThreadNote, type ApprovalData, type ApprovalState } from '../../views/guardrails';
-import { announceDeploy } from '../deploy';
+import { announceDeploy } from '../announce';
 import { reportFailure } from '../failure';
 import type { ActionListener } from '../feature';
 

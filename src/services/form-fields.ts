@@ -1,0 +1,89 @@
+/**
+ * The container form fields that are plain text with rules of their own: ports, environment
+ * variables, the image reference and its registry. Pure string parsing, no form state and no
+ * Slack: deploy-form.ts decides which block an error goes under. The documented limits live in
+ * fluence/rules.ts.
+ */
+import * as rules from '../fluence/rules';
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+type Parsed<T> = ({ ok: true } & T) | { ok: false; error: string };
+
+/** `22/tcp, 80/http, 8000` (commas, spaces or new lines between; tcp when no protocol is given). */
+export function parsePorts(text: string): Parsed<{ expose: Array<{ port: string; protocol: rules.Protocol }> }> {
+  const tokens = text.split(/[\s,;]+/).filter(Boolean);
+  if (tokens.length < rules.EXPOSE_MIN) return { ok: false, error: 'Expose at least one port, e.g. 22/tcp for SSH.' };
+  const expose: Array<{ port: string; protocol: rules.Protocol }> = [];
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (/^\d+-\d+(\/\w+)?$/.test(token)) return { ok: false, error: `${token}: port ranges are not supported, list the ports one by one.` };
+    const m = /^(\d+)(?:\/([A-Za-z]+))?$/.exec(token);
+    if (!m) return { ok: false, error: `"${token}" is not a port. Write a number with an optional protocol: 8000 or 8000/udp.` };
+    const port = String(Number(m[1]));
+    const protocol = (m[2] ?? 'tcp').toLowerCase();
+    const portError = rules.portProblem(port);
+    if (portError) return { ok: false, error: `${token}: ${portError}.` };
+    if (!rules.isProtocol(protocol)) return { ok: false, error: `${token}: unknown protocol "${protocol}". Use ${rules.PROTOCOLS.join(', ')}.` };
+    if (protocol === 'http' && port !== rules.HTTP_PORT) {
+      return { ok: false, error: `${token}: only port ${rules.HTTP_PORT} can be http. Use ${port}/tcp.` };
+    }
+    // http is served over tcp: 80/http and 80/tcp are the same port
+    const key = `${port}/${protocol === 'udp' ? 'udp' : 'tcp'}`;
+    if (seen.has(key)) return { ok: false, error: `Port ${key} is listed twice.` };
+    seen.add(key);
+    expose.push({ port, protocol });
+  }
+  if (expose.length > rules.EXPOSE_MAX) {
+    return { ok: false, error: `At most ${rules.EXPOSE_MAX} ports can be exposed (you listed ${expose.length}).` };
+  }
+  return { ok: true, expose };
+}
+
+/** `KEY=value` lines; blank lines and `# comments` are skipped; the value may contain `=`. */
+export function parseEnv(text: string): Parsed<{ env: EnvVar[] }> {
+  const env: EnvVar[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const at = `Line ${i + 1}`;
+    const eq = line.indexOf('=');
+    // never echo the line: it may be a secret value pasted without its name
+    if (eq < 0) return { ok: false, error: `${at} has no "=": write one NAME=value per line.` };
+    const name = line.slice(0, eq).trim();
+    if (!name) return { ok: false, error: `${at}: the variable name before "=" is missing.` };
+    const nameError = rules.envNameProblem(name);
+    if (nameError) return { ok: false, error: `${at}: ${nameError}` };
+    if (env.some((v) => v.name === name)) return { ok: false, error: `${at}: ${name} is set twice.` };
+    env.push({ name, value: line.slice(eq + 1) });
+  }
+  if (env.length > rules.ENV_MAX) {
+    return { ok: false, error: `At most ${rules.ENV_MAX} variables are allowed (you have ${env.length}).` };
+  }
+  return { ok: true, env };
+}
+
+/** The registry an image reference lives on; no host (`nginx`, `org/app:1`) means docker.io. */
+export function registryHost(image: string): string {
+  const first = image.split('/')[0] ?? '';
+  if (!image.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) return 'docker.io';
+  const host = first.toLowerCase();
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+}
+
+export function imageProblem(image: string): string | null {
+  if (!image) return 'Image is required (e.g. docker.io/fluencelabs/debian-ssh-root:11).';
+  if (/\s/.test(image)) return 'Image must not contain spaces.';
+  if (image.length > rules.IMAGE_MAX) return `Image must be at most ${rules.IMAGE_MAX} characters (it has ${image.length}).`;
+  if (image !== image.toLowerCase()) return `Image must be lowercase: ${image.toLowerCase()}`;
+  return null;
+}
+
+/** `KEY=` (empty) on an update keeps the value the instance has now: values are never shown in Slack. */
+export function mergeKeptValues(typed: EnvVar[], current: ReadonlyArray<{ name: string; value: string }>): EnvVar[] {
+  const now = new Map(current.map((v) => [v.name, v.value]));
+  return typed.map((v) => (v.value === '' && now.has(v.name) ? { name: v.name, value: now.get(v.name) ?? '' } : v));
+}
