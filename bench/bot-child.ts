@@ -6,6 +6,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -28,8 +29,19 @@ http.Server.prototype.emit = function (this: http.Server, event: string, ...args
   return (emit as (this: http.Server, e: string, ...a: unknown[]) => boolean).call(this, event, ...args);
 } as typeof http.Server.prototype.emit;
 
+// How long the bot's event loop was blocked: a request that arrives meanwhile waits that long
+// before the HTTP server even sees it.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
 process.on('message', (m: unknown) => {
-  if (m === 'timings') process.send!({ ackMs: ackMs.splice(0) });
+  if (m === 'timings') {
+    process.send!({
+      ackMs: ackMs.splice(0),
+      loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    });
+    loopDelay.reset();
+  }
 });
 
 process.once('message', async (env: Record<string, string>) => {

@@ -36,7 +36,7 @@ export async function startIsolatedBot(): Promise<SlackSide> {
   const standin = await startSlackStandin({ botUserId: 'U_BOT', botId: 'B_BOT', teamId: 'T_BENCH' });
   const sim = await startSimulator({ provisioningDelayMs: 3000 });
   const signingSecret = randomBytes(16).toString('hex');
-  const child = fork(join(__dirname, 'bot-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, 'bot-child.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = new Promise<{ port: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { port: number }));
     child.once('exit', (code) => reject(new Error(`bot child exited with ${code}`)));
@@ -62,7 +62,9 @@ export async function startIsolatedBot(): Promise<SlackSide> {
         const on = (m: unknown) => {
           if (m && typeof m === 'object' && 'ackMs' in m) {
             child.off('message', on);
-            resolve((m as { ackMs: number[] }).ackMs);
+            const t = m as { ackMs: number[]; loopDelayMs?: unknown };
+            if (process.env.BENCH_DEBUG) console.log('bot event-loop delay', t.loopDelayMs);
+            resolve(t.ackMs);
           }
         };
         child.on('message', on);
