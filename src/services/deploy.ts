@@ -138,7 +138,8 @@ export class DeployService {
       .reduce((sum, r) => sum + (r.pricePerHour ?? 0), 0);
   }
 
-  private audit(input: DeployInput, outcome: 'ok' | 'error' | 'refused' | 'pending', detail?: string, instanceId?: string): void {
+  /** The audit row of a deploy (also written by the approval flow when a request is filed). */
+  audit(input: DeployInput, outcome: 'ok' | 'error' | 'refused' | 'pending', detail?: string, instanceId?: string): void {
     this.o.guard.audit({
       actorId: input.actor.userId,
       channelId: input.actor.channelId,

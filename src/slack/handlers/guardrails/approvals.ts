@@ -107,16 +107,7 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
     payload: sealerFor(ctx).sealJson(input),
     expiresAt: ctx.now() + APPROVAL_TTL_MS,
   });
-  ctx.guard.audit({
-    actorId: input.actor.userId,
-    channelId: input.actor.channelId,
-    action: 'deploy',
-    type: input.type,
-    instanceName: input.request.name,
-    pricePerHour: input.offer.pricePerHour,
-    outcome: 'pending',
-    detail: `approval requested: ${o.reasons.join(' ')}`,
-  });
+  ctx.deploys.audit(input, 'pending', `approval requested: ${o.reasons.join(' ')}`);
 
   const view = renderApprovalRequest(viewData(ctx, record, offerLabel(input.offer)));
   const notifier = slack(ctx, client);
