@@ -9,5 +9,6 @@ module.exports = {
   },
   // Whole-bot tests start real HTTP servers; keep them isolated but bounded on 2 cores.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 20000,
 };
