@@ -179,5 +179,10 @@ test('rename modal for VM and container', () => {
   expect(v).toMatchObject({ callback_id: VIEW.rename, title: { text: 'Rename machine' }, submit: { text: 'Rename' } });
   expect(inputs(v).map((b) => [b.block_id, b.label!.text, b.element!.initial_value])).toEqual([[BLOCK.name, 'Name', vm.name]]);
   expect(parseInstanceMeta(v.private_metadata!)).toEqual({ v: 1, instanceId: vm.id, type: 'baremetal' });
-  expect(renderRenameModal({ instance: { ...vm, type: 'container' } }).title.text).toBe('Rename container');
+  expect(JSON.stringify(v)).not.toContain('redeploys');
+  const container = renderRenameModal({ instance: { ...vm, type: 'container' } });
+  expect(container.title.text).toBe('Rename container');
+  // a container rename is a full redeploy: the user is told before pressing Rename
+  expect(JSON.stringify(container.blocks)).toMatch(/redeploys it.*Registry credentials cannot be read back/);
+  checkLimits(container);
 });
