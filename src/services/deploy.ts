@@ -67,12 +67,18 @@ export class DeployService {
       return { kind: 'duplicate', state: existing.state, ...(existing.instanceId ? { instanceId: existing.instanceId } : {}) };
     }
 
-    const [balance, channelBurn] = await Promise.all([this.balance(), this.channelBurn(actor.channelId)]);
+    // The channel's burn costs up to three Fluence list calls inside the submission's 3 s window:
+    // only pay for it when a budget applies.
+    const channelBudget = input.approvedBy ? null : (this.o.store.budgets.get(actor.channelId)?.usdPerHour ?? null);
+    const [balance, channelBurn] = await Promise.all([
+      this.balance(),
+      channelBudget === null ? Promise.resolve(0) : this.channelBurnPerHour(actor.channelId),
+    ]);
     const verdict = checkSpend({
       pricePerHour: offer.pricePerHour,
       upfrontHours: offer.upfrontHours,
       maxHourlyUsd: input.approvedBy ? null : this.o.maxHourlyUsd,
-      channelBudget: input.approvedBy ? null : (this.o.store.budgets.get(actor.channelId)?.usdPerHour ?? null),
+      channelBudget,
       channelBurnPerHour: channelBurn,
       balance,
     });
@@ -121,8 +127,8 @@ export class DeployService {
     }
   }
 
-  /** Hourly price of the channel's live instances deployed through the bot. */
-  private async channelBurn(channelId: string): Promise<number> {
+  /** Hourly price of the channel's live instances deployed through the bot (what budgets apply to). */
+  async channelBurnPerHour(channelId: string): Promise<number> {
     const mine = this.o.store.deployRequests.listByChannel(channelId, ['succeeded']);
     if (mine.length === 0) return 0;
     const live = new Set<string>();

@@ -27,17 +27,9 @@ export interface ApprovalInput {
   expiresAt: number;
 }
 
-export interface ApprovalRecord {
-  id: string;
+/** What was filed (ApprovalInput), plus the decision and its outcome. */
+export interface ApprovalRecord extends Omit<ApprovalInput, 'teamId'> {
   teamId: string | null;
-  channelId: string;
-  requesterId: string;
-  type: WorkloadType;
-  planId: string;
-  name: string;
-  pricePerHour: number;
-  reason: string;
-  payload: string;
   state: ApprovalState;
   decidedBy: string | null;
   decidedAt: number | null;
@@ -47,7 +39,6 @@ export interface ApprovalRecord {
   instanceId: string | null;
   deployedAt: number | null;
   createdAt: number;
-  expiresAt: number;
   updatedAt: number;
 }
 

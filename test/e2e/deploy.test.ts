@@ -117,6 +117,20 @@ describe('deploy from Slack', () => {
     expect(t.standin.messages('C_GENERAL').filter((m) => !m.thread_ts && /twice/.test(m.text ?? ''))).toHaveLength(1);
   });
 
+  it('spends no Fluence list calls on a channel budget when the channel has none', async () => {
+    for (const name of ['first-box', 'second-box']) {
+      const view = await openForm();
+      await t.user.selectOption(view, view.blocks.find((b: any) => b.block_id === BLOCK.plan).element.action_id, cheapestPlan(view));
+      const form = await waitForField(t.standin, BLOCK.ports);
+      t.sim.control.resetRequests();
+      const ack = await t.user.submitView(form, fill(form, { [BLOCK.name]: name, [BLOCK.ports]: '22' }));
+      expect(ack.body.response_action).toBe('update');
+      // the channel already has a live instance from the first deploy, but no budget to weigh it against
+      expect(t.sim.control.requests.filter((r) => r.method === 'GET' && /^\/gpu\/instances/.test(r.path))).toEqual([]);
+      await t.bot.context.inflight.idle();
+    }
+  });
+
   it('stops a deploy the balance cannot cover before it reaches Fluence, with the figures', async () => {
     t.sim.control.setBalance(1);
     const view = await openForm();

@@ -97,7 +97,7 @@ export const budgetCommand: CommandHandler<'budget'> = async (req) => {
   const { ctx, command, actor } = req;
   const channelId = command.channelId ?? actor.channelId;
   if (command.usdPerHour === undefined) {
-    const burn = await channelBurn(ctx, channelId).catch(() => null);
+    const burn = await ctx.deploys.channelBurnPerHour(channelId).catch(() => null);
     await reply(
       req,
       renderBudgets({
@@ -126,18 +126,6 @@ export const budgetCommand: CommandHandler<'budget'> = async (req) => {
   });
   await reply(req, renderBudgetChange(change));
 };
-
-/** What the channel's live, bot-deployed instances cost per hour (the rule budgets apply to). */
-async function channelBurn(ctx: BotContext, channelId: string): Promise<number> {
-  const mine = ctx.store.deployRequests.listByChannel(channelId, ['succeeded']);
-  if (mine.length === 0) return 0;
-  const listing = await ctx.instances.listAll();
-  const live = new Set(listing.instances.filter((i) => i.state === 'active' || i.state === 'provisioning').map((i) => i.id));
-  const failed = new Set(listing.failed.map((f) => f.type));
-  return mine
-    .filter((r) => (r.instanceId && live.has(r.instanceId)) || failed.has(r.type))
-    .reduce((sum, r) => sum + (r.pricePerHour ?? 0), 0);
-}
 
 // ---- audit --------------------------------------------------------------------------------
 
