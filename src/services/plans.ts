@@ -100,9 +100,13 @@ export class PlanCatalog {
   }
 
   /** All offers of a type, cached for `ttlMs`. A failed fetch is not cached. */
-  offers(type: WorkloadType): Promise<PlanOffer[]> {
+  /**
+   * All offers of a type, cached for `ttlMs`. `maxAgeMs` lets a caller on a deadline accept an
+   * older list (a modal submission checks the plan the user picked against the list it was shown).
+   */
+  offers(type: WorkloadType, maxAgeMs = this.ttlMs): Promise<PlanOffer[]> {
     const hit = this.cache.get(type);
-    if (hit && this.now() - hit.at < this.ttlMs) return hit.offers;
+    if (hit && this.now() - hit.at < maxAgeMs) return hit.offers;
     const offers = this.opts.fluence.listPlans(type);
     this.cache.set(type, { at: this.now(), offers });
     offers.catch(() => this.cache.delete(type));

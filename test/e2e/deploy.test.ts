@@ -117,6 +117,18 @@ describe('deploy from Slack', () => {
     expect(t.standin.messages('C_GENERAL').filter((m) => !m.thread_ts && /twice/.test(m.text ?? ''))).toHaveLength(1);
   });
 
+  it('a form filled in slowly is not re-checked against a fresh plan list inside the 3 s window', async () => {
+    const view = await openForm();
+    await t.user.selectOption(view, view.blocks.find((b: any) => b.block_id === BLOCK.plan).element.action_id, cheapestPlan(view));
+    const form = await waitForField(t.standin, BLOCK.ports);
+    t.clock.advance(10 * 60_000); // the plan cache (60 s) has expired while the user typed
+    t.sim.control.setFaults({ latencyMs: 2600, onlyPaths: /^\/gpu\/plans/ });
+    const ack = await t.user.submitView(form, fill(form, { [BLOCK.name]: 'slow-typist', [BLOCK.ports]: '22' }));
+    expect(ack.body.response_action).toBe('update');
+    expect(JSON.stringify(ack.body.view)).toMatch(/Deployed/);
+    expect(ack.ms).toBeLessThan(2000); // a generous bound: with a plans fetch it would be > 2,600 ms
+  });
+
   it('spends no Fluence list calls on a channel budget when the channel has none', async () => {
     for (const name of ['first-box', 'second-box']) {
       const view = await openForm();

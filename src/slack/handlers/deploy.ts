@@ -45,6 +45,11 @@ import { requestApproval } from './guardrails';
 
 /** Slack closes a view_submission after 3 s; keep a margin for the network. */
 export const ACK_BUDGET_MS = 2500;
+/**
+ * A submission validates against the plan list the modal was built from rather than fetching a
+ * fresh one inside the 3 s window; Fluence still checks the plan and price when it gets the POST.
+ */
+const SUBMIT_PLANS_MAX_AGE_MS = 30 * 60_000;
 
 // ---- 1. opening --------------------------------------------------------------------------
 
@@ -165,6 +170,8 @@ const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, cl
 // ---- 3. submission ----------------------------------------------------------------------
 
 const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, client }) => {
+  // one budget for everything before the ack: reading plans, validating, and waiting for Fluence
+  const deadline = Date.now() + ACK_BUDGET_MS;
   const meta = parseDeployMeta(view.private_metadata ?? '');
   if (!meta) {
     await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'This form is out of date. Close it and run /gpu deploy again.' } });
@@ -173,7 +180,7 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
   const actor: SlackActor = { userId: body.user.id, channelId: meta.channelId ?? body.user.id, teamId: body.team?.id ?? null };
   let offers: PlanOffer[];
   try {
-    offers = await ctx.plans.offers(meta.type);
+    offers = await ctx.plans.offers(meta.type, SUBMIT_PLANS_MAX_AGE_MS);
   } catch (err) {
     await ack({ response_action: 'errors', errors: { [BLOCK.plan]: renderFluenceError(asFluence(err), { action: 'loading plans' }).text.slice(0, 500) } });
     return;
@@ -194,7 +201,7 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
     secrets: form.secrets,
   };
   const work = ctx.deploys.deploy(input);
-  const early = await Promise.race([work, delay(ACK_BUDGET_MS).then(() => null)]);
+  const early = await Promise.race([work, delay(Math.max(0, deadline - Date.now())).then(() => null)]);
   const modalData = async () => loadModalData(ctx, meta, deployFormValues(state));
 
   if (early) {
