@@ -16,6 +16,7 @@ import { InstanceDirectory } from './services/instances';
 import { PlanCatalog } from './services/plans';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from './simulator';
 import { createSlackApp } from './slack/app';
+import { HomeTeam } from './slack/home-team';
 import type { BotContext } from './slack/context';
 import { InFlight } from './slack/inflight';
 import { sweepApprovals } from './slack/handlers/guardrails';
@@ -102,8 +103,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     logger,
     sandbox: config.sandbox,
   });
+  const homeTeam = new HomeTeam(notifierClient, logger, () => clock.now());
+  await homeTeam.learn();
   const guard = new Guard({
     store,
+    homeTeamId: () => homeTeam.current(),
     bootstrapAdmins: config.GPU_BOT_ADMINS,
     sandbox: config.sandbox,
     redactor,

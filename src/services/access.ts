@@ -8,13 +8,15 @@ export const ROLES = ['viewer', 'deployer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type Action =
-  | 'read' // plans, images, list, status, logs, events, balance
+  | 'read' // plans, images, list, status (the card without its private parts), balance
+  | 'read-private' // logs, events, the startup command: owner and admins (they routinely hold secrets)
   | 'deploy'
   | 'update' // update, rename
   | 'terminate'
   | 'watch'
   | 'approve' // approve / deny deploy requests
-  | 'admin'; // grants, budgets, audit
+  | 'admin' // budgets, audit
+  | 'manage-access'; // grant / revoke: a PERSONAL admin only (see personalRole)
 
 const RANK: Record<Role, number> = { viewer: 0, deployer: 1, admin: 2 };
 
@@ -26,6 +28,7 @@ export function higherRole(a: Role | null | undefined, b: Role | null | undefine
 
 export interface RoleInputs {
   userGrant: Role | null;
+  /** Only when the request comes from the bot's own workspace (the caller checks team_id). */
   channelGrant: Role | null;
   /** In GPU_BOT_ADMINS. */
   bootstrapAdmin: boolean;
@@ -33,10 +36,23 @@ export interface RoleInputs {
   sandbox: boolean;
 }
 
+/**
+ * The highest role a channel grant can give. A channel is not a person: anyone who joins it (or,
+ * in a shared channel, anyone in another organisation) would inherit it, so admin never comes
+ * from a channel, whatever an older database row says.
+ */
+export const MAX_CHANNEL_ROLE: Role = 'deployer';
+
 export function effectiveRole(i: RoleInputs): Role {
   if (i.bootstrapAdmin) return 'admin';
-  const granted = higherRole(i.userGrant, i.channelGrant);
+  const channel = i.channelGrant && RANK[i.channelGrant] > RANK[MAX_CHANNEL_ROLE] ? MAX_CHANNEL_ROLE : i.channelGrant;
+  const granted = higherRole(i.userGrant, channel);
   return i.sandbox ? higherRole(granted, 'deployer') : granted;
+}
+
+/** The role a person holds themselves (own grant or bootstrap), ignoring channel grants and sandbox. */
+export function personalRole(i: Pick<RoleInputs, 'userGrant' | 'bootstrapAdmin'>): Role {
+  return i.bootstrapAdmin ? 'admin' : (i.userGrant ?? 'viewer');
 }
 
 export interface Decision {
@@ -55,6 +71,13 @@ export function decide(role: Role, action: Action, ownsInstance = false): Decisi
   switch (action) {
     case 'read':
       return { allowed: true, needs: 'viewer' };
+    case 'read-private':
+      if (role === 'admin' || ownsInstance) return { allowed: true, needs: ownsInstance ? 'viewer' : 'admin' };
+      return {
+        allowed: false,
+        needs: 'admin',
+        reason: 'Logs, events and the startup command often hold secrets: only the instance\'s owner and admins see them.',
+      };
     case 'deploy':
     case 'watch':
       return verdict(role, 'deployer', action === 'deploy' ? 'deploy instances' : 'watch instances');
@@ -71,6 +94,9 @@ export function decide(role: Role, action: Action, ownsInstance = false): Decisi
       return verdict(role, 'admin', 'approve or deny deploy requests');
     case 'admin':
       return verdict(role, 'admin', 'manage access, budgets and the audit log');
+    case 'manage-access':
+      // `role` must be the personal role here (Guard.authorize passes it for this action)
+      return verdict(role, 'admin', 'grant or revoke access (an admin by their own grant, not through a channel)');
   }
 }
 

@@ -7,11 +7,13 @@ import type { Logger } from '../log';
 import type { SecretRedactor } from '../secrets';
 import type { Store } from '../store';
 import type { AuditEntryInput } from '../store/audit';
-import { decide, effectiveRole, type Action, type Decision, type Role } from './access';
+import { decide, effectiveRole, personalRole, type Action, type Decision, type Role } from './access';
 
 export interface Actor {
   userId: string;
   channelId: string;
+  /** The workspace the request came from (Slack's team_id); channel grants need it to be ours. */
+  teamId?: string | null;
 }
 
 export interface Authorization extends Decision {
@@ -26,6 +28,12 @@ export interface GuardOptions {
   sandbox: boolean;
   redactor: SecretRedactor;
   logger: Logger;
+  /**
+   * The bot's own workspace (auth.test's team_id), null while unknown. Channel grants apply only to
+   * requests from it: in a Slack Connect channel, members of the other organisation act in the
+   * same channel id and must not inherit its grant. Unknown means no channel grant applies.
+   */
+  homeTeamId: () => string | null;
   /** Posts audit lines to AUDIT_CHANNEL when set (best effort, never blocks the action). */
   publishAudit?: (line: string) => Promise<void>;
 }
@@ -37,15 +45,28 @@ export class Guard {
     const { grants } = this.opts.store;
     return effectiveRole({
       userGrant: grants.get({ kind: 'user', id: actor.userId })?.role ?? null,
-      channelGrant: grants.get({ kind: 'channel', id: actor.channelId })?.role ?? null,
+      channelGrant: this.fromHomeTeam(actor) ? (grants.get({ kind: 'channel', id: actor.channelId })?.role ?? null) : null,
       bootstrapAdmin: this.opts.bootstrapAdmins.includes(actor.userId),
       sandbox: this.opts.sandbox,
     });
   }
 
+  /** Own grant or bootstrap only: what may change grants (a channel never makes anyone an admin). */
+  personalRoleOf(actor: Actor): Role {
+    return personalRole({
+      userGrant: this.opts.store.grants.get({ kind: 'user', id: actor.userId })?.role ?? null,
+      bootstrapAdmin: this.opts.bootstrapAdmins.includes(actor.userId),
+    });
+  }
+
   authorize(actor: Actor, action: Action, ownsInstance = false): Authorization {
-    const role = this.roleOf(actor);
+    const role = action === 'manage-access' ? this.personalRoleOf(actor) : this.roleOf(actor);
     return { ...decide(role, action, ownsInstance), role, admins: this.admins() };
+  }
+
+  private fromHomeTeam(actor: Actor): boolean {
+    const home = this.opts.homeTeamId();
+    return home !== null && actor.teamId != null && actor.teamId === home;
   }
 
   /** Bootstrap admins plus users granted admin in the store. */

@@ -183,19 +183,37 @@ function price(v: string): number {
   return n;
 }
 
-/** `<@U123|alice>`, `<@U123>`, `<#C123|general>`, or a raw U…/W…/C…/G… id. */
+/**
+ * `<@U123|alice>`, `<@U123>`, `<#C123|general>`, or a raw U…/W…/C…/G… id. The prefix must fit the
+ * mention: users are U/W, channels C/G. Anything else (a DM id D…, a channel id written as a user)
+ * is undefined; `subjectProblem` says why.
+ */
 export function parseSubject(word: string): Subject | undefined {
   const m = /^<([@#])([A-Z0-9]{2,40})(?:\|[^>]*)?>$/i.exec(word);
-  if (m) return { kind: m[1] === '@' ? 'user' : 'channel', id: (m[2] ?? '').toUpperCase() };
-  if (/^[UW][A-Z0-9]{2,40}$/.test(word)) return { kind: 'user', id: word };
-  if (/^[CG][A-Z0-9]{2,40}$/.test(word)) return { kind: 'channel', id: word };
+  const sigil = m ? m[1] : undefined;
+  const id = (m ? (m[2] ?? '') : word).toUpperCase();
+  if (!m && !/^[A-Z][A-Z0-9]{2,40}$/.test(word)) return undefined;
+  if (/^[UW]/.test(id) && sigil !== '#') return { kind: 'user', id };
+  if (/^[CG]/.test(id) && sigil !== '@') return { kind: 'channel', id };
   return undefined;
+}
+
+/** Why `word` is not a user or channel, in words that say what to type instead. */
+export function subjectProblem(word: string): string {
+  const m = /^<([@#])([A-Z0-9]{2,40})(?:\|[^>]*)?>$/i.exec(word);
+  const id = (m ? (m[2] ?? '') : word).toUpperCase();
+  if (/^D[A-Z0-9]{2,40}$/.test(id)) {
+    return `${q(word)} is a direct-message conversation, not a user or channel: grants go to a person (@user) or a channel (#channel).`;
+  }
+  if (m?.[1] === '@' && /^[CG]/.test(id)) return `${q(word)} is a channel id written as a user: mention the channel with # (\`<#${id}>\`).`;
+  if (m?.[1] === '#' && /^[UW]/.test(id)) return `${q(word)} is a user id written as a channel: mention the user with @ (\`<@${id}>\`).`;
+  return `${q(word)} is not a user or channel; mention them with @ or #, or give a U…/W… user id or C…/G… channel id.`;
 }
 
 function subjectArg(word: string | undefined): Subject {
   if (word === undefined) fail('access', `Name a user or channel: ${USAGE.access}`);
   const s = parseSubject(word!);
-  if (!s) fail('access', `${q(word!)} is not a user or channel; mention them with @ or #, or give a U…/C… id.`);
+  if (!s) fail('access', subjectProblem(word!));
   return s!;
 }
 

@@ -1,4 +1,4 @@
-import { decide, effectiveRole } from '../../src/services/access';
+import { decide, effectiveRole, personalRole } from '../../src/services/access';
 import { checkSpend, runwayHours, upfrontCost } from '../../src/services/spend';
 
 describe('roles', () => {
@@ -14,6 +14,18 @@ describe('roles', () => {
     expect(effectiveRole({ ...base, bootstrapAdmin: true })).toBe('admin');
     expect(effectiveRole({ ...base, sandbox: true })).toBe('deployer');
     expect(effectiveRole({ ...base, sandbox: true, userGrant: 'admin' })).toBe('admin');
+  });
+  it('a channel grant never gives admin, and only a personal admin may manage access', () => {
+    expect(effectiveRole({ ...base, channelGrant: 'admin' })).toBe('deployer');
+    expect(personalRole({ userGrant: null, bootstrapAdmin: false })).toBe('viewer');
+    expect(personalRole({ userGrant: 'admin', bootstrapAdmin: false })).toBe('admin');
+    expect(personalRole({ userGrant: null, bootstrapAdmin: true })).toBe('admin');
+    expect(decide('deployer', 'manage-access').allowed).toBe(false);
+  });
+  it('logs, events and the startup command: the owner and admins only', () => {
+    expect(decide('viewer', 'read-private', true).allowed).toBe(true);
+    expect(decide('admin', 'read-private', false).allowed).toBe(true);
+    expect(decide('deployer', 'read-private', false)).toMatchObject({ allowed: false, needs: 'admin' });
   });
   it('lets deployers change only their own instances, admins anyone\'s', () => {
     expect(decide('deployer', 'terminate', true).allowed).toBe(true);

@@ -28,7 +28,7 @@ import { parseInstanceMeta, renderUpdateModal } from '../views/update-modal';
 import { ACK_BUDGET_MS } from './deploy';
 import type { ActionListener, Feature, ViewListener } from './feature';
 import { reportFailure } from './failure';
-import { actorOfAction, auditChange, authorizeChange, errorDetail, lookUp } from './instance-target';
+import { actorOfAction, auditChange, authorizeChange, clickerTeam, errorDetail, lookUp } from './instance-target';
 import { runRename, runUpdate, settle, typedSecrets, type ChangeResult } from './change-work';
 import type { CommandHandler, SlackActor } from './types';
 
@@ -166,7 +166,7 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
     await ack({ response_action: 'errors', errors: { [BLOCK.name]: `This form is out of date. Close it and run /gpu ${kind} again.` } });
     return;
   }
-  const actor: SlackActor = { userId: body.user.id, channelId: channelOfMeta(view.private_metadata) ?? body.user.id, teamId: body.team?.id ?? null };
+  const actor: SlackActor = { userId: body.user.id, channelId: channelOfMeta(view.private_metadata) ?? body.user.id, teamId: clickerTeam(body) };
   // local rules first: a typo costs no Fluence call
   const local = kind === 'update' ? readUpdateForm(state, {}) : readRenameForm(state);
   if (!local.ok) {

@@ -14,14 +14,23 @@ import type { SlackActor } from './types';
 
 /** The actor of a block_actions payload: the clicker, in the channel of the message. */
 export function actorOfAction(body: {
-  user: { id: string; name?: string; username?: string };
+  user: { id: string; name?: string; username?: string; team_id?: string };
   channel?: { id: string } | undefined;
   container?: { channel_id?: string } | undefined;
   team?: { id: string } | null | undefined;
 }): SlackActor {
   const channelId = body.channel?.id ?? body.container?.channel_id ?? body.user.id;
   const userName = body.user.username ?? body.user.name;
-  return { userId: body.user.id, ...(userName ? { userName } : {}), channelId, teamId: body.team?.id ?? null };
+  return { userId: body.user.id, ...(userName ? { userName } : {}), channelId, teamId: clickerTeam(body) };
+}
+
+/**
+ * The clicker's own workspace: `user.team_id` first. In a Slack Connect channel the payload's
+ * `team` may be the workspace the app is installed in while the user belongs to another; which
+ * one Slack sends there is not documented clearly, so the user's own team wins when present.
+ */
+export function clickerTeam(body: { user: { team_id?: string }; team?: { id: string } | null | undefined }): string | null {
+  return body.user.team_id ?? body.team?.id ?? null;
 }
 
 export type Lookup = { ok: true; instance: InstanceSummary; view?: undefined } | { ok: false; view: MessageView; instance?: undefined };

@@ -38,7 +38,7 @@ export function actionActor(body: BlockAction): SlackActor {
     userId: body.user.id,
     ...(body.user.username ?? body.user.name ? { userName: body.user.username ?? body.user.name } : {}),
     channelId: body.channel?.id ?? body.container?.channel_id ?? '',
-    teamId: body.team?.id ?? body.user.team_id ?? null,
+    teamId: body.user.team_id ?? body.team?.id ?? null,
   };
 }
 

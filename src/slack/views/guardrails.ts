@@ -57,9 +57,9 @@ export function renderAccess(d: AccessData): MessageView {
     section(`*User grants*\n${users.length ? users.map(line).join('\n') : 'none'}`),
     section(`*Channel grants* (everyone acting in the channel)\n${channels.length ? channels.map(line).join('\n') : 'none'}`),
     context(
-      `You are a *${d.yourRole}* here. Without a grant a user is a viewer; a user's role is the higher of their own grant and the channel's.` +
+      `You are a *${d.yourRole}* here. Without a grant a user is a viewer; a user's role is the higher of their own grant and the channel's (a channel gives at most deployer, and only to people of this workspace).` +
         (d.sandbox ? ' In sandbox mode everyone may deploy.' : ''),
-      'Admins change this with `/gpu access grant @user|#channel viewer|deployer|admin` and `/gpu access revoke @user|#channel`.',
+      'Admins (by their own grant) change this with `/gpu access grant @user viewer|deployer|admin`, `/gpu access grant #channel viewer|deployer` and `/gpu access revoke @user|#channel`.',
     ),
     ...sandboxContext(d.sandbox),
   ];

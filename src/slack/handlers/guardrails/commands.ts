@@ -6,6 +6,7 @@
 import type { FluenceApi } from '../../../fluence/api';
 import type { InstanceSummary } from '../../../fluence/model';
 import type { WorkloadType } from '../../../fluence/workload';
+import { MAX_CHANNEL_ROLE } from '../../../services/access';
 import type { Authorization } from '../../../services/guard';
 import { runwayHours } from '../../../services/spend';
 import type { BotContext } from '../../context';
@@ -52,12 +53,20 @@ export const accessCommand: CommandHandler<'access'> = async (req) => {
     );
     return;
   }
-  const auth = ctx.guard.authorize(actor, 'admin');
+  const auth = ctx.guard.authorize(actor, 'manage-access');
   const action = command.action === 'grant' ? 'grant' : 'revoke';
   const target = command.subject.kind === 'user' ? `<@${command.subject.id}>` : `<#${command.subject.id}>`;
   if (!auth.allowed) {
     ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action, outcome: 'refused', detail: `${target}: ${auth.reason ?? ''}` });
     await reply(req, renderRefusal(auth));
+    return;
+  }
+  if (command.action === 'grant' && command.subject.kind === 'channel' && command.role === 'admin') {
+    const text =
+      `⛔ A channel cannot be granted *admin*: everyone who joins ${target} (in a shared channel, people from other organisations too) ` +
+      `would become an admin. Grant admin to people one by one (\`/gpu access grant @user admin\`); a channel may be at most *${MAX_CHANNEL_ROLE}*.`;
+    ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action, outcome: 'refused', detail: `${target}: admin for a channel` });
+    await req.respond({ response_type: 'ephemeral', text });
     return;
   }
   const wouldLeaveNoAdmin =
