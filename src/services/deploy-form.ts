@@ -14,7 +14,7 @@ import type { FieldIssue } from '../fluence/errors';
 import type { CreateContainerRequest, CreateVmRequest } from '../fluence/schemas';
 import type { WorkloadType } from '../fluence/workload';
 import { BLOCK, INPUT_ACTION, type BlockId } from '../slack/ids';
-import { imageProblem, mergeKeptValues, parseEnv, parsePorts, registryHost, type EnvVar } from './form-fields';
+import { imageProblem, instanceNameProblem, mergeKeptValues, parseEnv, parsePorts, registryHost, type EnvVar } from './form-fields';
 
 /** The slice of Bolt's `ViewStateValue` this module reads (Bolt's type is assignable to it). */
 export interface FieldState {
@@ -86,7 +86,7 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
   else if (!offer) errors[BLOCK.plan] = 'This plan is no longer offered. Pick another one.';
 
   const name = textOf(state, BLOCK.name);
-  const nameError = rules.nameProblem(name);
+  const nameError = instanceNameProblem(name);
   if (nameError) errors[BLOCK.name] = nameError;
 
   const sshKey = textOf(state, BLOCK.sshKey);

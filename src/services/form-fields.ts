@@ -5,6 +5,15 @@
  * fluence/rules.ts.
  */
 import * as rules from '../fluence/rules';
+import { idLikeNameProblem } from './instances';
+
+/**
+ * An instance name: Fluence's rules, plus no name that reads like an id prefix (the resolver takes
+ * those as ids). `current` is the instance's name now: keeping an older such name is not refused.
+ */
+export function instanceNameProblem(name: string, current?: string): string | null {
+  return rules.nameProblem(name) ?? (name === current ? null : idLikeNameProblem(name));
+}
 
 export interface EnvVar {
   name: string;

@@ -7,6 +7,7 @@ import * as rules from '../fluence/rules';
 import type { UpdateContainerRequest } from '../fluence/schemas';
 import { BLOCK, type BlockId } from '../slack/ids';
 import { readContainerSettings, textOf, type FieldErrors, type FormState } from './deploy-form';
+import { instanceNameProblem } from './form-fields';
 
 export type UpdateFormResult =
   | { ok: true; request: UpdateContainerRequest; secrets: string[] }
@@ -19,11 +20,11 @@ export const UPDATE_FORM_BLOCKS: readonly BlockId[] = [
 
 export function readUpdateForm(
   state: FormState,
-  current: { container?: { environment: ReadonlyArray<{ name: string; value: string }> } },
+  current: { name?: string; container?: { environment: ReadonlyArray<{ name: string; value: string }> } },
 ): UpdateFormResult {
   const errors: FieldErrors = {};
   const name = textOf(state, BLOCK.name);
-  const nameError = rules.nameProblem(name);
+  const nameError = instanceNameProblem(name, current.name);
   if (nameError) errors[BLOCK.name] = nameError;
   const sshKey = textOf(state, BLOCK.sshKey);
   const settings = readContainerSettings(state, errors, sshKey, { mergeEnv: current.container?.environment ?? [] });
@@ -57,6 +58,6 @@ export function readUpdateForm(
 /** The rename modal's one field. */
 export function readRenameForm(state: FormState): { ok: true; name: string } | { ok: false; errors: FieldErrors } {
   const name = textOf(state, BLOCK.name);
-  const problem = rules.nameProblem(name);
+  const problem = instanceNameProblem(name);
   return problem ? { ok: false, errors: { [BLOCK.name]: problem } } : { ok: true, name };
 }

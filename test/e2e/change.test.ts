@@ -227,11 +227,60 @@ describe('/gpu rename (sandbox, admin)', () => {
     expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'rename')).toMatchObject({ outcome: 'ok', instanceName: 'gpu-box-2' });
   });
 
-  it('renames a container by command (Fluence redeploys it to apply the name)', async () => {
+  it('a container rename by command opens the update form (restart warning, credentials asked) and PUTs only when submitted', async () => {
     const [ctr] = t.sim.control.seedInstances(1, 'container', { namePrefix: 'web' });
-    const answer = await reply(t, await admin.command(`rename web-0 web-renamed`));
-    expect(answer.text).toMatch(/Renamed `web-0` to `web-renamed`.*restarts/);
+    const seen = viewCalls(t);
+    await admin.command(`rename web-0 web-renamed`);
+    const view = await modalWith(t, { block: BLOCK.image }, seen);
+    expect(view.callback_id).toBe(VIEW.update);
+    expect(view.blocks.find((b: any) => b.block_id === BLOCK.name).element.initial_value).toBe('web-renamed');
+    expect(textOf(view)).toMatch(/restarts the container/);
+    expect(textOf(view)).toMatch(/private.*registry credentials/);
+    expect(view.blocks.some((b: any) => b.block_id === BLOCK.registryPassword)).toBe(true);
+    expect(puts(t, ctr!)).toHaveLength(0); // nothing renamed behind the user's back
+    expect(simInstance(t, ctr!).name).toBe('web-0');
+
+    const ok = await admin.submitView(view, fill(view, { [BLOCK.registryUser]: 'acme', [BLOCK.registryPassword]: 'pw-0123456789' }));
+    expect(ok.body).toBe('');
+    expect(puts(t, ctr!)).toHaveLength(1);
+    t.clock.advance(3_000); // the simulator applies an update after 2 s
     expect(simInstance(t, ctr!).name).toBe('web-renamed');
+  });
+
+  it("a Rename click on a container (an old card, a forged button) opens the update form, never the bare rename", async () => {
+    const [ctr] = t.sim.control.seedInstances(1, 'container', { namePrefix: 'web' });
+    const card = { blocks: [{ type: 'actions', block_id: 'a', elements: [{ type: 'button', action_id: ACTION.rename, text: { type: 'plain_text', text: 'Rename' }, value: `container:${ctr}` }] }] };
+    await admin.clickButton(card, ACTION.rename);
+    const view = await modalWith(t, { block: BLOCK.name }, 0);
+    expect(view.callback_id).toBe(VIEW.update);
+    expect(view.blocks.some((b: any) => b.block_id === BLOCK.registryPassword)).toBe(true);
+    expect(textOf(view)).toMatch(/restarts the container/);
+  });
+
+  it('a rename form submitted for a container (old or forged modal) is refused: no PUT without credentials', async () => {
+    const [ctr] = t.sim.control.seedInstances(1, 'container', { namePrefix: 'web' });
+    const forged = {
+      id: 'V_FORGED', type: 'modal', callback_id: VIEW.rename,
+      private_metadata: JSON.stringify({ v: 1, instanceId: ctr, type: 'container' }),
+      blocks: [{ type: 'input', block_id: BLOCK.name, label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'value', initial_value: 'web-0' } }],
+    };
+    const ack = await admin.submitView(forged, { [BLOCK.name]: { value: 'web-x' } });
+    expect(ack.body.response_action).toBe('errors');
+    expect(puts(t, ctr!)).toHaveLength(0);
+  });
+
+  it('names that look like an id prefix are refused at rename, by command and in the form', async () => {
+    const [vm] = t.sim.control.seedInstances(1, 'vm', { namePrefix: 'box' });
+    const answer = await reply(t, await admin.command(`rename ${vm} deadbeef`));
+    expect(answer.text).toMatch(/looks like the start of an instance id/);
+    expect(puts(t, vm!)).toHaveLength(0);
+    const card = await reply(t, await admin.command(`terminate ${vm}`));
+    await admin.clickButton(card, ACTION.rename);
+    const view = await modalWith(t, { block: BLOCK.name }, 0);
+    const bad = await admin.submitView(view, fill(view, { [BLOCK.name]: '0a1b2c3d-4e' }));
+    expect(bad.body.response_action).toBe('errors');
+    expect(bad.body.errors[BLOCK.name]).toMatch(/looks like the start of an instance id/);
+    expect(puts(t, vm!)).toHaveLength(0);
   });
 
   it('a name Fluence would refuse is explained before any call', async () => {

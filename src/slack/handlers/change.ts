@@ -10,7 +10,8 @@ import type { RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { isFluenceError } from '../../fluence/errors';
-import { nameProblem } from '../../fluence/rules';
+import { WORKLOADS } from '../../fluence/workload';
+import { instanceNameProblem } from '../../services/form-fields';
 import type { InstanceDetail } from '../../fluence/model';
 import type { WorkloadType } from '../../fluence/workload';
 import { apiIssuesToFieldErrors, type FormState } from '../../services/deploy-form';
@@ -34,7 +35,21 @@ import type { CommandHandler, SlackActor } from './types';
 
 type Kind = 'update' | 'rename';
 type Target = { arg: string } | { ref: { type: WorkloadType; id: string } };
-interface OpenForm { kind: Kind; client: WebClient; triggerId: string; actor: SlackActor; respond: RespondFn; target: Target }
+interface OpenForm {
+  kind: Kind;
+  client: WebClient;
+  triggerId: string;
+  actor: SlackActor;
+  respond: RespondFn;
+  target: Target;
+  /** A container rename: the update form, opened with this name in it. */
+  newName?: string;
+}
+
+/** Containers have no rename of their own: a new name is a full replacement, done in the update form. */
+function formKind(kind: Kind, type: WorkloadType): Kind {
+  return kind === 'rename' && WORKLOADS[type].updateKind === 'replace' ? 'update' : kind;
+}
 
 // ---- opening the forms --------------------------------------------------------------------
 
@@ -43,7 +58,8 @@ interface OpenForm { kind: Kind; client: WebClient; triggerId: string; actor: Sl
  * full check (ownership included) runs before the modal. A typed name needs Fluence to resolve,
  * which must wait until the modal is open (the trigger dies in 3 s): then the modal says no.
  */
-async function openForm(ctx: BotContext, o: OpenForm): Promise<void> {
+async function openForm(ctx: BotContext, opened: OpenForm): Promise<void> {
+  const o = 'ref' in opened.target ? { ...opened, kind: formKind(opened.kind, opened.target.ref.type) } : opened;
   const say = (text: string) => o.respond({ response_type: 'ephemeral', replace_original: false, text });
   const known = 'ref' in o.target ? o.target.ref : undefined;
   const auth = known ? authorizeChange(ctx, o.actor, 'update', known.id) : ctx.guard.authorize(o.actor, 'update', true);
@@ -99,9 +115,11 @@ async function formFor(ctx: BotContext, o: OpenForm): Promise<ModalView> {
     return renderChangeNotice(o.kind, refusalText(auth), 'Not allowed');
   }
   const instance = await ctx.fluence.getInstance(ref.type, ref.id);
-  if (o.kind === 'rename') return withChannel(renderRenameModal({ instance }), o.actor.channelId);
+  const kind = formKind(o.kind, ref.type);
+  if (kind === 'rename') return withChannel(renderRenameModal({ instance }), o.actor.channelId);
   if (instance.state !== 'active') return renderChangeNotice(o.kind, notUpdatableText(instance));
-  return withChannel(renderUpdateModal({ instance, requestId: randomUUID() }), o.actor.channelId);
+  const newName = o.newName ?? (o.kind === 'rename' ? instance.name : undefined);
+  return withChannel(renderUpdateModal({ instance, requestId: randomUUID(), ...(newName !== undefined ? { newName } : {}) }), o.actor.channelId);
 }
 
 const updateCommand: CommandHandler<'update'> = ({ ctx, command, actor, respond, client, triggerId }) =>
@@ -119,9 +137,14 @@ const onFormButton = (kind: Kind) => (ctx: BotContext): ActionListener => async 
 
 // ---- /gpu rename <x> <new-name> -------------------------------------------------------------
 
-const renameCommand: CommandHandler<'rename'> = async ({ ctx, command, actor, respond }) => {
+/**
+ * VMs and bare metal are renamed at once. A container is not: its rename is a full replacement
+ * (restart, registry credentials sent again), so the command opens the update form with the new
+ * name in it. That needs the trigger, valid 3 s: the lookup before it is one list call per type.
+ */
+const renameCommand: CommandHandler<'rename'> = async ({ ctx, command, actor, respond, client, triggerId }) => {
   const say = (text: string) => respond({ response_type: 'ephemeral', text });
-  const problem = nameProblem(command.newName);
+  const problem = instanceNameProblem(command.newName);
   if (problem) {
     await say(`I can't use \`${escapeMrkdwn(command.newName)}\` as a name: ${problem}`);
     return;
@@ -143,6 +166,10 @@ const renameCommand: CommandHandler<'rename'> = async ({ ctx, command, actor, re
     await say(`\`${escapeMrkdwn(i.name)}\` already has that name: nothing to change.`);
     return;
   }
+  if (formKind('rename', i.type) === 'update') {
+    await openForm(ctx, { kind: 'update', client, triggerId, actor, respond, target: { ref: { type: i.type, id: i.id } }, newName: command.newName });
+    return;
+  }
   try {
     await ctx.fluence.renameInstance(i.type, i.id, command.newName);
   } catch (err) {
@@ -162,7 +189,8 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   const state = (view.state?.values ?? {}) as FormState;
   ctx.redactor.add(...typedSecrets(state));
   const meta = parseInstanceMeta(view.private_metadata ?? '');
-  if (!meta || (kind === 'update' && meta.type !== 'container')) {
+  // a rename form for a container (an old modal, or a forged one) would PUT without credentials
+  if (!meta || formKind(kind, meta.type) !== kind || (kind === 'update' && meta.type !== 'container')) {
     await ack({ response_action: 'errors', errors: { [BLOCK.name]: `This form is out of date. Close it and run /gpu ${kind} again.` } });
     return;
   }

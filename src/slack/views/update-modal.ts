@@ -49,8 +49,14 @@ export const NAME_HINT = `1–${NAME_MAX} characters: lowercase letters, digits 
 
 // ---- the modal --------------------------------------------------------------------------
 
-export function renderUpdateModal(data: { instance: InstanceDetail; requestId: string }): ModalView {
+/**
+ * `newName`: opened by a rename (`/gpu rename <container> <name>`, or a Rename button). Fluence has
+ * no container rename: a new name is a full replacement, so it goes through this form, which says
+ * it restarts and asks for the registry credentials that cannot be read back.
+ */
+export function renderUpdateModal(data: { instance: InstanceDetail; requestId: string; newName?: string }): ModalView {
   const { instance } = data;
+  const renaming = data.newName !== undefined && data.newName !== instance.name;
   const c = instance.container;
   const ports = c?.expose.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none';
   // names only: a value never leaves the bot towards Slack
@@ -69,11 +75,16 @@ export function renderUpdateModal(data: { instance: InstanceDetail; requestId: s
         text: {
           type: 'mrkdwn',
           text:
-            `Updating \`${escapeMrkdwn(clampText(instance.name, 80))}\` *restarts the container* with the settings below ` +
-            `(they replace the current ones). Exposed ports cannot change after deploy: ${escapeMrkdwn(clampText(ports, 500))}.`,
+            (renaming
+              ? `Renaming \`${escapeMrkdwn(clampText(instance.name, 80))}\` to \`${escapeMrkdwn(clampText(data.newName ?? '', 80))}\` ` +
+                '*restarts the container*: Fluence has no rename for containers, so the whole configuration below is sent again. ' +
+                '*If the image is private, enter its registry credentials below*: they cannot be read back, and without them the restart cannot pull the image. '
+              : `Updating \`${escapeMrkdwn(clampText(instance.name, 80))}\` *restarts the container* with the settings below ` +
+                '(they replace the current ones). ') +
+            `Exposed ports cannot change after deploy: ${escapeMrkdwn(clampText(ports, 500))}.`,
         },
       },
-      textInput({ block: BLOCK.name, label: 'Name', initial: instance.name, hint: NAME_HINT }),
+      textInput({ block: BLOCK.name, label: 'Name', initial: renaming ? data.newName : instance.name, hint: NAME_HINT }),
       textInput({ block: BLOCK.image, label: 'Image', initial: c?.image, hint: 'Lowercase, at most 255 characters.' }),
       textInput({
         block: BLOCK.env, label: 'Environment', initial: envLines || undefined, optional: true, multiline: true,

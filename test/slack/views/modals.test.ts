@@ -170,19 +170,20 @@ test('update modal: prefilled, env values never shown, ports fixed, restart said
   expect(text).toContain('restarts the container');
   expect(text).toContain('Exposed ports cannot change');
   expect(parseInstanceMeta(v.private_metadata!)).toEqual({ v: 1, instanceId: instance.id, type: 'container', requestId: 'u1' });
+
+  // opened by a rename: the new name in the field, the restart and the credentials said first
+  const r = renderUpdateModal({ instance, requestId: 'u2', newName: 'new-name' });
+  checkLimits(r);
+  expect(block(r, BLOCK.name)!.element!.initial_value).toBe('new-name');
+  expect(JSON.stringify(r)).toMatch(/Renaming .* \*restarts the container\*.*registry credentials/);
 });
 
-test('rename modal for VM and container', () => {
+test('rename modal for VMs and bare metal (containers are renamed in the update modal)', () => {
   const vm = vmDetail('baremetal', VmDetailSchema.parse(example('instance-vm-active.response.json')));
   const v = renderRenameModal({ instance: vm });
   checkLimits(v);
   expect(v).toMatchObject({ callback_id: VIEW.rename, title: { text: 'Rename machine' }, submit: { text: 'Rename' } });
   expect(inputs(v).map((b) => [b.block_id, b.label!.text, b.element!.initial_value])).toEqual([[BLOCK.name, 'Name', vm.name]]);
   expect(parseInstanceMeta(v.private_metadata!)).toEqual({ v: 1, instanceId: vm.id, type: 'baremetal' });
-  expect(JSON.stringify(v)).not.toContain('redeploys');
-  const container = renderRenameModal({ instance: { ...vm, type: 'container' } });
-  expect(container.title.text).toBe('Rename container');
-  // a container rename is a full redeploy: the user is told before pressing Rename
-  expect(JSON.stringify(container.blocks)).toMatch(/redeploys it.*Registry credentials cannot be read back/);
-  checkLimits(container);
+  expect(JSON.stringify(v)).not.toContain('restarts');
 });
