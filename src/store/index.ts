@@ -6,6 +6,7 @@ import { openDatabase, type Db } from './db';
 import { ApprovalStore } from './approvals';
 import { AuditLog } from './audit';
 import { BudgetStore } from './budgets';
+import { CommandDeliveryStore } from './command-deliveries';
 import { DeployRequestStore } from './deploy-requests';
 import { GrantStore } from './grants';
 import { WatchStore } from './watches';
@@ -17,6 +18,8 @@ export interface Store {
   budgets: BudgetStore;
   approvals: ApprovalStore;
   audit: AuditLog;
+  /** Slash commands already handled (act once per delivery; command-deliveries.ts, migrations 200–299). */
+  commandDeliveries: CommandDeliveryStore;
   /** The watcher's state (store/watches.ts, owned by the watcher; its migrations are 100–199). */
   watches: WatchStore;
   /** False once closed (health check). */
@@ -40,6 +43,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     budgets: new BudgetStore(db, now),
     approvals: new ApprovalStore(db, now),
     audit: new AuditLog(db, now),
+    commandDeliveries: new CommandDeliveryStore(db, now),
     watches: new WatchStore(db),
     isOpen: () => db.open,
     close() {

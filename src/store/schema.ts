@@ -3,6 +3,7 @@
  * contributes its migrations here; versions are global and never reused or edited once shipped.
  */
 import { CORE_MIGRATIONS } from './core-migrations';
+import { DELIVERY_MIGRATIONS } from './command-deliveries';
 import { WATCH_MIGRATIONS } from './watch-migrations';
 
 export interface Migration {
@@ -11,4 +12,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS];

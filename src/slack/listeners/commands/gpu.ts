@@ -3,15 +3,16 @@
  * command to its feature handler. A parse error is answered right in the ack, so a typo costs
  * no round trip at all.
  */
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { parseCommand, type CommandKind } from '../../command';
+import { createHash } from 'node:crypto';
+import type { AllMiddlewareArgs, SlashCommand, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { parseCommand, type Command, type CommandKind } from '../../command';
 import type { BotContext } from '../../context';
 import type { CommandHandler, CommandHandlers, CommandRequest } from '../../handlers/types';
 import { renderParseError } from '../../views/errors';
 import { reportFailure } from '../../handlers/failure';
 
 export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
-  return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ ack, command, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const parsed = parseCommand(command.text ?? '');
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', ...renderParseError(parsed) });
@@ -23,6 +24,7 @@ export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
     // the answer does not).
     await new Promise<void>((resolve) => setImmediate(resolve));
     const kind: CommandKind = parsed.command.kind;
+    if (!(await firstDelivery(ctx, command, parsed.command, respond, context.retryNum))) return;
     const req: CommandRequest = {
       ctx,
       command: parsed.command,
@@ -43,4 +45,53 @@ export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
       await reportFailure(ctx, respond, err, `/gpu ${kind}`);
     }
   };
+}
+
+/** Sub-commands that change something (or open a form that does): never run twice for one delivery. */
+function mutates(c: Command): boolean {
+  switch (c.kind) {
+    case 'rename':
+    case 'terminate':
+    case 'update':
+    case 'deploy':
+    case 'watch':
+      return true;
+    case 'access':
+      return c.action !== 'show';
+    case 'budget':
+      return c.usdPerHour !== undefined;
+    default:
+      return false;
+  }
+}
+
+/**
+ * One slash command invocation, whatever the number of deliveries: Slack issues one trigger_id
+ * per invocation and re-sends the same body on a retry. Kept in the store (not memory) so a
+ * re-delivery after a restart, or to another process on the same database, is recognised too.
+ */
+function deliveryKey(c: SlashCommand): string {
+  const parts = [c.team_id, c.enterprise_id ?? '', c.user_id, c.channel_id, c.command, c.text ?? '', c.trigger_id];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** False (and nothing more is done) when this invocation was already handled. */
+async function firstDelivery(
+  ctx: BotContext,
+  raw: SlashCommand,
+  command: Command,
+  respond: CommandRequest['respond'],
+  retryNum: number | undefined,
+): Promise<boolean> {
+  try {
+    if (ctx.store.commandDeliveries.claim(deliveryKey(raw))) return true;
+    ctx.logger.info({ kind: command.kind, retryNum }, 'slash command delivered again: already handled, ignored');
+    return false;
+  } catch (err) {
+    ctx.logger.error({ err, kind: command.kind }, 'could not record the slash command delivery');
+    // a read may run anyway; a change must not risk running twice
+    if (!mutates(command)) return true;
+    await respond({ response_type: 'ephemeral', text: 'I could not record this command (my database is busy), so I did nothing. Please run it again in a moment.' });
+    return false;
+  }
 }
