@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { Logger } from '../log';
 import { boltLogger } from './bolt-logger';
+import { DEFAULT_RECEIVER_LIMITS, guardedServer, limitServer, type ReceiverLimits } from './receiver-limits';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -30,6 +31,8 @@ export interface SlackAppOptions {
   fetch?: typeof fetch;
   /** HTTP mode: how long an un-acked request waits before Bolt answers it (Slack gives up after 3 s). */
   ackTimeoutMs?: number;
+  /** Body size, timeouts and connection cap of the listening server (tests shorten them). */
+  limits?: Partial<ReceiverLimits>;
 }
 
 export interface SlackApp {
@@ -48,9 +51,15 @@ export const SLACK_RETRY_CONFIG = { retries: 2, factor: 2, minTimeout: 250, maxT
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const log = opts.logger.child({ component: 'slack-app' });
   const blog = boltLogger(opts.logger, 'bolt');
+  const limits: ReceiverLimits = { ...DEFAULT_RECEIVER_LIMITS, ...opts.limits };
   const clientOptions = {
     slackApiUrl: opts.apiUrl,
     retryConfig: SLACK_RETRY_CONFIG,
+    // A 429 comes back at once as an error instead of pausing this client's whole queue for
+    // Retry-After: every listener shares the pooled client of the bot token, so one rate-limited
+    // post would otherwise stall everyone's views.open past its 3 s trigger_id. Posts that must
+    // arrive wait the 429 out themselves (patient-notifier.ts).
+    rejectRateLimitedCalls: true,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
   const customRoutes: CustomRoute[] = [{ path: '/healthz', method: ['GET'], handler: (_req, res) => answerHealth(opts.health, res, log) }];
@@ -73,6 +82,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         logger: blog,
         processBeforeResponse: false,
         unhandledRequestTimeoutMillis: opts.ackTimeoutMs ?? 3001,
+        // guardedServer() below reads (and caps) the body before Bolt sees it; this is a second fence
+        bodyLimit: limits.bodyLimitBytes,
       });
 
   const app = new App({
@@ -101,10 +112,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         // Bolt starts this server with listen(port) and never awaits it: watch it ourselves for the
         // real port (port 0) and for listen errors, which would otherwise be uncaught 'error' events.
         httpServer = (receiver as unknown as { httpServer?: Server }).httpServer;
+        if (httpServer) limitServer(httpServer, limits);
         const listening = httpServer ? whenListening(httpServer) : Promise.resolve();
         await Promise.all([listening, app.start()]);
       } else {
-        httpServer = (await app.start(opts.host ? { port: opts.port, host: opts.host } : opts.port)) as Server;
+        // Our own server around Bolt's request listener (BOLT.md §2.1): the body is read with a cap
+        // and the connection timed out before anything is buffered for signature verification.
+        httpServer = guardedServer((receiver as HTTPReceiver).requestListener, { limits, endpoint: '/slack/events', logger: blog });
+        await listen(httpServer, opts.port, opts.host);
       }
       started = true;
       const address = httpServer?.address() as AddressInfo | null | undefined;
@@ -118,7 +133,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       // SocketModeReceiver.stop() does not wait for the socket's close handshake: wait for it here
       // (bounded), so a stopped app leaves no timers or sockets behind.
       const disconnected = receiver instanceof SocketModeReceiver ? boundedWait(receiver.client, 'disconnected', 2000) : Promise.resolve();
-      await app.stop();
+      if (socketMode) await app.stop();
+      else server?.close(); // our server, not the receiver's: HTTPReceiver.stop() would reject
       await disconnected;
       server?.closeIdleConnections();
       await closed;
@@ -136,6 +152,13 @@ function answerHealth(health: SlackAppOptions['health'], res: import('node:http'
   }
   res.writeHead(body.ok ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  const listening = whenListening(server);
+  if (host) server.listen(port, host);
+  else server.listen(port);
+  return listening;
 }
 
 function whenListening(server: Server): Promise<void> {
