@@ -62,10 +62,28 @@ export const ConfigSchema = z
         message: 'required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)',
       });
     }
+    // A real key travels in a header on every call: only over TLS, except to a simulator on this machine.
+    if (c.FLUENCE_API_KEY && !isHttpsOrLoopback(c.FLUENCE_API_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FLUENCE_API_URL'],
+        message: 'an https:// URL when FLUENCE_API_KEY is set (plain http is only accepted for localhost / 127.0.0.1 / ::1)',
+      });
+    }
     if (c.WATCH_HARD_LIMIT_MS < c.WATCH_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['WATCH_HARD_LIMIT_MS'], message: 'must be at least WATCH_TIMEOUT_MS' });
     }
   });
+
+function isHttpsOrLoopback(value: string): boolean {
+  try {
+    const u = new URL(value);
+    if (u.protocol === 'https:') return true;
+    return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(u.hostname));
+  } catch {
+    return false; // reported by the URL rule already
+  }
+}
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
 

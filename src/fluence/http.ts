@@ -3,6 +3,10 @@
  * safe to retry, and turns every failure (HTTP status, network, timeout, unexpected body) into a
  * `FluenceError`. Nothing above it sees ofetch, undici or zod errors.
  *
+ * Peers are not trusted with more than they need: redirects are never followed (a 302 to another
+ * origin would otherwise receive the X-API-KEY), and a response body over `maxBodyBytes` (5 MB)
+ * is refused unread instead of being buffered whole (a 200 MiB log body was).
+ *
  * Retry policy: only GETs are retried (429, 5xx, 408, network errors, timeouts), with exponential
  * backoff + jitter or the server's `Retry-After`. POST/PUT/DELETE are never retried: a deploy
  * charges three hours of rent up front, and a retried POST could deploy (and charge) twice.
@@ -33,6 +37,8 @@ export interface FluenceHttpOptions {
   random?: () => number;
   /** Clock for `Retry-After: <HTTP date>`. */
   now?: () => number;
+  /** Largest response body read, default 5 MB (MAX_RESPONSE_BYTES). */
+  maxBodyBytes?: number;
 }
 
 export interface RequestOptions<T> {
@@ -46,6 +52,8 @@ export interface RequestOptions<T> {
 
 export const MAX_BACKOFF_MS = 10_000;
 export const MAX_RETRY_AFTER_MS = 30_000;
+/** Far above any documented answer (a plan list is tens of KiB; logs are asked for with `?last=N`). */
+export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 /** Strips trailing slashes and a trailing `/gpu`: both "https://api.fluence.dev" and ".../gpu/" work. */
 export function normaliseOrigin(baseUrl: string): string {
@@ -83,7 +91,11 @@ function formatLoc(loc: ReadonlyArray<string | number>): string {
 type Failure =
   | { kind: 'status'; status: number; text: string; retryAfterMs: number | undefined }
   | { kind: 'timeout' }
-  | { kind: 'network'; code: string };
+  | { kind: 'network'; code: string }
+  /** A 3xx: not followed, so the key never goes to another origin. */
+  | { kind: 'redirect' }
+  /** The body was larger than maxBodyBytes; the rest was not read. */
+  | { kind: 'too_large'; status: number };
 
 const NETWORK_WORDS: Record<string, string> = {
   ECONNREFUSED: 'the connection was refused',
@@ -109,7 +121,41 @@ function networkCode(e: unknown): string {
   return 'UNKNOWN';
 }
 
+/** undici's error for `redirect: 'error'` (TypeError "fetch failed", cause "unexpected redirect"). */
+function isRedirectRefusal(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++, cur = (cur as { cause?: unknown }).cause) {
+    if (/redirect/i.test(String((cur as { message?: unknown }).message ?? ''))) return true;
+  }
+  return false;
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads a response body up to `limit` bytes; throws BodyTooLarge (and cancels the stream) beyond it. */
+async function readCapped(body: ReadableStream<Uint8Array> | null | undefined, declaredLength: string | null, limit: number): Promise<string> {
+  if (!body) return '';
+  if (declaredLength !== null && Number(declaredLength) > limit) {
+    await body.cancel().catch(() => undefined);
+    throw new BodyTooLarge();
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
 function isRetryable(f: Failure): boolean {
+  if (f.kind === 'redirect' || f.kind === 'too_large') return false;
   if (f.kind !== 'status') return true;
   return f.status === 429 || f.status === 408 || f.status >= 500;
 }
@@ -124,6 +170,7 @@ export class FluenceHttp {
   private readonly logger: Pick<Logger, 'warn' | 'debug'> | undefined;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly maxBodyBytes: number;
   private readonly $fetch: ReturnType<typeof createFetch>;
 
   constructor(opts: FluenceHttpOptions) {
@@ -136,6 +183,7 @@ export class FluenceHttp {
     this.logger = opts.logger;
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
+    this.maxBodyBytes = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
     this.$fetch = createFetch({ fetch: opts.fetch ?? ((input, init) => globalThis.fetch(input, init)) });
   }
 
@@ -149,7 +197,7 @@ export class FluenceHttp {
       if (attempt >= attempts || !isRetryable(failure)) throw this.toError(method, path, failure, opts.what);
       const waitMs = this.waitBefore(attempt, failure);
       this.logger?.warn(
-        { method, path, attempt, waitMs, ...(failure.kind === 'status' ? { status: failure.status } : { reason: failure.kind === 'network' ? failure.code : 'timeout' }) },
+        { method, path, attempt, waitMs, ...(failure.kind === 'status' ? { status: failure.status } : { reason: failure.kind === 'network' ? failure.code : failure.kind }) },
         'Fluence request failed; retrying',
       );
       await this.sleep(waitMs);
@@ -177,18 +225,27 @@ export class FluenceHttp {
       controller.abort(new Error('Fluence request timed out'));
     }, this.timeoutMs);
     try {
-      const res: FetchResponse<string> = await this.$fetch.raw<string, 'text'>(this.origin + path, {
+      const res: FetchResponse<ReadableStream<Uint8Array>> = await this.$fetch.raw<ReadableStream<Uint8Array>, 'stream'>(this.origin + path, {
         method,
         headers: { 'X-API-KEY': this.apiKey, accept: 'application/json' },
         ...(opts.body !== undefined ? { body: opts.body as Record<string, unknown> } : {}),
         ...(opts.query ? { query: opts.query } : {}),
-        responseType: 'text',
+        // never follow: the key must only go to the configured origin
+        redirect: 'error',
+        // read here, with a cap, instead of ofetch buffering whatever arrives
+        responseType: 'stream',
         retry: false,
         ignoreResponseError: true,
         signal: controller.signal,
       });
-      const text = typeof res._data === 'string' ? res._data : '';
       this.logger?.debug({ method, path, status: res.status }, 'Fluence response');
+      let text: string;
+      try {
+        text = await readCapped(res._data ?? res.body, res.headers.get('content-length'), this.maxBodyBytes);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return { kind: 'fail', failure: { kind: 'too_large', status: res.status } };
+        throw e;
+      }
       if (res.status >= 200 && res.status < 300) return { kind: 'ok', status: res.status, text };
       return {
         kind: 'fail',
@@ -196,6 +253,7 @@ export class FluenceHttp {
       };
     } catch (e) {
       if (timedOut) return { kind: 'fail', failure: { kind: 'timeout' } };
+      if (isRedirectRefusal(e)) return { kind: 'fail', failure: { kind: 'redirect' } };
       return { kind: 'fail', failure: { kind: 'network', code: networkCode(e) } };
     } finally {
       clearTimeout(timer);
@@ -242,6 +300,21 @@ export class FluenceHttp {
       return maybeApplied
         ? new FluenceError('unavailable', `Fluence did not answer within ${secs} s. ${checkFirst}`, { ...base, maybeApplied: true })
         : new FluenceError('unavailable', `Fluence did not answer within ${secs} s. Try again in a minute.`, base);
+    }
+    if (f.kind === 'redirect') {
+      return new FluenceError(
+        'bad_response',
+        `Fluence at ${this.origin} answered ${method} ${path} with a redirect. gpu-bot does not follow redirects, so the API key only ever goes to FLUENCE_API_URL: check that it is the API's own https address.`,
+        base,
+      );
+    }
+    if (f.kind === 'too_large') {
+      const mb = Math.round((this.maxBodyBytes / (1024 * 1024)) * 10) / 10;
+      return new FluenceError(
+        'bad_response',
+        `Fluence sent more than ${mb} MB for ${method} ${path} (HTTP ${f.status}); gpu-bot stopped reading it. ${method === 'GET' ? 'Ask for less (for logs, fewer lines) or try again later.' : checkFirst}`,
+        { ...base, status: f.status, ...(maybeApplied ? { maybeApplied: true } : {}) },
+      );
     }
     if (f.kind === 'network') {
       const words = NETWORK_WORDS[f.code] ?? `the connection failed (${f.code})`;
