@@ -10,8 +10,9 @@ import type { WebClient } from '@slack/web-api';
 import type { DeployInput, DeployOutcome } from '../../../services/deploy';
 import { sealerFromConfig, type Sealer } from '../../../services/sealed';
 import type { ApprovalRecord } from '../../../store/approvals';
-import type { NotifyResult, WatchTarget } from '../../../watch/notifier';
+import type { NotifyResult, WatchNotifier, WatchTarget } from '../../../watch/notifier';
 import type { BotContext } from '../../context';
+import { patientNotifier } from '../../patient-notifier';
 import { SlackWatchNotifier } from '../../watch-notifier';
 import { renderFluenceError } from '../../views/errors';
 import { offerLabel } from '../../views/deploy-modal';
@@ -35,8 +36,12 @@ export function sealerFor(ctx: BotContext): Sealer {
   return s;
 }
 
-function slack(ctx: BotContext, client: WebClient): SlackWatchNotifier {
-  return new SlackWatchNotifier({ client, logger: ctx.logger });
+/**
+ * Approval requests and their thread notes must arrive: a 429 (the listener client rejects it at
+ * once instead of pausing everyone's calls) is waited out and the same message sent again.
+ */
+function slack(ctx: BotContext, client: WebClient): WatchNotifier {
+  return patientNotifier(new SlackWatchNotifier({ client, logger: ctx.logger }));
 }
 
 function viewData(ctx: BotContext, a: ApprovalRecord, planLabel?: string): ApprovalData {
