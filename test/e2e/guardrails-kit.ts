@@ -53,6 +53,7 @@ export interface ModalDeploy {
   registryUser?: string;
   registryPassword?: string;
   image?: string;
+  startup?: string;
 }
 
 function actionIdOf(view: any, blockId: string): string {
@@ -77,7 +78,7 @@ export async function deployViaModal(t: TestBot, user: SlackUser, d: ModalDeploy
     [BLOCK.image]: { [actionIdOf(view, BLOCK.image)]: d.image ?? 'docker.io/acme/private-app:1' },
     [BLOCK.ports]: { [actionIdOf(view, BLOCK.ports)]: '22/tcp' },
     [BLOCK.env]: { [actionIdOf(view, BLOCK.env)]: d.env ?? '' },
-    [BLOCK.startup]: { [actionIdOf(view, BLOCK.startup)]: '' },
+    [BLOCK.startup]: { [actionIdOf(view, BLOCK.startup)]: d.startup ?? '' },
   };
   if (d.registryUser !== undefined) values[BLOCK.registryUser] = { [actionIdOf(view, BLOCK.registryUser)]: d.registryUser };
   if (d.registryPassword !== undefined) values[BLOCK.registryPassword] = { [actionIdOf(view, BLOCK.registryPassword)]: d.registryPassword };

@@ -9,7 +9,10 @@ let ended: string; // ENDED container "old-0"
 let dupes: string[]; // two live bare-metal machines both named "twin-0"
 
 beforeAll(async () => {
-  t = await startTestBot();
+  // an admin: logs, events and startup commands are for owners and admins (instance-privacy.test.ts),
+  // and these instances were seeded outside the bot, so nobody owns them
+  t = await startTestBot({ env: { GPU_BOT_ADMINS: 'UOPS' } });
+  t.user = t.user.withUser('UOPS');
   const c = t.sim.control;
   ended = c.seedInstances(1, 'container', { status: 'ENDED', namePrefix: 'old' })[0]!;
   vm = c.seedInstances(1, 'vm', { namePrefix: 'box' })[0]!;

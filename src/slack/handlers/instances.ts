@@ -1,18 +1,21 @@
 /**
  * Read-only instance features: `/gpu list [all]`, `/gpu status`, `/gpu logs`, `/gpu events`, and
  * the card buttons Open, Refresh, Logs and Events. Reads need no role (access.ts: 'read' is open to
- * viewers), so nothing here authorises; everything answers ephemerally, since an instance list is
+ * viewers), except logs, events and the startup command ('read-private': the instance's owner and
+ * admins), which routinely hold secrets. Everything answers ephemerally, since an instance list is
  * one person's business until they choose to share it.
  */
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { InstanceSummary } from '../../fluence/model';
 import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
+import type { Authorization } from '../../services/guard';
 import type { BotContext } from '../context';
 import { ACTION } from '../ids';
 import { renderInstanceCard } from '../views/card';
 import { renderFluenceError } from '../views/errors';
 import { codeSpan, decodeRef, shortId } from '../views/format';
 import { renderResolveFailure, withListWarning } from '../views/instance-lookup';
+import { refusalText } from '../views/instance-changes';
 import { renderInstanceList } from '../views/instances';
 import { renderLines } from '../views/lines';
 import type { MessageView } from '../views/blocks';
@@ -64,10 +67,21 @@ export function knownPrice(ctx: BotContext, instanceId: string): number | null {
   return ctx.store.deployRequests.findByInstance(instanceId)?.pricePerHour ?? null;
 }
 
-/** Fetches the detail and renders the card. Fluence errors propagate to the caller's reportFailure. */
-export async function instanceCard(ctx: BotContext, type: WorkloadType, id: string): Promise<MessageView> {
+/** May `actor` see this instance's logs, events and startup command (its owner, or an admin)? */
+export function authorizePrivate(ctx: BotContext, actor: SlackActor, instanceId: string): Authorization {
+  return ctx.guard.authorize(actor, 'read-private', ctx.guard.owns(actor.userId, instanceId));
+}
+
+/** Fetches the detail and renders the card for `actor`. Fluence errors propagate to the caller's reportFailure. */
+export async function instanceCard(ctx: BotContext, type: WorkloadType, id: string, actor: SlackActor): Promise<MessageView> {
   const instance = await ctx.fluence.getInstance(type, id);
-  return renderInstanceCard({ instance, now: new Date(ctx.now()), sandbox: ctx.sandbox, pricePerHour: knownPrice(ctx, id) });
+  return renderInstanceCard({
+    instance,
+    now: new Date(ctx.now()),
+    sandbox: ctx.sandbox,
+    pricePerHour: knownPrice(ctx, id),
+    showPrivate: authorizePrivate(ctx, actor, id).allowed,
+  });
 }
 
 function noLogsText(kind: 'logs' | 'events', type: WorkloadType, name?: string): string {
@@ -102,16 +116,21 @@ const listCommand: CommandHandler<'list'> = async ({ ctx, command, respond }) =>
   await respond({ response_type: 'ephemeral', ...(await listView(ctx, command.all)) });
 };
 
-const statusCommand = async ({ ctx, command, respond }: RequestWith<{ instance: string }>): Promise<void> => {
+const statusCommand = async ({ ctx, command, actor, respond }: RequestWith<{ instance: string }>): Promise<void> => {
   const found = await resolveOrExplain(ctx, command.instance, respond);
   if (!found) return;
-  await respond({ response_type: 'ephemeral', ...(await instanceCard(ctx, found.type, found.id)) });
+  await respond({ response_type: 'ephemeral', ...(await instanceCard(ctx, found.type, found.id, actor)) });
 };
 
 function linesCommand(kind: 'logs' | 'events') {
-  return async ({ ctx, command, respond }: RequestWith<{ instance: string; lines: number }>): Promise<void> => {
+  return async ({ ctx, command, actor, respond }: RequestWith<{ instance: string; lines: number }>): Promise<void> => {
     const found = await resolveOrExplain(ctx, command.instance, respond);
     if (!found) return;
+    const auth = authorizePrivate(ctx, actor, found.id);
+    if (!auth.allowed) {
+      await respond({ response_type: 'ephemeral', text: refusalText(auth) });
+      return;
+    }
     if (!WORKLOADS[found.type].hasLogs) {
       await respond({ response_type: 'ephemeral', text: noLogsText(kind, found.type, found.name) });
       return;
@@ -132,7 +151,7 @@ const cardButton =
     const ref = clickedRef(body);
     if (!ref) return;
     try {
-      await respond({ response_type: 'ephemeral', replace_original: replace, ...(await instanceCard(ctx, ref.type, ref.id)) });
+      await respond({ response_type: 'ephemeral', replace_original: replace, ...(await instanceCard(ctx, ref.type, ref.id, actionActor(body))) });
     } catch (err) {
       await reportFailure(ctx, respond, err, replace ? 'refresh the instance' : 'open the instance');
     }
@@ -145,6 +164,12 @@ const linesButton =
     await ack();
     const ref = clickedRef(body);
     if (!ref) return;
+    // checked now: the card may be someone else's, or the button forged
+    const auth = authorizePrivate(ctx, actionActor(body), ref.id);
+    if (!auth.allowed) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: refusalText(auth) });
+      return;
+    }
     if (!WORKLOADS[ref.type].hasLogs) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: noLogsText(kind, ref.type) });
       return;

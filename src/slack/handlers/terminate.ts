@@ -18,6 +18,7 @@ import { decodeRef } from '../views/format';
 import { notTerminableText, refusalNote, refusalText, withTerminatedNote } from '../views/instance-changes';
 import type { ActionListener, Feature } from './feature';
 import { reportFailure } from './failure';
+import { authorizePrivate } from './instances';
 import { actorOfAction, auditChange, authorizeChange, errorDetail, lookUp } from './instance-target';
 import type { CommandHandler } from './types';
 
@@ -36,6 +37,7 @@ const terminateCommand: CommandHandler<'terminate'> = async ({ ctx, command, act
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
     canTerminateReason: auth.allowed ? null : refusalNote(auth),
+    showPrivate: authorizePrivate(ctx, actor, id).allowed,
   });
   await respond({ response_type: 'ephemeral', ...card });
 };
@@ -117,6 +119,7 @@ async function terminate(
     instance: after,
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
+    showPrivate: authorizePrivate(ctx, actor, ref.id).allowed,
     // Fluence may show it ACTIVE a moment longer: no second Terminate button meanwhile.
     ...(after.state === 'active' ? { canTerminateReason: 'Termination requested; Fluence is ending this instance.' } : {}),
   });

@@ -31,7 +31,16 @@ export interface InstanceCardInput {
   pricePerHour?: number | null;
   /** Set when the user may not terminate (e.g. their role); null/undefined = decide by state. */
   canTerminateReason?: string | null;
+  /**
+   * Logs, events and the startup command routinely hold secrets: shown to the instance's owner and
+   * admins only. Hidden unless the caller says the person who will see the card may see them.
+   */
+  showPrivate?: boolean;
 }
+
+/** Said on the card in place of what it leaves out. */
+export const PRIVATE_HIDDEN_NOTE =
+  ':lock: Logs, events and the startup command are shown only to the instance\'s owner and admins: they often hold secrets.';
 
 export function renderInstanceCard(input: InstanceCardInput): MessageView {
   const i = input.instance;
@@ -43,9 +52,11 @@ export function renderInstanceCard(input: InstanceCardInput): MessageView {
   ];
   const conn = connectionText(i);
   if (conn) blocks.push(divider(), section(conn));
-  const ctr = containerText(i);
+  const showPrivate = input.showPrivate === true;
+  const ctr = containerText(i, showPrivate);
   if (ctr) blocks.push(section(ctr));
-  blocks.push(...actions(buttons(i, price, !input.canTerminateReason), 'instance_actions'));
+  blocks.push(...actions(buttons(i, price, !input.canTerminateReason, showPrivate), 'instance_actions'));
+  if (!showPrivate && (w.hasLogs || i.container?.startupCommand)) blocks.push(context(PRIVATE_HIDDEN_NOTE));
   const why = terminateBlocker(i, input.canTerminateReason);
   if (why) blocks.push(context(why));
   if (input.sandbox) blocks.push(context(SANDBOX_NOTE));
@@ -87,21 +98,21 @@ function connectionText(i: InstanceDetail): string | undefined {
   return parts.join('\n');
 }
 
-function containerText(i: InstanceDetail): string | undefined {
+function containerText(i: InstanceDetail, showPrivate: boolean): string | undefined {
   const ctr = i.container;
   if (!ctr) return undefined;
   const parts = [`*Image* ${codeSpan(ctr.image, 300)}`];
   // Names only, never values: env vars carry tokens and passwords, and this card is posted in channels.
   if (ctr.environment.length) parts.push(`*Env* ${ctr.environment.slice(0, 30).map((e) => codeSpan(e.name, 60)).join(' ')}${ctr.environment.length > 30 ? ` …and ${ctr.environment.length - 30} more` : ''}`);
-  if (ctr.startupCommand) parts.push(`*Startup* ${codeSpan(ctr.startupCommand, 1000)}`);
+  if (ctr.startupCommand && showPrivate) parts.push(`*Startup* ${codeSpan(ctr.startupCommand, 1000)}`);
   return parts.join('\n');
 }
 
-function buttons(i: InstanceDetail, price: number | null, mayTerminate: boolean): Button[] {
+function buttons(i: InstanceDetail, price: number | null, mayTerminate: boolean, showPrivate: boolean): Button[] {
   const w = WORKLOADS[i.type];
   const value = encodeRef(i.type, i.id);
   const out = [button({ text: 'Refresh', actionId: ACTION.refresh, value })];
-  if (w.hasLogs) {
+  if (w.hasLogs && showPrivate) {
     out.push(button({ text: 'Logs', actionId: ACTION.logs, value }), button({ text: 'Events', actionId: ACTION.events, value }));
   }
   if (i.state !== 'ended') {

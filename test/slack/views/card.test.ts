@@ -12,7 +12,7 @@ const button = (blocks: unknown[], id: string) => allButtons(blocks).find((b) =>
 
 test('ACTIVE container: ssh command, forwarded port, billing, env NAMES, and every container button', () => {
   const instance = containerActive();
-  const v = renderInstanceCard({ instance, now: NOW, sandbox: false });
+  const v = renderInstanceCard({ instance, now: NOW, sandbox: false, showPrivate: true });
   assertBlockKitLimits(v.blocks);
   const json = JSON.stringify(v.blocks);
   expect(json).toContain('```ssh -p 32345 root@provider.a100.pub```');
@@ -30,6 +30,18 @@ test('ACTIVE container: ssh command, forwarded port, billing, env NAMES, and eve
   ]);
   for (const b of allButtons(v.blocks)) expect(b.value).toBe(`container:${instance.id}`);
   expect(v).toMatchSnapshot();
+});
+
+test('for anyone but the owner and admins: no startup command, no Logs/Events, and a note saying why', () => {
+  const instance = containerActive();
+  instance.container!.startupCommand = 'python serve.py --token=tok-startup-secret';
+  const shown = renderInstanceCard({ instance, now: NOW, sandbox: false, showPrivate: true });
+  expect(JSON.stringify(shown)).toContain('tok-startup-secret');
+  const v = renderInstanceCard({ instance, now: NOW, sandbox: false });
+  assertBlockKitLimits(v.blocks);
+  expect(JSON.stringify(v)).not.toContain('tok-startup-secret');
+  expect(allButtons(v.blocks).map((b) => b.action_id)).toEqual([ACTION.refresh, ACTION.update, ACTION.terminate]);
+  expect(JSON.stringify(v.blocks)).toMatch(/shown only to the instance's owner and admins/);
 });
 
 test('env variable values never appear anywhere in the card', () => {
@@ -69,7 +81,7 @@ test('ACTIVE VM: ssh command, Rename instead of Update, no Logs/Events', () => {
 
 test('a provisioning instance has no Terminate button, and says why and how long', () => {
   const instance: InstanceDetail = { ...containerActive(), status: 'INITIALIZED', state: 'provisioning', connection: null, billing: null };
-  const v = renderInstanceCard({ instance, now: NOW, sandbox: true, pricePerHour: 2.96 });
+  const v = renderInstanceCard({ instance, now: NOW, sandbox: true, pricePerHour: 2.96, showPrivate: true });
   assertBlockKitLimits(v.blocks);
   expect(button(v.blocks, ACTION.terminate)).toBeUndefined();
   const json = JSON.stringify(v.blocks);
@@ -109,7 +121,7 @@ test('hostile and huge values stay escaped and within limits', () => {
       startupCommand: 'x'.repeat(10000),
     },
   };
-  const v = renderInstanceCard({ instance, now: NOW, sandbox: true });
+  const v = renderInstanceCard({ instance, now: NOW, sandbox: true, showPrivate: true });
   assertBlockKitLimits(v.blocks);
   // plain_text (header, confirm title) is never parsed for mentions; mrkdwn and the fallback are.
   const parsed = [v.text, ...mrkdwnTexts(v.blocks)].join('\n');
