@@ -52,6 +52,8 @@ export const ConfigSchema = z
     GPU_BOT_ADMINS: slackUserIds,
     MAX_HOURLY_USD: z.preprocess(emptyToUndefined, z.coerce.number().positive().optional()),
     AUDIT_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
+    /** Where approval requests of deploys started in a DM with the bot go (admins are not in that DM). */
+    APPROVALS_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
   })
   .superRefine((c, ctx) => {
     // HTTP mode (no app token) with a real bot token needs the signing secret to verify requests.

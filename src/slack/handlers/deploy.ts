@@ -41,7 +41,7 @@ import { announceDeploy } from './announce';
 import type { ActionListener, Feature, ViewListener } from './feature';
 import { reportFailure } from './failure';
 import type { CommandHandler, SlackActor } from './types';
-import { requestApproval } from './guardrails';
+import { approvalChannel, requestApproval } from './guardrails';
 
 /** Slack closes a view_submission after 3 s; keep a margin for the network. */
 export const ACK_BUDGET_MS = 2500;
@@ -250,8 +250,11 @@ async function answerInModal(
     case 'unaffordable':
       if (late) return result(false, outcome.reason);
       return { response_action: 'errors', errors: { [BLOCK.plan]: outcome.reason.slice(0, 500) } };
-    case 'needs_approval':
-      return result(false, `This deploy needs an admin's approval:\n• ${outcome.reasons.join('\n• ')}\nI am posting the request in ${where}: an admin other than you must approve it, and you will hear back in its thread.`);
+    case 'needs_approval': {
+      const to = approvalChannel(ctx, input.actor); // never the requester's DM: admins are not there
+      if ('refused' in to) return result(false, to.refused);
+      return result(false, `This deploy needs an admin's approval:\n• ${outcome.reasons.join('\n• ')}\nI am posting the request in <#${to.channel}>: an admin other than you must approve it, and you will hear back in its thread.`);
+    }
     case 'failed': {
       const err = outcome.error;
       if (err.kind === 'validation' && !late) {

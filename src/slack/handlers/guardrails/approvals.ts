@@ -83,6 +83,23 @@ async function setState(ctx: BotContext, client: WebClient, a: ApprovalRecord, s
 
 // ---- filing a request ---------------------------------------------------------------------
 
+/**
+ * Where a request is posted: the channel the deploy came from, so the team sees it. A DM with the
+ * bot has no admin in it (and Approve/Deny there would be seen by the requester alone), so those go
+ * to APPROVALS_CHANNEL, else AUDIT_CHANNEL; with neither, the deploy cannot be approved at all.
+ */
+export function approvalChannel(ctx: BotContext, actor: { userId: string; channelId: string }): { channel: string } | { refused: string } {
+  const direct = actor.channelId.startsWith('D') || actor.channelId === actor.userId;
+  if (!direct) return { channel: actor.channelId };
+  const channel = ctx.config.APPROVALS_CHANNEL ?? ctx.config.AUDIT_CHANNEL;
+  if (channel) return { channel };
+  return {
+    refused:
+      '⛔ This deploy needs an admin\'s approval, and requests from a direct message go to an approvals channel, but none is configured ' +
+      '(APPROVALS_CHANNEL or AUDIT_CHANNEL). Nothing was deployed or filed: deploy from a channel the bot is in, or ask an admin to set one.',
+  };
+}
+
 export interface RequestApprovalInput {
   client: WebClient;
   input: DeployInput;
@@ -98,6 +115,12 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
   const approvalId = input.requestKey;
   const existing = ctx.store.approvals.get(approvalId);
   if (existing) return { approvalId, posted: existing.messageTs !== null };
+  const where = approvalChannel(ctx, input.actor);
+  if ('refused' in where) {
+    ctx.deploys.audit(input, 'refused', 'approval needed, but no approvals channel for a deploy from a DM');
+    await slack(ctx, client).dm(input.actor.userId, renderThreadNote(where.refused));
+    return { approvalId, posted: false };
+  }
 
   const record = ctx.store.approvals.create({
     id: approvalId,
@@ -116,13 +139,13 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
 
   const view = renderApprovalRequest(viewData(ctx, record, offerLabel(input.offer)));
   const notifier = slack(ctx, client);
-  let posted = await notifier.post(input.actor.channelId, view);
+  let posted = await notifier.post(where.channel, view);
   const audit = ctx.config.AUDIT_CHANNEL;
-  if (!posted.ok && posted.reason === 'not_in_channel' && audit && audit !== input.actor.channelId) {
+  if (!posted.ok && posted.reason === 'not_in_channel' && audit && audit !== where.channel) {
     posted = await notifier.post(audit, view);
   }
   if (posted.ok && posted.ts) {
-    ctx.store.approvals.setMessage(approvalId, posted.channel ?? input.actor.channelId, posted.ts);
+    ctx.store.approvals.setMessage(approvalId, posted.channel ?? where.channel, posted.ts);
     ctx.logger.info({ approvalId, channel: posted.channel }, 'deploy approval requested');
     return { approvalId, posted: true };
   }
@@ -130,7 +153,7 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
   await notifier.dm(
     input.actor.userId,
     renderThreadNote(
-      `Your deploy of \`${input.request.name}\` needs an admin's approval, but I could not post the request in <#${input.actor.channelId}>. ` +
+      `Your deploy of \`${input.request.name}\` needs an admin's approval, but I could not post the request in <#${where.channel}>. ` +
         'Invite me there with `/invite @gpu-bot` and deploy again.',
     ),
   );
