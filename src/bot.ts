@@ -11,6 +11,7 @@ import { FluenceClient } from './fluence/client';
 import { createLogger, type Logger } from './log';
 import { SecretRedactor } from './secrets';
 import { DeployService } from './services/deploy';
+import { DeployReconciler } from './services/reconciler';
 import { Guard } from './services/guard';
 import { InstanceDirectory } from './services/instances';
 import { PlanCatalog } from './services/plans';
@@ -20,6 +21,7 @@ import { HomeTeam } from './slack/home-team';
 import type { BotContext } from './slack/context';
 import { InFlight } from './slack/inflight';
 import { sweepApprovals } from './slack/handlers/guardrails';
+import { announceAdopted, reportAbandoned } from './slack/handlers/deploy-settle';
 import { registerListeners } from './slack/listeners';
 import { maskingFetch } from './slack/masking-fetch';
 import { patientNotifier } from './slack/patient-notifier';
@@ -29,6 +31,13 @@ import { systemClock, type Clock } from './watch/clock';
 import { InstanceWatcher } from './watch/watcher';
 
 const APPROVAL_SWEEP_MS = 60_000;
+const RECONCILE_EVERY_MS = 60_000;
+/**
+ * Shutdown waits this long past FLUENCE_TIMEOUT_MS for in-flight work (a deploy POST, then its
+ * record and announcement) before the store closes. The container's stop grace period must be
+ * at least FLUENCE_TIMEOUT_MS + this (README "Running it"), or a deploy can be cut mid-POST.
+ */
+export const SHUTDOWN_MARGIN_MS = 5_000;
 
 export interface BotOptions {
   config: Config;
@@ -53,6 +62,8 @@ export interface RunningBot {
   eventsUrl: string;
   context: BotContext;
   simulator: SimulatorHandle | null;
+  /** Settles deploys whose outcome was unclear (tests run passes by hand). */
+  reconciler: DeployReconciler;
   stop(): Promise<void>;
 }
 
@@ -83,7 +94,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     fluence = new FluenceClient({ baseUrl, apiKey: apiKey ?? '', timeoutMs: config.FLUENCE_TIMEOUT_MS, logger });
   }
 
-  const store: Store = openStore(config.DATABASE_PATH);
+  // The store stamps claims with the bot's clock: the reconciler compares them with Fluence's created_at.
+  const store: Store = openStore(config.DATABASE_PATH, { now: () => clock.now() });
   const slackFetch = maskingFetch(redactor);
   const notifierClient = new WebClient(botToken, {
     slackApiUrl: config.SLACK_API_URL,
@@ -121,6 +133,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       : {}),
   });
   const plans = new PlanCatalog({ fluence, now: () => clock.now() });
+  const deploys = new DeployService({ fluence, store, guard, redactor, logger, plans, maxHourlyUsd: config.MAX_HOURLY_USD ?? null, now: () => clock.now() });
   const context: BotContext = {
     config,
     sandbox: config.sandbox,
@@ -130,13 +143,24 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     fluence,
     plans,
     instances: new InstanceDirectory(fluence),
-    deploys: new DeployService({ fluence, store, guard, redactor, logger, plans, maxHourlyUsd: config.MAX_HOURLY_USD ?? null }),
+    deploys,
     guard,
     store,
     watcher,
     notifier: patientNotifier(notifier),
     inflight: new InFlight(),
   };
+
+  const reconciler = new DeployReconciler({
+    store,
+    fluence,
+    logger,
+    now: () => clock.now(),
+    deploys,
+    postTimeoutMs: config.FLUENCE_TIMEOUT_MS + SHUTDOWN_MARGIN_MS,
+    onAdopted: (claim, instance) => announceAdopted(context, claim, instance),
+    onAbandoned: (claim) => reportAbandoned(context, claim),
+  });
 
   let watcherRunning = false;
   const slack = createSlackApp({
@@ -165,10 +189,26 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
         });
     }, APPROVAL_SWEEP_MS);
   };
+  // Unclear deploys are settled at start-up (a bot killed mid-POST adopts what Fluence made) and then
+  // once a minute, like the approval sweep.
+  let reconcileTimer: unknown = null;
+  const reconcile = () =>
+    context.inflight.track(reconciler.runOnce()).catch((err) => {
+      logger.warn({ err }, 'settling unclear deploys failed');
+    });
+  const scheduleReconcile = () => {
+    reconcileTimer = clock.setTimeout(() => {
+      void reconcile().finally(() => {
+        if (!stopped) scheduleReconcile();
+      });
+    }, RECONCILE_EVERY_MS);
+  };
+  void reconcile();
   if (!opts.manualWatcher) {
     watcher.start();
     watcherRunning = true;
     scheduleSweep();
+    scheduleReconcile();
   }
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', sandbox: config.sandbox }, 'gpu-bot is ready');
 
@@ -177,14 +217,17 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     eventsUrl: `http://127.0.0.1:${port}/slack/events`,
     context,
     simulator,
+    reconciler,
     async stop() {
       if (stopped) return;
       stopped = true;
       if (sweepTimer !== null) clock.clearTimeout(sweepTimer);
-      // Order matters: stop taking Slack requests, let running handlers and the current watch cycle
-      // finish, then close the DB.
+      if (reconcileTimer !== null) clock.clearTimeout(reconcileTimer);
+      // Order matters: stop taking Slack requests, let running handlers (a deploy POST may take up
+      // to FLUENCE_TIMEOUT_MS, then its record) and the current watch cycle finish, then close the DB.
       await slack.stop().catch((err) => logger.warn({ err }, 'stopping the Slack app failed'));
-      await context.inflight.idle(10_000);
+      await context.inflight.idle(config.FLUENCE_TIMEOUT_MS + SHUTDOWN_MARGIN_MS);
+      await reconciler.idle();
       await watcher.stop();
       watcherRunning = false;
       store.close();

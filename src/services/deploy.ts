@@ -1,8 +1,13 @@
 /**
  * Deploying costs money, so this is the one path every deploy takes, whether it comes from the
  * modal or from an approved request:
- *   authorise -> price it (balance, per-instance limit, channel budget) -> claim the request key
- *   (a double submit or a Slack retry finds the claim and deploys nothing) -> POST once -> record.
+ *   authorise -> price it (balance, per-instance limit) -> check the channel budget AND claim the
+ *   request key in one write transaction (a double submit or a Slack retry finds the claim; a
+ *   racing submission sees this one's price) -> POST once -> record.
+ * The truth rule: once the POST may have left the process, only a parsed 2xx (deployed) or a
+ * definite 4xx (failed) settles the claim here. Anything else (timeout, 5xx, a 2xx we cannot
+ * read, a store write that fails after the 2xx) is "maybe applied": the claim stays pending, so it
+ * can never be used for a second POST, and the DeployReconciler settles it against Fluence's lists.
  * No Slack and no HTTP in here: the caller renders the outcome.
  */
 import type { FluenceApi } from '../fluence/api';
@@ -13,10 +18,11 @@ import type { WorkloadType } from '../fluence/workload';
 import type { Logger } from '../log';
 import type { SecretRedactor } from '../secrets';
 import type { Store } from '../store';
+import type { DeployRequestRecord } from '../store/deploy-requests';
 import type { Role } from './access';
 import type { Actor, Guard } from './guard';
 import type { PlanCatalog } from './plans';
-import { checkSpend } from './spend';
+import { checkSpend, type SpendVerdict } from './spend';
 
 export interface DeployInput {
   /** Unique per modal (private_metadata.requestId): the idempotency key. */
@@ -29,6 +35,8 @@ export interface DeployInput {
   secrets: string[];
   /** Set when an admin approved this deploy: limits were already weighed by a human. */
   approvedBy?: string;
+  /** "H100 80GB ×1 · 16 vCPU", kept with the claim so a deploy adopted later is announced the same way. */
+  planLabel?: string;
 }
 
 export type DeployOutcome =
@@ -37,7 +45,15 @@ export type DeployOutcome =
   | { kind: 'refused'; reason: string; needs: Role; admins: string[] }
   | { kind: 'unaffordable'; reason: string }
   | { kind: 'needs_approval'; reasons: string[] }
-  | { kind: 'failed'; error: FluenceError };
+  /** Provably not applied: Fluence said no (4xx), or the request never left the process. */
+  | { kind: 'failed'; error: FluenceError }
+  /**
+   * The POST may have gone through (no answer, 5xx, an unreadable 2xx), or it did (`instanceId`)
+   * but the store could not record it. The claim stays pending; the reconciler settles it.
+   */
+  | { kind: 'maybe_applied'; instanceId?: string; error?: FluenceError }
+  /** The claim could not be written (store busy or down): nothing was sent. */
+  | { kind: 'not_recorded' };
 
 export interface DeployServiceOptions {
   fluence: FluenceApi;
@@ -47,10 +63,41 @@ export interface DeployServiceOptions {
   logger: Logger;
   plans: PlanCatalog;
   maxHourlyUsd: number | null;
+  /** The store's clock (claim times are compared with it). */
+  now?: () => number;
+}
+
+/** What Fluence's lists said about the channel's deployed instances, read before the claim. */
+interface LiveSnapshot {
+  takenAt: number;
+  live: Set<string>;
+  /** Types whose list could not be read: their instances count as live. */
+  unknownTypes: Set<WorkloadType>;
+}
+
+/**
+ * A failure that proves the POST was not applied: Fluence's definite 4xx answers, our own
+ * validation before sending, and a connection that was never made (refused, DNS). Everything else
+ * after the request may have left (timeouts, resets, 5xx, 2xx garbage) may have been applied.
+ */
+export function provablyNotApplied(error: FluenceError): boolean {
+  const status = error.details.status;
+  if (status !== undefined) return status >= 400 && status < 500 && status !== 408;
+  if (error.details.maybeApplied) return false;
+  // No status: our own validation ("Not sent to Fluence") or a connection refused / unresolved.
+  return error.kind === 'validation' || error.kind === 'unavailable';
 }
 
 export class DeployService {
-  constructor(private readonly o: DeployServiceOptions) {}
+  /** Request keys whose POST is running in this process (the reconciler leaves them alone). */
+  readonly inFlight = new Set<string>();
+  /** Instances Fluence reported for claims the store could not record yet: the reconciler adopts by id. */
+  readonly knownInstances = new Map<string, string>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: DeployServiceOptions) {
+    this.now = o.now ?? Date.now;
+  }
 
   async deploy(input: DeployInput): Promise<DeployOutcome> {
     const { actor, offer, type, request } = input;
@@ -63,58 +110,100 @@ export class DeployService {
     }
 
     const existing = this.o.store.deployRequests.get(input.requestKey);
-    if (existing && existing.state !== 'failed') {
-      return { kind: 'duplicate', state: existing.state, ...(existing.instanceId ? { instanceId: existing.instanceId } : {}) };
-    }
+    if (existing && existing.state !== 'failed') return duplicateOf(existing);
+    if (this.inFlight.has(input.requestKey)) return { kind: 'duplicate', state: 'pending' };
 
-    // The channel's burn costs up to three Fluence list calls inside the submission's 3 s window:
-    // only pay for it when a budget applies.
+    // The channel's burn needs Fluence's lists (slow, async): read them first, then weigh them with
+    // the claims table inside the claim's transaction, where no other submission can interleave.
     const channelBudget = input.approvedBy ? null : (this.o.store.budgets.get(actor.channelId)?.usdPerHour ?? null);
-    const [balance, channelBurn] = await Promise.all([
+    const [balance, snapshot] = await Promise.all([
       this.balance(),
-      channelBudget === null ? Promise.resolve(0) : this.channelBurnPerHour(actor.channelId),
+      channelBudget === null ? Promise.resolve(null) : this.liveSnapshot(actor.channelId),
     ]);
-    const verdict = checkSpend({
-      pricePerHour: offer.pricePerHour,
-      upfrontHours: offer.upfrontHours,
-      maxHourlyUsd: input.approvedBy ? null : this.o.maxHourlyUsd,
-      channelBudget,
-      channelBurnPerHour: channelBurn,
-      balance,
-    });
-    if (verdict.kind === 'unaffordable') {
-      this.audit(input, 'refused', verdict.reason);
-      return { kind: 'unaffordable', reason: verdict.reason };
-    }
-    if (verdict.kind === 'needs_approval') return { kind: 'needs_approval', reasons: verdict.reasons };
+    const price = (burn: number): SpendVerdict =>
+      checkSpend({
+        pricePerHour: offer.pricePerHour,
+        upfrontHours: offer.upfrontHours,
+        maxHourlyUsd: input.approvedBy ? null : this.o.maxHourlyUsd,
+        channelBudget,
+        channelBurnPerHour: burn,
+        balance,
+      });
 
-    const claim = this.o.store.deployRequests.begin(input.requestKey, {
-      teamId: actor.teamId ?? null,
-      channelId: actor.channelId,
-      userId: actor.userId,
-      type,
-      planId: offer.planId,
-      name: request.name,
-      pricePerHour: offer.pricePerHour,
-    });
-    if (!claim.started) {
-      const e = claim.existing;
-      return { kind: 'duplicate', state: e.state === 'succeeded' ? 'succeeded' : 'pending', ...(e.instanceId ? { instanceId: e.instanceId } : {}) };
-    }
-
+    this.inFlight.add(input.requestKey);
     try {
-      const { instanceId } = await this.o.fluence.createInstance(type, request);
-      this.o.store.deployRequests.succeed(input.requestKey, instanceId);
-      this.audit(input, 'ok', input.approvedBy ? `approved by <@${input.approvedBy}>` : undefined, instanceId);
-      return { kind: 'deployed', instanceId, balanceAfter: verdict.balanceAfter };
-    } catch (err) {
-      const error = err instanceof FluenceError ? err : new FluenceError('unavailable', String(err));
-      // A timed-out POST may have gone through: keep the claim pending so a retry cannot double-deploy.
-      if (!error.details.maybeApplied) this.o.store.deployRequests.fail(input.requestKey, this.o.redactor.mask(error.message));
-      this.audit(input, 'error', error.message);
-      this.o.logger.warn({ kind: error.kind, status: error.details.status }, 'deploy failed');
-      return { kind: 'failed', error };
+      let verdict: SpendVerdict = price(0);
+      let claim;
+      try {
+        claim = this.o.store.deployRequests.beginChecked(
+          input.requestKey,
+          {
+            teamId: actor.teamId ?? null,
+            channelId: actor.channelId,
+            userId: actor.userId,
+            type,
+            planId: offer.planId,
+            name: request.name,
+            pricePerHour: offer.pricePerHour,
+            planLabel: input.planLabel ?? null,
+          },
+          (open) => {
+            verdict = price(snapshot ? burnOf(open(), snapshot) : 0);
+            return verdict.kind === 'ok' ? null : verdict;
+          },
+        );
+      } catch (err) {
+        this.o.logger.warn({ err }, 'could not claim the deploy request; nothing was sent');
+        return { kind: 'not_recorded' };
+      }
+      if (!claim.started) {
+        if ('existing' in claim) return duplicateOf(claim.existing);
+        const v = claim.vetoed;
+        if (v.kind === 'unaffordable') {
+          this.audit(input, 'refused', v.reason);
+          return { kind: 'unaffordable', reason: v.reason };
+        }
+        return { kind: 'needs_approval', reasons: v.kind === 'needs_approval' ? v.reasons : [] };
+      }
+      const balanceAfter = verdict.kind === 'ok' ? verdict.balanceAfter : null;
+      return await this.post(input, balanceAfter);
+    } finally {
+      this.inFlight.delete(input.requestKey);
     }
+  }
+
+  private async post(input: DeployInput, balanceAfter: number | null): Promise<DeployOutcome> {
+    let instanceId: string;
+    try {
+      ({ instanceId } = await this.o.fluence.createInstance(input.type, input.request));
+    } catch (err) {
+      const error = err instanceof FluenceError ? err : new FluenceError('unavailable', String(err), { maybeApplied: true });
+      this.o.logger.warn({ kind: error.kind, status: error.details.status }, 'deploy POST did not succeed');
+      if (provablyNotApplied(error)) {
+        try {
+          this.o.store.deployRequests.fail(input.requestKey, this.o.redactor.mask(error.message));
+        } catch (storeErr) {
+          // Still pending: the reconciler finds no instance and fails it after its grace period.
+          this.o.logger.warn({ err: storeErr }, 'could not record a failed deploy');
+        }
+        this.audit(input, 'error', error.message);
+        return { kind: 'failed', error };
+      }
+      this.audit(input, 'pending', `may have gone through (${error.message}); checking`);
+      return { kind: 'maybe_applied', error };
+    }
+    try {
+      this.o.store.deployRequests.succeed(input.requestKey, instanceId);
+    } catch (err) {
+      // Fluence deployed it; only our record is missing. The claim stays pending (never re-usable
+      // for a second POST) and the reconciler adopts this exact instance once the store is back.
+      this.knownInstances.set(input.requestKey, instanceId);
+      this.o.logger.warn({ err, instanceId }, 'deploy went through but could not be recorded yet');
+      this.audit(input, 'pending', 'deployed, not yet recorded', instanceId);
+      return { kind: 'maybe_applied', instanceId };
+    }
+    this.audit(input, 'ok', input.approvedBy ? `approved by <@${input.approvedBy}>` : undefined, instanceId);
+    return { kind: 'deployed', instanceId, balanceAfter };
   }
 
   private async balance(): Promise<number | null> {
@@ -127,35 +216,64 @@ export class DeployService {
     }
   }
 
-  /** Hourly price of the channel's live instances deployed through the bot (what budgets apply to). */
-  async channelBurnPerHour(channelId: string): Promise<number> {
+  private async liveSnapshot(channelId: string): Promise<LiveSnapshot> {
+    const takenAt = this.now();
     const mine = this.o.store.deployRequests.listByChannel(channelId, ['succeeded']);
-    if (mine.length === 0) return 0;
-    const live = new Set<string>();
     const types = [...new Set(mine.map((r) => r.type))];
     const lists = await Promise.allSettled(types.map((t) => this.o.fluence.listInstances(t)));
-    for (const l of lists) {
-      if (l.status === 'fulfilled') for (const i of l.value) if (i.state === 'active' || i.state === 'provisioning') live.add(i.id);
-    }
-    // A list that failed: count its instances as live (err on the side of the budget).
-    const failedTypes = new Set(types.filter((_, i) => lists[i]?.status === 'rejected'));
-    return mine
-      .filter((r) => (r.instanceId && live.has(r.instanceId)) || failedTypes.has(r.type))
-      .reduce((sum, r) => sum + (r.pricePerHour ?? 0), 0);
+    const live = new Set<string>();
+    const unknownTypes = new Set<WorkloadType>();
+    lists.forEach((l, i) => {
+      if (l.status === 'rejected') unknownTypes.add(types[i]!);
+      else for (const x of l.value) if (x.state === 'active' || x.state === 'provisioning') live.add(x.id);
+    });
+    return { takenAt, live, unknownTypes };
   }
 
-  /** The audit row of a deploy (also written by the approval flow when a request is filed). */
-  audit(input: DeployInput, outcome: 'ok' | 'error' | 'refused' | 'pending', detail?: string, instanceId?: string): void {
-    this.o.guard.audit({
-      actorId: input.actor.userId,
-      channelId: input.actor.channelId,
-      action: 'deploy',
-      type: input.type,
-      instanceName: input.request.name,
-      pricePerHour: input.offer.pricePerHour,
-      outcome,
-      ...(instanceId ? { instanceId } : {}),
-      ...(detail ? { detail } : {}),
-    });
+  /** Hourly price of the channel's live and still-unsettled deploys through the bot (what budgets apply to). */
+  async channelBurnPerHour(channelId: string): Promise<number> {
+    const snapshot = await this.liveSnapshot(channelId);
+    const open = this.o.store.deployRequests.listByChannel(channelId, ['pending', 'succeeded']);
+    return burnOf(open, snapshot);
   }
+
+  /** The audit row of a deploy (also written by the approval flow when a request is filed). Never throws. */
+  audit(input: DeployInput, outcome: 'ok' | 'error' | 'refused' | 'pending', detail?: string, instanceId?: string): void {
+    try {
+      this.o.guard.audit({
+        actorId: input.actor.userId,
+        channelId: input.actor.channelId,
+        action: 'deploy',
+        type: input.type,
+        instanceName: input.request.name,
+        pricePerHour: input.offer.pricePerHour,
+        outcome,
+        ...(instanceId ? { instanceId } : {}),
+        ...(detail ? { detail } : {}),
+      });
+    } catch (err) {
+      // The audit must not turn an outcome into an exception (the deploy happened or not regardless).
+      this.o.logger.warn({ err }, 'could not write the deploy audit row');
+    }
+  }
+}
+
+function duplicateOf(r: DeployRequestRecord): DeployOutcome {
+  return { kind: 'duplicate', state: r.state === 'succeeded' ? 'succeeded' : 'pending', ...(r.instanceId ? { instanceId: r.instanceId } : {}) };
+}
+
+/**
+ * What the channel burns: every unsettled claim at its price, and every deployed one unless the
+ * snapshot proves it is gone. A claim that succeeded after the snapshot was taken counts too
+ * (the lists could not show it yet).
+ */
+function burnOf(open: DeployRequestRecord[], s: LiveSnapshot): number {
+  return open
+    .filter(
+      (r) =>
+        r.state === 'pending' ||
+        (r.state === 'succeeded' &&
+          (s.unknownTypes.has(r.type) || (r.instanceId !== null && s.live.has(r.instanceId)) || r.updatedAt >= s.takenAt)),
+    )
+    .reduce((sum, r) => sum + (r.pricePerHour ?? 0), 0);
 }

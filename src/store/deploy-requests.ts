@@ -18,6 +18,8 @@ export interface DeployRequestMeta {
   planId: string;
   name: string;
   pricePerHour: number | null;
+  /** "H100 80GB ×1 · 16 vCPU": what the announcement of an adopted deploy shows. */
+  planLabel?: string | null;
 }
 
 export interface DeployRequestRecord {
@@ -38,11 +40,16 @@ export interface DeployRequestRecord {
   /** Where the bot posted about this deploy (thread parent), once known. */
   threadChannelId: string | null;
   threadTs: string | null;
+  planLabel: string | null;
+  /** When the current attempt was claimed (and its POST could start). */
+  attemptedAt: number;
   createdAt: number;
   updatedAt: number;
 }
 
 export type BeginResult = { started: true } | { started: false; existing: DeployRequestRecord };
+/** beginChecked: the claim was made, or an earlier attempt holds the key, or `check` said no. */
+export type CheckedBeginResult<V> = BeginResult | { started: false; vetoed: V };
 
 interface Row {
   key: string;
@@ -59,6 +66,8 @@ interface Row {
   attempts: number;
   thread_channel_id: string | null;
   thread_ts: string | null;
+  plan_label: string | null;
+  attempted_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -79,6 +88,8 @@ function toRecord(r: Row): DeployRequestRecord {
     attempts: r.attempts,
     threadChannelId: r.thread_channel_id,
     threadTs: r.thread_ts,
+    planLabel: r.plan_label,
+    attemptedAt: r.attempted_at ?? r.updated_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -91,13 +102,14 @@ function prepareStatements(db: Db) {
     // New key: insert. Failed key: the user retries, start again. Pending/succeeded: no change.
     claim: db.prepare(
       `INSERT INTO deploy_requests (key, team_id, channel_id, user_id, type, plan_id, name, price_per_hour,
-                                    created_at, updated_at)
-       VALUES (@key, @teamId, @channelId, @userId, @type, @planId, @name, @pricePerHour, @now, @now)
+                                    plan_label, attempted_at, created_at, updated_at)
+       VALUES (@key, @teamId, @channelId, @userId, @type, @planId, @name, @pricePerHour, @planLabel, @now, @now, @now)
        ON CONFLICT (key) DO UPDATE SET
          team_id = excluded.team_id, channel_id = excluded.channel_id, user_id = excluded.user_id,
          type = excluded.type, plan_id = excluded.plan_id, name = excluded.name,
-         price_per_hour = excluded.price_per_hour, state = 'pending', error_summary = NULL,
-         attempts = attempts + 1, updated_at = excluded.updated_at
+         price_per_hour = excluded.price_per_hour, plan_label = excluded.plan_label, state = 'pending',
+         error_summary = NULL, attempts = attempts + 1, attempted_at = excluded.attempted_at,
+         updated_at = excluded.updated_at
        WHERE deploy_requests.state = 'failed'`,
     ),
     get: db.prepare(`SELECT * FROM deploy_requests WHERE key = ?`),
@@ -106,6 +118,11 @@ function prepareStatements(db: Db) {
     succeed: db.prepare(
       `UPDATE deploy_requests SET state = 'succeeded', instance_id = ?, error_summary = NULL, updated_at = ?
        WHERE key = ? RETURNING *`,
+    ),
+    // The reconciler settles a claim once: only a claim still pending (or failed) can be adopted.
+    adopt: db.prepare(
+      `UPDATE deploy_requests SET state = 'succeeded', instance_id = ?, error_summary = NULL, updated_at = ?
+       WHERE key = ? AND state <> 'succeeded' RETURNING *`,
     ),
     fail: db.prepare(
       `UPDATE deploy_requests SET state = 'failed', error_summary = ?, updated_at = ?
@@ -116,7 +133,9 @@ function prepareStatements(db: Db) {
        WHERE key = @ref OR instance_id = @ref`,
     ),
     byChannel: db.prepare(`SELECT * FROM deploy_requests WHERE channel_id = ? ORDER BY created_at, key`),
-    prune: db.prepare(`DELETE FROM deploy_requests WHERE state IN ('pending', 'failed') AND updated_at < ?`),
+    pending: db.prepare(`SELECT * FROM deploy_requests WHERE state = 'pending' ORDER BY attempted_at, key`),
+    // A pending claim is never pruned: it may stand for a deploy Fluence made (the reconciler settles it).
+    prune: db.prepare(`DELETE FROM deploy_requests WHERE state = 'failed' AND updated_at < ?`),
   };
 }
 
@@ -136,9 +155,26 @@ export class DeployRequestStore {
    * "already deploying", succeeded: "already deployed as instanceId"). A failed key starts again.
    */
   begin(key: string, meta: DeployRequestMeta): BeginResult {
+    return this.beginChecked<never>(key, meta, () => null) as BeginResult;
+  }
+
+  /**
+   * Like begin, but `check` may first read the channel's open claims (pending ones and deployed ones)
+   * inside the same write transaction (BEGIN IMMEDIATE): two submissions racing for one budget
+   * are serialised here, so the second one sees the first one's claim. A non-null answer from
+   * `check` vetoes the claim and is returned as `vetoed`.
+   */
+  beginChecked<V>(key: string, meta: DeployRequestMeta, check: (open: () => DeployRequestRecord[]) => V | null): CheckedBeginResult<V> {
     return this.db
-      .transaction((): BeginResult => {
-        const res = this.stmts.claim.run({
+      .transaction((): CheckedBeginResult<V> => {
+        const existing = this.stmts.get.get(key) as Row | undefined;
+        if (existing && existing.state !== 'failed') return { started: false, existing: toRecord(existing) };
+        // Read only when the check asks for it (a channel budget applies): most deploys need no rows.
+        const open = () =>
+          (this.stmts.byChannel.all(meta.channelId) as Row[]).filter((r) => r.state !== 'failed' && r.key !== key).map(toRecord);
+        const veto = check(open);
+        if (veto !== null) return { started: false, vetoed: veto };
+        this.stmts.claim.run({
           key,
           teamId: meta.teamId ?? null,
           channelId: meta.channelId,
@@ -147,12 +183,26 @@ export class DeployRequestStore {
           planId: meta.planId,
           name: meta.name,
           pricePerHour: meta.pricePerHour,
+          planLabel: meta.planLabel ?? null,
           now: this.now(),
         });
-        if (res.changes === 1) return { started: true };
-        return { started: false, existing: toRecord(this.stmts.get.get(key) as Row) };
+        return { started: true };
       })
       .immediate();
+  }
+
+  /**
+   * Settles a claim whose outcome was unclear with the instance found at Fluence. Returns the
+   * record only to the one caller that settled it (the announcement is made once).
+   */
+  adopt(key: string, instanceId: string): DeployRequestRecord | undefined {
+    const row = this.stmts.adopt.get(instanceId, this.now(), key) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Claims whose outcome is still open, oldest attempt first (the reconciler's work list). */
+  listPending(): DeployRequestRecord[] {
+    return (this.stmts.pending.all() as Row[]).map(toRecord);
   }
 
   /** Records the instance the deploy created. Returns the updated record, undefined for an unknown key. */
@@ -193,8 +243,9 @@ export class DeployRequestStore {
   }
 
   /**
-   * Forgets pending and failed attempts not touched for `olderThanMs`. Succeeded rows are kept:
-   * they are the only link from an instance to its owner and channel. Returns the rows removed.
+   * Forgets failed attempts not touched for `olderThanMs`. Succeeded rows are kept: they are the
+   * only link from an instance to its owner and channel. Pending rows are kept until the
+   * reconciler settles them: each may stand for a deploy that went through. Returns the rows removed.
    */
   prune(olderThanMs: number): number {
     return this.stmts.prune.run(this.now() - olderThanMs).changes;

@@ -7,6 +7,7 @@ import { ApprovalStore } from './approvals';
 import { AuditLog } from './audit';
 import { BudgetStore } from './budgets';
 import { CommandDeliveryStore } from './command-deliveries';
+import { DeployModalStore } from './deploy-modals';
 import { DeployRequestStore } from './deploy-requests';
 import { GrantStore } from './grants';
 import { WatchStore } from './watches';
@@ -14,6 +15,8 @@ import { WatchStore } from './watches';
 export interface Store {
   db: Db;
   deployRequests: DeployRequestStore;
+  /** Deploy modals the bot opened: their request ids and the prices they showed. */
+  deployModals: DeployModalStore;
   grants: GrantStore;
   budgets: BudgetStore;
   approvals: ApprovalStore;
@@ -39,6 +42,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   return {
     db,
     deployRequests: new DeployRequestStore(db, now),
+    deployModals: new DeployModalStore(db, now),
     grants: new GrantStore(db, now),
     budgets: new BudgetStore(db, now),
     approvals: new ApprovalStore(db, now),

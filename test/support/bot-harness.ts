@@ -44,6 +44,8 @@ export interface TestBotOptions {
   clock?: ManualClock;
   standin?: SlackStandin;
   sim?: SimulatorHandle;
+  /** The bot's Fluence timeout (FLUENCE_TIMEOUT_MS and its client). Default 2000. */
+  fluenceTimeoutMs?: number;
   /** Internal: a restarted bot still owns (and stops) the stand-in and simulator its first incarnation started. */
   ownsShared?: boolean;
 }
@@ -65,6 +67,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     DATABASE_PATH: dbPath,
     LOG_LEVEL: 'debug',
     WATCH_INTERVAL_MS: '15000',
+    FLUENCE_TIMEOUT_MS: String(opts.fluenceTimeoutMs ?? 2000),
     ...opts.env,
   });
   const logs: string[] = [];
@@ -89,7 +92,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     botId: 'B_BOT',
     // Sandbox unless the test sets FLUENCE_API_KEY; either way the client talks to our simulator,
     // which outlives bot restarts. Retries wait 1 ms so fault tests stay fast.
-    fluence: new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: 2000, sleep: async () => {} }),
+    fluence: new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: config.FLUENCE_TIMEOUT_MS, sleep: async () => {} }),
   });
   const user = new SlackUser({
     botUrl: bot.eventsUrl,

@@ -3,24 +3,58 @@
  * the channel message that becomes the instance's thread and living status, and the watch.
  */
 import type { WebClient } from '@slack/web-api';
+import type { WorkloadType } from '../../fluence/workload';
 import type { DeployInput } from '../../services/deploy';
+import type { DeployRequestRecord } from '../../store/deploy-requests';
 import type { BotContext } from '../context';
 import { planLabel } from '../views/deploy-modal';
 import { renderInstanceStatusMessage } from '../views/status-message';
+
+/** What an announcement needs: a fresh deploy's input, or a claim the reconciler adopted later. */
+export interface AnnouncedDeploy {
+  requestKey: string;
+  actor: { userId: string; channelId: string; teamId?: string | null };
+  type: WorkloadType;
+  name: string;
+  planLabel: string;
+  pricePerHour: number;
+}
+
+export function announcedFromInput(input: DeployInput): AnnouncedDeploy {
+  return {
+    requestKey: input.requestKey,
+    actor: input.actor,
+    type: input.type,
+    name: input.request.name,
+    planLabel: input.planLabel ?? planLabel(input.offer),
+    pricePerHour: input.offer.pricePerHour,
+  };
+}
+
+export function announcedFromClaim(c: DeployRequestRecord): AnnouncedDeploy {
+  return {
+    requestKey: c.key,
+    actor: { userId: c.userId, channelId: c.channelId, teamId: c.teamId },
+    type: c.type,
+    name: c.name,
+    planLabel: c.planLabel ?? c.planId,
+    pricePerHour: c.pricePerHour ?? 0,
+  };
+}
 
 /**
  * Posts "`name` is being deployed by @user: plan, price" where the deploy started (a DM when the bot
  * cannot post there), then watches the instance: that message becomes its thread and living status.
  */
-export async function announceDeploy(ctx: BotContext, o: { client: WebClient; input: DeployInput; instanceId: string }): Promise<void> {
-  const { input } = o;
-  const plan = planLabel(input.offer);
+export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; input: DeployInput | AnnouncedDeploy; instanceId: string }): Promise<void> {
+  const input = 'request' in o.input ? announcedFromInput(o.input) : o.input;
+  const plan = input.planLabel;
   const message = renderInstanceStatusMessage({
-    name: input.request.name,
+    name: input.name,
     type: input.type,
     requesterId: input.actor.userId,
     planLabel: plan,
-    pricePerHour: input.offer.pricePerHour,
+    pricePerHour: input.pricePerHour,
     status: 'INITIALIZED',
     state: 'provisioning',
     sandbox: ctx.sandbox,
@@ -47,9 +81,9 @@ export async function announceDeploy(ctx: BotContext, o: { client: WebClient; in
     channelId,
     messageTs,
     requesterId: input.actor.userId,
-    name: input.request.name,
+    name: input.name,
     planLabel: plan,
-    pricePerHour: input.offer.pricePerHour,
+    pricePerHour: input.pricePerHour,
     createdAt: ctx.now(),
     status: 'INITIALIZED',
   });

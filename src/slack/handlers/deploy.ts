@@ -11,9 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import { isFluenceError } from '../../fluence/errors';
+import { isFluenceError, type FluenceError } from '../../fluence/errors';
 import type { PlanOffer } from '../../fluence/model';
 import type { WorkloadType } from '../../fluence/workload';
+import { cents, formatUsd } from '../../services/cost';
 import type { DeployInput, DeployOutcome } from '../../services/deploy';
 import {
   apiIssuesToFieldErrors,
@@ -28,6 +29,7 @@ import { ACTION, BLOCK, VIEW } from '../ids';
 import {
   offerLabel,
   parseDeployMeta,
+  planLabel,
   renderDeployError,
   renderDeployLoading,
   renderDeployModal,
@@ -38,6 +40,7 @@ import {
 } from '../views/deploy-modal';
 import { renderFluenceError } from '../views/errors';
 import { announceDeploy } from './announce';
+import { checkingText } from './deploy-settle';
 import type { ActionListener, Feature, ViewListener } from './feature';
 import { reportFailure } from './failure';
 import type { CommandHandler, SlackActor } from './types';
@@ -70,11 +73,25 @@ export async function openDeployModal(ctx: BotContext, input: OpenDeployModalInp
     channelId: input.actor.channelId,
     ...(input.planId ? { planId: input.planId } : {}),
   };
+  // Issued before the modal exists: a submission is accepted only for an id recorded here, from this user.
+  ctx.store.deployModals.issue(meta.requestId, { teamId: input.actor.teamId ?? null, userId: input.actor.userId, channelId: input.actor.channelId });
   const opened = await input.client.views.open({ trigger_id: input.triggerId, view: renderDeployLoading(meta) });
   const view = opened.view;
   if (!view?.id) return;
+  ctx.store.deployModals.setView(meta.requestId, view.id);
   const data = await loadModalData(ctx, meta, {});
-  await updateView(ctx, input.client, view.id, view.hash, renderDeployModal(data));
+  await showForm(ctx, input.client, view.id, view.hash, data);
+}
+
+/** Updates the form and records the prices it now shows (a submit never deploys above them). */
+async function showForm(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, data: DeployModalData): Promise<void> {
+  if (!(await updateView(ctx, client, viewId, hash, renderDeployModal(data)))) return;
+  try {
+    ctx.store.deployModals.setShownPrices(data.requestId, Object.fromEntries(data.offers.map((o) => [o.planId, o.pricePerHour])));
+  } catch (err) {
+    // Without them a submit compares with the plan list it validated against instead.
+    ctx.logger.warn({ err }, 'could not record the prices the deploy form shows');
+  }
 }
 
 async function loadModalData(
@@ -107,12 +124,14 @@ async function loadModalData(
   return data;
 }
 
-async function updateView(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, view: ReturnType<typeof renderDeployModal>) {
+async function updateView(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, view: ReturnType<typeof renderDeployModal>): Promise<boolean> {
   try {
     await client.views.update({ view_id: viewId, ...(hash ? { hash } : {}), view });
+    return true;
   } catch (err) {
     // hash_conflict: the user changed something meanwhile and a newer render is on its way.
     ctx.logger.debug({ err }, 'deploy modal update skipped');
+    return false;
   }
 }
 
@@ -164,10 +183,17 @@ const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, cl
   }
   const values = type === meta.type ? deployFormValues(state) : {};
   const data = await loadModalData(ctx, { ...meta, type, ...(type === meta.type ? {} : { planId: undefined }) }, values);
-  await updateView(ctx, client, view.id, view.hash, renderDeployModal(data));
+  await showForm(ctx, client, view.id, view.hash, data);
 };
 
 // ---- 3. submission ----------------------------------------------------------------------
+
+/** Before the POST, the plan's price is read fresh: a submit never deploys above what the form showed. */
+type PriceCheck =
+  | { kind: 'price_up'; shown: number; now: number }
+  | { kind: 'plan_gone' }
+  | { kind: 'price_unknown'; error: FluenceError };
+type SubmitOutcome = DeployOutcome | PriceCheck;
 
 const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, client }) => {
   // one budget for everything before the ack: reading plans, validating, and waiting for Fluence
@@ -177,7 +203,15 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
     await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'This form is out of date. Close it and run /gpu deploy again.' } });
     return;
   }
-  const actor: SlackActor = { userId: body.user.id, channelId: meta.channelId ?? body.user.id, teamId: body.team?.id ?? null };
+  // Only a request id this bot issued, to this user, for this view: a signed submission with a
+  // made-up id (or someone else's) deploys nothing.
+  const issued = ctx.store.deployModals.get(meta.requestId);
+  if (!issued || issued.userId !== body.user.id || (issued.viewId !== null && issued.viewId !== view.id)) {
+    ctx.logger.warn({ user: body.user.id, known: Boolean(issued) }, 'deploy submission with a request id not issued to this user: refused');
+    await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'I did not open this form for you, or it is too old. Nothing was deployed: run /gpu deploy for a new one.' } });
+    return;
+  }
+  const actor: SlackActor = { userId: body.user.id, channelId: issued.channelId, teamId: body.team?.id ?? null };
   let offers: PlanOffer[];
   try {
     offers = await ctx.plans.offers(meta.type, SUBMIT_PLANS_MAX_AGE_MS);
@@ -192,6 +226,7 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
     return;
   }
   ctx.redactor.add(...form.secrets);
+  const shownPrice = issued.shownPrices[form.offer.planId] ?? form.offer.pricePerHour;
   const input: DeployInput = {
     requestKey: meta.requestId,
     actor,
@@ -199,8 +234,9 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
     offer: form.offer,
     request: form.request,
     secrets: form.secrets,
+    planLabel: planLabel(form.offer),
   };
-  const work = ctx.deploys.deploy(input);
+  const work = ctx.inflight.track(priceThenDeploy(ctx, input, shownPrice));
   const early = await Promise.race([work, delay(Math.max(0, deadline - Date.now())).then(() => null)]);
   const modalData = async () => loadModalData(ctx, meta, deployFormValues(state));
 
@@ -218,38 +254,79 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
   await afterOutcome(ctx, client, outcome, input);
 };
 
+/** Re-reads the plan (fresh) and deploys at its current price only if that is not above the price shown. */
+async function priceThenDeploy(ctx: BotContext, input: DeployInput, shownPrice: number): Promise<SubmitOutcome> {
+  let fresh: PlanOffer | undefined;
+  try {
+    fresh = (await ctx.plans.offers(input.type, 0)).find((o) => o.planId === input.offer.planId);
+  } catch (err) {
+    if (!isFluenceError(err)) throw err;
+    return { kind: 'price_unknown', error: err };
+  }
+  if (!fresh) return { kind: 'plan_gone' };
+  if (cents(fresh.pricePerHour) > cents(shownPrice)) {
+    // The refusal names the new price: a second submit of this form accepts it.
+    try {
+      ctx.store.deployModals.setShownPrice(input.requestKey, fresh.planId, fresh.pricePerHour);
+    } catch (err) {
+      ctx.logger.warn({ err }, 'could not record the new price shown');
+    }
+    return { kind: 'price_up', shown: shownPrice, now: fresh.pricePerHour };
+  }
+  input.offer = fresh;
+  return ctx.deploys.deploy(input);
+}
+
 type ModalAnswer =
   | { response_action: 'errors'; errors: FieldErrors }
   | { response_action: 'update'; view: ReturnType<typeof renderDeployModal> };
 
+function whereOf(input: DeployInput): string {
+  return input.actor.channelId.startsWith('D') || input.actor.channelId.startsWith('U') ? 'your DMs' : `<#${input.actor.channelId}>`;
+}
+
 async function answerInModal(
   ctx: BotContext,
-  outcome: DeployOutcome,
+  outcome: SubmitOutcome,
   input: DeployInput,
   modalData: () => Promise<DeployModalData>,
   late = false,
 ): Promise<ModalAnswer> {
   const name = input.request.name;
-  const result = (ok: boolean, message: string): ModalAnswer => ({
+  const result = (ok: boolean | 'checking', message: string): ModalAnswer => ({
     response_action: 'update',
     view: renderDeployResult({ ok, name, type: input.type, message, sandbox: ctx.sandbox }),
   });
-  const where = input.actor.channelId.startsWith('D') || input.actor.channelId.startsWith('U') ? 'your DMs' : `<#${input.actor.channelId}>`;
+  // Refusals before anything was sent: in the form (errors keep it open) when there is still time.
+  const refuse = (block: string, text: string): ModalAnswer =>
+    late ? result(false, text) : { response_action: 'errors', errors: { [block]: text.slice(0, 500) } };
+  const where = whereOf(input);
   switch (outcome.kind) {
+    case 'price_up':
+      return refuse(
+        BLOCK.plan,
+        late
+          ? `The plan now costs ${formatUsd(outcome.now)}/h, more than the ${formatUsd(outcome.shown)}/h this form showed. Nothing was deployed: run /gpu deploy again to see current prices.`
+          : `The plan now costs ${formatUsd(outcome.now)}/h, more than the ${formatUsd(outcome.shown)}/h shown. Nothing was deployed: submit again to deploy at ${formatUsd(outcome.now)}/h, or pick another plan.`,
+      );
+    case 'plan_gone':
+      return refuse(BLOCK.plan, 'This plan is no longer offered. Nothing was deployed: pick another one.');
+    case 'price_unknown':
+      return refuse(BLOCK.plan, `I could not check this plan's current price, so nothing was deployed. ${renderFluenceError(outcome.error, { action: 'read the plan prices' }).text}`);
+    case 'not_recorded':
+      return refuse(BLOCK.name, "I could not record this deploy (the bot's database is busy), so I did not send it. Nothing was deployed or charged: submit again.");
     case 'deployed':
       return result(true, `${offerLabel(input.offer)}. I will reply in ${where} when it is ready.`);
+    case 'maybe_applied':
+      return result('checking', checkingText(outcome, where));
     case 'duplicate':
-      return result(
-        true,
-        outcome.state === 'succeeded'
-          ? `This form was already submitted: the instance is deploying (id ${outcome.instanceId ?? 'unknown'}). Nothing new was deployed.`
-          : 'This form is already being deployed. Nothing new was deployed: I will reply when it is ready.',
-      );
+      return outcome.state === 'succeeded'
+        ? result(true, `This form was already submitted: the instance is deploying (id ${outcome.instanceId ?? 'unknown'}). Nothing new was deployed.`)
+        : result('checking', `This form was already submitted and I am still finding out whether it went through. Nothing new was deployed: I will reply in ${where}.`);
     case 'refused':
       return result(false, refusalText(outcome.reason, outcome.admins));
     case 'unaffordable':
-      if (late) return result(false, outcome.reason);
-      return { response_action: 'errors', errors: { [BLOCK.plan]: outcome.reason.slice(0, 500) } };
+      return refuse(BLOCK.plan, outcome.reason);
     case 'needs_approval': {
       const to = approvalChannel(ctx, input.actor); // never the requester's DM: admins are not there
       if ('refused' in to) return result(false, to.refused);
@@ -267,7 +344,7 @@ async function answerInModal(
   }
 }
 
-async function afterOutcome(ctx: BotContext, client: WebClient, outcome: DeployOutcome, input: DeployInput): Promise<void> {
+async function afterOutcome(ctx: BotContext, client: WebClient, outcome: SubmitOutcome, input: DeployInput): Promise<void> {
   try {
     if (outcome.kind === 'deployed') await announceDeploy(ctx, { client, input, instanceId: outcome.instanceId });
     if (outcome.kind === 'needs_approval') await requestApproval(ctx, { client, input, reasons: outcome.reasons });

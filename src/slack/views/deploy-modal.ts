@@ -224,11 +224,17 @@ export function renderDeploySubmitted(data: { name: string; type: WorkloadType; 
   });
 }
 
-export function renderDeployResult(data: { ok: boolean; name: string; type: WorkloadType; message: string; sandbox: boolean }): ModalView {
-  const head = data.ok ? `✅ *Deployed* \`${escapeMrkdwn(data.name)}\` (${WORKLOADS[data.type].label})` : `⚠️ *Not deployed:* \`${escapeMrkdwn(data.name)}\``;
+/** `ok: 'checking'`: the outcome is not known yet (Fluence's answer was unclear); the bot reports it later. */
+export function renderDeployResult(data: { ok: boolean | 'checking'; name: string; type: WorkloadType; message: string; sandbox: boolean }): ModalView {
+  const head =
+    data.ok === 'checking'
+      ? `⏳ *Checking:* \`${escapeMrkdwn(data.name)}\` (${WORKLOADS[data.type].label})`
+      : data.ok
+        ? `✅ *Deployed* \`${escapeMrkdwn(data.name)}\` (${WORKLOADS[data.type].label})`
+        : `⚠️ *Not deployed:* \`${escapeMrkdwn(data.name)}\``;
   return modalShell({
     callbackId: VIEW.deploy,
-    title: data.ok ? 'Deployed ✓' : 'Deploy a GPU',
+    title: data.ok === true ? 'Deployed ✓' : 'Deploy a GPU',
     close: 'Close',
     // `message` is the bot's own mrkdwn (channel links, mentions); user text in it is escaped by the caller
     blocks: [section(`${head}\n${clampText(data.message, 2500)}`), ...sandboxBlocks(data.sandbox)],

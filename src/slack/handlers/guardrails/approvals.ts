@@ -7,6 +7,8 @@
  * written in the request's thread and the audit log. Requests expire after 24 hours.
  */
 import type { WebClient } from '@slack/web-api';
+import type { PlanOffer } from '../../../fluence/model';
+import { cents, formatUsd } from '../../../services/cost';
 import type { DeployInput, DeployOutcome } from '../../../services/deploy';
 import { sealerFromConfig, type Sealer } from '../../../services/sealed';
 import type { ApprovalRecord } from '../../../store/approvals';
@@ -18,6 +20,7 @@ import { renderFluenceError } from '../../views/errors';
 import { offerLabel } from '../../views/deploy-modal';
 import { renderApprovalRequest, renderRefusal, renderThreadNote, type ApprovalData, type ApprovalState } from '../../views/guardrails';
 import { announceDeploy } from '../announce';
+import { checkingText } from '../deploy-settle';
 import { reportFailure } from '../failure';
 import type { ActionListener } from '../feature';
 
@@ -237,10 +240,30 @@ async function deployApproved(ctx: BotContext, client: WebClient, a: ApprovalRec
   }
   const stored = opened.value;
   ctx.redactor.add(...stored.secrets);
-  const input: DeployInput = { ...stored, requestKey: a.id, approvedBy: decider };
+  // The decision was made at the price on the request: re-read the plan, and a higher price needs a new decision.
+  const fresh = await currentOffer(ctx, stored);
+  if (fresh.kind !== 'ok' || cents(fresh.offer.pricePerHour) > cents(a.pricePerHour)) {
+    const why =
+      fresh.kind === 'gone'
+        ? 'the plan is no longer offered'
+        : fresh.kind === 'unknown'
+          ? 'I could not read the plan\'s current price from Fluence'
+          : `the plan now costs ${formatUsd(fresh.offer.pricePerHour)}/h, more than the ${formatUsd(a.pricePerHour)}/h that was approved`;
+    ctx.logger.info({ approvalId: a.id, why: fresh.kind }, 'approved deploy not sent: the price is not the approved one');
+    await setState(ctx, client, a, { kind: 'approved', by: decider, failed: `${why}.` });
+    await note(ctx, client, a, `✋ <@${decider}> approved this deploy, but ${why}, so nothing was deployed. <@${a.requesterId}>, deploy again to ask for a new decision.`);
+    return;
+  }
+  const input: DeployInput = { ...stored, offer: fresh.offer, requestKey: a.id, approvedBy: decider };
   await setState(ctx, client, a, { kind: 'approved', by: decider });
-  await note(ctx, client, a, `✅ <@${decider}> approved this deploy. Deploying \`${a.name}\` for <@${a.requesterId}>…`);
+  await note(ctx, client, a, `✅ <@${decider}> approved this deploy at ${formatUsd(a.pricePerHour)}/h. Deploying \`${a.name}\` for <@${a.requesterId}>…`);
   const outcome = await ctx.deploys.deploy(input);
+  if (outcome.kind === 'maybe_applied') {
+    // The reconciler settles it and answers in this thread (the claim's thread until it is announced).
+    if (a.messageChannelId && a.messageTs) ctx.store.deployRequests.setThread(a.id, a.messageChannelId, a.messageTs);
+    await note(ctx, client, a, `⏳ ${checkingText(outcome, 'this thread')}`);
+    return;
+  }
   if (outcome.kind === 'deployed' || (outcome.kind === 'duplicate' && outcome.instanceId)) {
     const instanceId = outcome.instanceId!;
     const first = ctx.store.approvals.markDeployed(a.id, instanceId);
@@ -268,6 +291,21 @@ function describeFailure(ctx: BotContext, outcome: Exclude<DeployOutcome, { kind
       return outcome.reasons.join(' ');
     case 'failed':
       return ctx.redactor.mask(renderFluenceError(outcome.error, { action: 'deploy it' }).text);
+    case 'maybe_applied':
+      return 'its outcome is not known yet; I am checking.';
+    case 'not_recorded':
+      return "I could not record it (the bot's database is busy), so nothing was sent. Nothing was charged.";
+  }
+}
+
+/** The plan as Fluence offers it now (fresh, not cached). */
+async function currentOffer(ctx: BotContext, stored: DeployInput): Promise<{ kind: 'ok'; offer: PlanOffer } | { kind: 'gone' } | { kind: 'unknown' }> {
+  try {
+    const offer = (await ctx.plans.offers(stored.type, 0)).find((o) => o.planId === stored.offer.planId);
+    return offer ? { kind: 'ok', offer } : { kind: 'gone' };
+  } catch (err) {
+    ctx.logger.warn({ err }, 'could not re-read the plan of an approved deploy');
+    return { kind: 'unknown' };
   }
 }
 

@@ -1,0 +1,150 @@
+/**
+ * Settles deploys whose outcome was unclear (DeployService left the claim pending: no answer, a
+ * 5xx, an unreadable 2xx, a store write that failed after the 2xx, or a bot killed mid-POST).
+ * Each pending claim not in flight in this process is matched against Fluence's instance list
+ * of its type: same name, created at or after the attempt (with a margin for clock skew), not
+ * owned by another claim. Found: the claim is adopted (exactly once, a conditional UPDATE) and
+ * `onAdopted` announces and watches it like any deploy. Not found once the grace period has
+ * passed: the claim is failed and `onAbandoned` tells the user. A list that cannot be read
+ * settles nothing. Runs at start-up and periodically; also prunes settled records.
+ * A plain service: no Slack; the bot wires the callbacks to its notifier.
+ */
+import type { FluenceApi } from '../fluence/api';
+import type { InstanceSummary } from '../fluence/model';
+import type { WorkloadType } from '../fluence/workload';
+import type { Logger } from '../log';
+import type { Store } from '../store';
+import type { DeployRequestRecord } from '../store/deploy-requests';
+
+/** How long a deploy that left no trace at Fluence stays "checking" before it is called failed. */
+export const RECONCILE_GRACE_MS = 10 * 60_000;
+/** Fluence's created_at and our clock may disagree by this much. */
+const CLOCK_SKEW_MS = 2 * 60_000;
+/** Failed claims and unused modal ids are forgotten after this long. */
+export const SETTLED_RETENTION_MS = 7 * 24 * 60 * 60_000;
+
+export interface ReconcilerOptions {
+  store: Store;
+  fluence: FluenceApi;
+  logger: Logger;
+  now: () => number;
+  /** Keys whose POST is still running in this process, and ids Fluence returned but the store missed. */
+  deploys: { inFlight: ReadonlySet<string>; knownInstances: Map<string, string> };
+  /** A claim younger than this may still have its POST on the way (FLUENCE_TIMEOUT_MS plus a margin). */
+  postTimeoutMs: number;
+  graceMs?: number;
+  retentionMs?: number;
+  onAdopted(claim: DeployRequestRecord, instance: InstanceSummary | { id: string }): Promise<void>;
+  onAbandoned(claim: DeployRequestRecord): Promise<void>;
+}
+
+export interface ReconcileResult {
+  adopted: string[];
+  failed: string[];
+  open: string[];
+}
+
+export class DeployReconciler {
+  private running: Promise<ReconcileResult> | null = null;
+
+  constructor(private readonly o: ReconcilerOptions) {}
+
+  /** One pass (a pass already running is joined, not doubled). */
+  runOnce(): Promise<ReconcileResult> {
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Resolves when no pass is running (shutdown waits for it before the store closes). */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<ReconcileResult> {
+    const result: ReconcileResult = { adopted: [], failed: [], open: [] };
+    const now = this.o.now();
+    const claims = this.o.store.deployRequests.listPending().filter((c) => !this.o.deploys.inFlight.has(c.key));
+    const lists = new Map<WorkloadType, Promise<InstanceSummary[]>>();
+    const listOf = (t: WorkloadType) => {
+      let l = lists.get(t);
+      if (!l) {
+        l = this.o.fluence.listInstances(t);
+        l.catch(() => undefined);
+        lists.set(t, l);
+      }
+      return l;
+    };
+    for (const claim of claims) {
+      try {
+        const found = await this.find(claim, listOf);
+        if (found === 'unknown') {
+          result.open.push(claim.key);
+          continue;
+        }
+        if (found) {
+          const adopted = this.o.store.deployRequests.adopt(claim.key, found.id);
+          this.o.deploys.knownInstances.delete(claim.key);
+          if (adopted) {
+            result.adopted.push(claim.key);
+            this.o.logger.info({ key: claim.key, instanceId: found.id }, 'unclear deploy found at Fluence: adopted');
+            await this.o.onAdopted(adopted, found);
+          }
+          continue;
+        }
+        // Not there. Before the POST could have landed, or within the grace period: keep checking.
+        if (now - claim.attemptedAt < Math.max(this.o.postTimeoutMs, this.o.graceMs ?? RECONCILE_GRACE_MS)) {
+          result.open.push(claim.key);
+          continue;
+        }
+        const failed = this.o.store.deployRequests.fail(claim.key, 'Fluence never created it (checked its instance list).');
+        if (failed) {
+          result.failed.push(claim.key);
+          this.o.logger.info({ key: claim.key }, 'unclear deploy not found at Fluence after the grace period: failed');
+          await this.o.onAbandoned(failed);
+        }
+      } catch (err) {
+        // The store or Slack failed for this one: it stays pending and the next pass tries again.
+        this.o.logger.warn({ err, key: claim.key }, 'could not settle an unclear deploy');
+        result.open.push(claim.key);
+      }
+    }
+    try {
+      const pruned = this.o.store.deployRequests.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
+      const modals = this.o.store.deployModals.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
+      if (pruned || modals) this.o.logger.debug({ pruned, modals }, 'pruned settled deploy records');
+    } catch (err) {
+      this.o.logger.warn({ err }, 'pruning deploy records failed');
+    }
+    return result;
+  }
+
+  /** The instance this claim created, null if Fluence has none, 'unknown' if its list could not be read. */
+  private async find(
+    claim: DeployRequestRecord,
+    listOf: (t: WorkloadType) => Promise<InstanceSummary[]>,
+  ): Promise<InstanceSummary | { id: string } | null | 'unknown'> {
+    const known = this.o.deploys.knownInstances.get(claim.key);
+    if (known) return { id: known };
+    let list: InstanceSummary[];
+    try {
+      list = await listOf(claim.type);
+    } catch (err) {
+      this.o.logger.warn({ err, type: claim.type }, 'could not list instances to settle an unclear deploy');
+      return 'unknown';
+    }
+    const since = claim.attemptedAt - CLOCK_SKEW_MS;
+    const candidates = list
+      .filter((i) => i.name === claim.name && createdMs(i) >= since)
+      .filter((i) => !this.o.store.deployRequests.findByInstance(i.id))
+      .sort((a, b) => createdMs(a) - createdMs(b));
+    return candidates[0] ?? null;
+  }
+}
+
+function createdMs(i: InstanceSummary): number {
+  const t = Date.parse(i.createdAt);
+  // An unreadable created_at cannot prove the instance is older than the claim: keep it a candidate.
+  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+}
