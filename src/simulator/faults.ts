@@ -16,6 +16,15 @@ export interface Faults {
   hangNext?: number;
   /** The next `count` (matching) requests get a 200 with a broken body (the request itself is processed). */
   garbageNext?: { count: number; kind: GarbageKind };
+  /**
+   * The next `count` (matching) requests are processed (a POST creates its instance) but the answer
+   * is lost: `status` 0 never answers (the client times out), otherwise that status is sent instead.
+   */
+  lostAnswerNext?: { count: number; status: number };
+  /** Fluence changed its prices: plan/option id -> USD per hour in the plan lists from now on. */
+  prices?: Record<string, number>;
+  /** Called after a matching request was processed, before its answer is sent (tests take locks here). */
+  onHandled?: (method: string, path: string) => void;
   /** Faults apply only to paths matching this (query string excluded). */
   onlyPaths?: RegExp;
   /** Reseeds the PRNG. */
@@ -27,7 +36,7 @@ export type FaultDecision =
   | { kind: 'hang' }
   | { kind: 'error'; latencyMs: number }
   | { kind: 'rate_limited'; latencyMs: number; retryAfterSeconds: number }
-  | { kind: 'pass'; latencyMs: number; garbage: GarbageKind | null };
+  | { kind: 'pass'; latencyMs: number; garbage: GarbageKind | null; lostAnswer: number | null };
 
 /** mulberry32: tiny, fast, good enough for choosing which requests fail. */
 export function prng(seed: number): () => number {
@@ -51,7 +60,11 @@ export class FaultInjector {
 
   set(f: Faults): void {
     // hang/garbage counters are consumed as requests arrive; a new setFaults replaces the whole set.
-    this.faults = { ...f, garbageNext: f.garbageNext ? { ...f.garbageNext } : undefined };
+    this.faults = {
+      ...f,
+      garbageNext: f.garbageNext ? { ...f.garbageNext } : undefined,
+      lostAnswerNext: f.lostAnswerNext ? { ...f.lostAnswerNext } : undefined,
+    };
     if (f.seed !== undefined) this.random = prng(f.seed);
   }
 
@@ -66,7 +79,7 @@ export class FaultInjector {
 
   decide(path: string): FaultDecision {
     const f = this.faults;
-    if (f.onlyPaths && !f.onlyPaths.test(path)) return { kind: 'pass', latencyMs: 0, garbage: null };
+    if (f.onlyPaths && !f.onlyPaths.test(path)) return { kind: 'pass', latencyMs: 0, garbage: null, lostAnswer: null };
     if (f.hangNext && f.hangNext > 0) {
       f.hangNext -= 1;
       return { kind: 'hang' };
@@ -86,7 +99,33 @@ export class FaultInjector {
       f.garbageNext.count -= 1;
       garbage = f.garbageNext.kind;
     }
-    return { kind: 'pass', latencyMs, garbage };
+    let lostAnswer: number | null = null;
+    if (f.lostAnswerNext && f.lostAnswerNext.count > 0) {
+      f.lostAnswerNext.count -= 1;
+      lostAnswer = f.lostAnswerNext.status;
+    }
+    return { kind: 'pass', latencyMs, garbage, lostAnswer };
+  }
+
+  /** A plan list with the `prices` knob applied (every object with a matching `id` and `pricing`). */
+  reprice<T>(body: T): T {
+    const prices = this.faults.prices;
+    if (!prices) return body;
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (!v || typeof v !== 'object') return v;
+      const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) as Record<string, unknown>;
+      const price = typeof o.id === 'string' ? prices[o.id] : undefined;
+      if (price !== undefined && o.pricing && typeof o.pricing === 'object') o.pricing = { ...(o.pricing as object), hour: price };
+      return o;
+    };
+    return walk(body) as T;
+  }
+
+  /** After a request was processed: runs the test's `onHandled` hook for matching paths. */
+  handled(method: string, path: string): void {
+    const f = this.faults;
+    if (f.onHandled && (!f.onlyPaths || f.onlyPaths.test(path))) f.onHandled(method, path);
   }
 }
 

@@ -67,7 +67,7 @@ function routes(deps: ServerDeps): Route[] {
     out.push({
       method: 'GET',
       match: exact(GPU + w.plansPath),
-      handle: () => json(200, type === 'container' ? CONTAINER_PLANS : groupVmOffers(type === 'vm' ? VM_OFFERS : BAREMETAL_OFFERS)),
+      handle: () => json(200, deps.faults.reprice(type === 'container' ? CONTAINER_PLANS : groupVmOffers(type === 'vm' ? VM_OFFERS : BAREMETAL_OFFERS))),
     });
     out.push({ method: 'GET', match: exact(GPU + w.instancesPath), handle: () => {
       const t = state.now();
@@ -222,6 +222,15 @@ export function createHandler(deps: ServerDeps): {
           deps.logger?.info({ err: String(e) }, 'simulator handler crashed');
           reply = { status: 500, body: { detail: 'Internal Server Error' } };
         }
+      }
+      deps.faults.handled(record.method, path);
+      if (decision.lostAnswer === 0) {
+        hung.add(res);
+        res.on('close', () => hung.delete(res));
+        return;
+      }
+      if (decision.lostAnswer !== null) {
+        return send(res, record, decision.lostAnswer, 'Bad Gateway', { 'content-type': 'text/plain; charset=utf-8' });
       }
       const text = reply.body === undefined ? null : JSON.stringify(reply.body);
       if (decision.garbage) {

@@ -63,15 +63,24 @@ function actionIdOf(view: any, blockId: string): string {
 
 /** Opens `/gpu deploy container` as `user` and submits the modal; returns the submission ack. */
 export async function deployViaModal(t: TestBot, user: SlackUser, d: ModalDeploy): Promise<AckResult> {
+  return submitDeployModal(user, await openDeployModal(t, user), d);
+}
+
+/** Opens `/gpu deploy container` as `user`; returns the filled-in form (plans loaded). */
+export async function openDeployModal(t: TestBot, user: SlackUser): Promise<any> {
   const seen = new Set(t.standin.views().keys());
   const ack = await user.command('deploy container');
-  const view = await t.standin.waitFor(() =>
+  return t.standin.waitFor(() =>
     [...t.standin.views().values()].find(
       (v) => !seen.has(v.id) && v.callback_id === VIEW.deploy && (v.blocks ?? []).some((b: any) => b.block_id === BLOCK.name),
     ),
   ).catch(async () => {
     throw new Error(`no deploy modal opened; the bot answered: ${JSON.stringify(ack.body)} ${await replyText(t, ack).catch(() => '')}`);
   });
+}
+
+/** Submits a deploy form opened by openDeployModal as `user`. */
+export async function submitDeployModal(user: SlackUser, view: any, d: ModalDeploy): Promise<AckResult> {
   const values: Record<string, Record<string, any>> = {
     [BLOCK.plan]: { [ACTION.deployPlanSelect]: d.planId },
     [BLOCK.name]: { [actionIdOf(view, BLOCK.name)]: d.name },

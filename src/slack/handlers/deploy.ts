@@ -338,7 +338,7 @@ async function answerInModal(
         const errors = apiIssuesToFieldErrors(err.details.issues ?? [], { blocks: deployFormBlocks(input.type) });
         if (Object.keys(errors).length) return { response_action: 'errors', errors };
       }
-      const detail = err.kind === 'business' ? (err.details.detail ?? err.message) : renderFluenceError(err, { action: 'deploying' }).text;
+      const detail = err.kind === 'business' ? (err.details.detail ?? err.message) : renderFluenceError(err, { action: 'deploy it' }).text;
       return { response_action: 'update', view: renderDeployError(await modalData(), ctx.redactor.mask(detail)) };
     }
   }
