@@ -2,9 +2,10 @@ import type { Migration } from './schema';
 
 /**
  * Deploy truth (issue 9): versions 300–399. SQLite's `user_version` is one counter and migrate()
- * skips every version at or below it, so a migration added after the watcher's shipped version
- * 100 must be numbered above it (and above command deliveries, 200–299) or existing databases would never get it. Kept apart from
- * CORE_MIGRATIONS so parallel changes cannot pick the same number. Shipped migrations are never edited.
+ * skips every version at or below it, so a migration added after the shipped ones (watches 100,
+ * command deliveries 200) must be numbered above them or existing databases would never get it.
+ * Kept apart from CORE_MIGRATIONS so parallel changes cannot pick the same number.
+ * Shipped migrations are never edited.
  */
 export const DEPLOY_MIGRATIONS: Migration[] = [
   {
