@@ -243,8 +243,23 @@ describe('/gpu rename (sandbox, admin)', () => {
     const ok = await admin.submitView(view, fill(view, { [BLOCK.registryUser]: 'acme', [BLOCK.registryPassword]: 'pw-0123456789' }));
     expect(ok.body).toBe('');
     expect(puts(t, ctr!)).toHaveLength(1);
+    const note = await t.standin.waitFor(() => t.standin.callsTo('chat.postEphemeral')[0]);
+    expect(note.args.text).toMatch(/`web-renamed` \(renamed from `web-0`\)/);
+    expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'update')).toMatchObject({ outcome: 'ok', instanceName: 'web-renamed', detail: 'was web-0' });
     t.clock.advance(3_000); // the simulator applies an update after 2 s
     expect(simInstance(t, ctr!).name).toBe('web-renamed');
+  });
+
+  it('a container already named like an id (from before the rule) can still be updated under that name', async () => {
+    const [ctr] = t.sim.control.seedInstances(1, 'container', { namePrefix: 'web' });
+    await t.bot.context.fluence.renameInstance('container', ctr!, 'deadbeef');
+    t.clock.advance(3_000); // the simulator applies an update after 2 s
+    const view = await openUpdate(t, admin, ctr!);
+    expect(view.blocks.find((b: any) => b.block_id === BLOCK.name).element.initial_value).toBe('deadbeef');
+    const before = puts(t, ctr!).length;
+    const ok = await admin.submitView(view, fill(view, { [BLOCK.image]: 'docker.io/acme/web:2' }));
+    expect(ok.body).toBe('');
+    expect(puts(t, ctr!)).toHaveLength(before + 1);
   });
 
   it("a Rename click on a container (an old card, a forged button) opens the update form, never the bare rename", async () => {

@@ -196,12 +196,15 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   }
   const actor: SlackActor = { userId: body.user.id, channelId: channelOfMeta(view.private_metadata) ?? body.user.id, teamId: clickerTeam(body) };
   // local rules first: a typo costs no Fluence call
-  const local = kind === 'update' ? readUpdateForm(state, {}) : readRenameForm(state);
+  const shownName = initialName(view.blocks);
+  // (the name the form opened with may be kept even if it looks like an id; runUpdate checks again against the real one)
+  const local = kind === 'update' ? readUpdateForm(state, shownName === undefined ? {} : { name: shownName }) : readRenameForm(state);
   if (!local.ok) {
     await ack({ response_action: 'errors', errors: local.errors as Record<string, string> });
     return;
   }
-  const oldName = initialName(view.blocks) ?? meta.instanceId;
+  // a rename opens the update form with the NEW name in it: the real old name comes with the result
+  const oldName = shownName ?? meta.instanceId;
   const base = { action: kind, instanceId: meta.instanceId, type: meta.type } as const;
   const auth = authorizeChange(ctx, actor, 'update', meta.instanceId);
   if (!auth.allowed) {
@@ -219,18 +222,19 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   if (early) await ackWith(earlyAnswer(ctx, kind, early, form));
   else await ackWith({ response_action: 'update', view: renderChangeProgress(kind, oldName) });
   const result = early ?? (await work);
+  const was = result.instance?.name ?? oldName;
   if (!early) {
     await client.views
-      .update({ view_id: view.id, view: ctx.redactor.maskDeep(lateView(ctx, kind, result, form, oldName)) })
+      .update({ view_id: view.id, view: ctx.redactor.maskDeep(lateView(ctx, kind, result, form, was)) })
       .catch((err: unknown) => ctx.logger.warn({ err }, `${kind} result could not be shown`));
   }
   if (!first) return; // a double submit shares the first one's outcome, audit and confirmation
   if (result.kind === 'ok') {
-    auditChange(ctx, actor, { ...base, outcome: 'ok', instanceName: result.name, detail: result.name !== oldName ? `was ${oldName}` : null });
-    const text = kind === 'update' ? updatedText({ oldName, newName: result.name }) : renamedText({ type: meta.type, oldName, newName: result.name });
+    auditChange(ctx, actor, { ...base, outcome: 'ok', instanceName: result.name, detail: result.name !== was ? `was ${was}` : null });
+    const text = kind === 'update' ? updatedText({ oldName: was, newName: result.name }) : renamedText({ type: meta.type, oldName: was, newName: result.name });
     await confirm(ctx, client, actor, text);
   } else if (result.kind === 'failed') {
-    auditChange(ctx, actor, { ...base, outcome: 'error', instanceName: oldName, detail: errorDetail(result.error) });
+    auditChange(ctx, actor, { ...base, outcome: 'error', instanceName: was, detail: errorDetail(result.error) });
   }
 };
 
