@@ -31,7 +31,7 @@ export class FluenceError extends Error {
       path?: string;
       /** validation issues (422) */
       issues?: FieldIssue[];
-      /** 400 detail string, verbatim */
+      /** 400 (and 401/403) detail string, verbatim */
       detail?: string;
       /** seconds, from Retry-After (429/503) */
       retryAfterSeconds?: number;

@@ -338,7 +338,8 @@ export class FluenceHttp {
       return new FluenceError(
         'auth',
         `Fluence rejected the API key (HTTP ${status}). Check FLUENCE_API_KEY: GPU Cloud needs a key that is not limited to read-only scopes.`,
-        withStatus,
+        // Fluence's reason (an expired key, a missing scope) tells the admin what to fix
+        { ...withStatus, ...(body.text ? { detail: body.text } : {}) },
       );
     }
     if (status === 404) {

@@ -14,6 +14,7 @@ import type {
   VmListItem,
   VmPlans,
 } from './schemas';
+import { isRootSshImage } from './rules';
 import type { WorkloadType } from './workload';
 
 /** What a status means to a user. The wire strings stay available as `status`. */
@@ -34,6 +35,25 @@ export function instanceState(status: string): InstanceState {
     default:
       return 'provisioning';
   }
+}
+
+/** The status strings the docs list (API.md §10); anything else is logged once by the client. */
+export const KNOWN_INSTANCE_STATUSES: readonly string[] = ['INITIALIZED', 'ACTIVE', 'FAILED', 'ENDED'];
+export const KNOWN_CONTAINER_STATUSES: readonly string[] = ['NOT_STARTED', 'STARTED'];
+
+/**
+ * Usable, not merely provisioned (API.md §10): ACTIVE, the container process STARTED (the field
+ * exists on container details only; absent means there is nothing more to wait for), and an address
+ * to connect to (`connection` is built only once the provider has published one).
+ */
+export function isUsable(d: InstanceDetail): boolean {
+  if (d.state !== 'active' || !d.connection) return false;
+  return d.containerStatus == null || d.containerStatus.trim().toUpperCase() === 'STARTED';
+}
+
+/** ACTIVE at the infrastructure level while the container has not started (still pulling, or crash-looping). */
+export function isStartPending(d: InstanceDetail): boolean {
+  return d.state === 'active' && d.containerStatus != null && d.containerStatus.trim().toUpperCase() !== 'STARTED';
 }
 
 export interface GpuSpec {
@@ -70,6 +90,8 @@ export interface PlanOffer {
 export interface Connection {
   /** Ready-to-paste SSH command, if any. */
   ssh?: string;
+  /** Why the SSH command has a placeholder user (a container image whose login user is not known). */
+  sshHint?: string;
   /** Public host or IP. */
   host?: string;
   /** Container port -> public endpoint. */
@@ -195,11 +217,15 @@ export function vmSummary(type: 'vm' | 'baremetal', item: VmListItem): InstanceS
   return summaryOf(type, item, item.status);
 }
 
+export const CONTAINER_SSH_USER_HINT =
+  'Replace <user> with the login user of your image: only the Fluence debian-ssh-root image is known to log in as root.';
+
 export function containerDetail(body: ContainerDetail): InstanceDetail {
   const base = summaryOf('container', body, body.instance_status);
   const net = body.network ?? null;
   let connection: Connection | null = null;
-  // "ready" = ACTIVE and the provider has published a domain (API.md §4.2: domain may be null briefly)
+  // an address exists once ACTIVE and the provider has published a domain (API.md §10: domain may be
+  // null briefly); whether the container is usable also needs container_status (isUsable)
   if (base.state === 'active' && net?.domain) {
     const host = net.domain;
     const ports = net.forwarded_ports.map((p) => ({
@@ -209,10 +235,14 @@ export function containerDetail(body: ContainerDetail): InstanceDetail {
       endpoint: `${host}:${p.external_port}`,
     }));
     const ssh22 = ports.find((p) => p.port === '22');
+    // Only the docs' root-SSH image is known to take `root` (API.md §3.1); other images choose their
+    // own login user, so the command says so instead of promising a root login that may not exist.
+    const rootSsh = isRootSshImage(body.container_info?.image ?? '');
     connection = {
       host,
       ports,
-      ...(ssh22 ? { ssh: `ssh -p ${ssh22.externalPort} root@${host}` } : {}),
+      ...(ssh22 ? { ssh: `ssh -p ${ssh22.externalPort} ${rootSsh ? 'root' : '<user>'}@${host}` } : {}),
+      ...(ssh22 && !rootSsh ? { sshHint: CONTAINER_SSH_USER_HINT } : {}),
       ...(net.uri ? { uri: net.uri } : {}),
     };
   }
@@ -222,12 +252,16 @@ export function containerDetail(body: ContainerDetail): InstanceDetail {
     billing: body.billing ?? null,
     connection,
     containerStatus: body.container_status ?? null,
-    container: {
-      image: body.container_info.image,
-      expose: body.container_info.expose.map((e) => ({ port: e.port, protocol: e.protocol ?? 'tcp' })),
-      environment: body.container_info.environment.map((e) => ({ name: e.name, value: e.value })),
-      startupCommand: body.container_info.startup_command ?? null,
-    },
+    ...(body.container_info
+      ? {
+          container: {
+            image: body.container_info.image,
+            expose: body.container_info.expose.map((e) => ({ port: e.port, protocol: e.protocol ?? 'tcp' })),
+            environment: body.container_info.environment.map((e) => ({ name: e.name, value: e.value })),
+            startupCommand: body.container_info.startup_command ?? null,
+          },
+        }
+      : {}),
   };
 }
 

@@ -12,6 +12,7 @@
  *   comparison downstream is case-insensitive by construction.
  */
 import { z } from 'zod';
+import * as rules from './rules';
 
 const lower = z.string().transform((s) => s.toLowerCase());
 /** Port numbers are strings in every example; accept a number and normalise to a string. */
@@ -125,10 +126,12 @@ export const ForwardedPortSchema = z.looseObject({
   protocol: lower,
 });
 
+// API.md §10: `network` is null when not active, `domain` may be null on an ACTIVE instance and `uri`
+// is null unless port 80 is http. A key left out is read like null rather than failing the detail.
 export const NetworkSchema = z.looseObject({
-  domain: z.string().nullable(),
-  forwarded_ports: z.array(ForwardedPortSchema).nullable().transform((v) => v ?? []),
-  uri: z.string().nullable(),
+  domain: z.string().nullable().optional().transform((v) => v ?? null),
+  forwarded_ports: z.array(ForwardedPortSchema).nullable().optional().transform((v) => v ?? []),
+  uri: z.string().nullable().optional().transform((v) => v ?? null),
 });
 
 const instanceCommon = {
@@ -149,12 +152,16 @@ export const ContainerDetailSchema = z.looseObject({
   ...instanceCommon,
   instance_status: z.string(),
   container_status: z.string().nullable().optional(),
-  container_info: z.looseObject({
-    image: z.string(),
-    expose: z.array(ExposedPortSchema).default([]),
-    environment: z.array(EnvVarSchema).nullable().transform((v) => v ?? []),
-    startup_command: z.string().nullable().optional(),
-  }),
+  // documented on every example, but the watcher needs only status and network: tolerate its absence
+  container_info: z
+    .looseObject({
+      image: z.string(),
+      expose: z.array(ExposedPortSchema).nullable().default([]).transform((v) => v ?? []),
+      environment: z.array(EnvVarSchema).nullable().optional().transform((v) => v ?? []),
+      startup_command: z.string().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
   billing: BillingSchema.nullable().optional(),
   network: NetworkSchema.nullable().optional(),
 });
@@ -178,37 +185,52 @@ export const LinesSchema = z.array(z.string());
 
 // ---- request bodies (what we send; checked locally before a deploy leaves the bot) --------
 
-export const ExposedPortRequestSchema = z.object({
-  port: z.string(),
-  protocol: z.enum(['tcp', 'udp', 'http']).optional(),
-});
+// The same documented rules the deploy form checks (rules.ts), so a body built by any other path
+// (rename, a future command) is refused here, before it can reach Fluence.
+const problem = (check: (v: string) => string | null) => (v: string, ctx: z.core.$RefinementCtx<string>) => {
+  const p = check(v);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+};
+export const ExposedPortRequestSchema = z
+  .object({
+    port: z.string().superRefine(problem(rules.portProblem)),
+    protocol: z.enum(rules.PROTOCOLS).optional(),
+  })
+  .refine((p) => p.protocol !== 'http' || p.port === rules.HTTP_PORT, {
+    message: `Only port ${rules.HTTP_PORT} can use the http protocol`,
+    path: ['protocol'],
+  });
 export const CredentialsSchema = z.object({
-  host: z.enum(['docker.io', 'ghcr.io']),
+  host: z.enum(rules.REGISTRY_HOSTS),
   username: z.string(),
   password: z.string(),
 });
 export const ContainerSettingsSchema = z.object({
-  image: z.string(),
-  expose: z.array(ExposedPortRequestSchema),
-  environment: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
-  startup_command: z.string().optional(),
+  image: z.string().superRefine(problem(rules.imageProblem)),
+  expose: z.array(ExposedPortRequestSchema).min(rules.EXPOSE_MIN).max(rules.EXPOSE_MAX),
+  environment: z
+    .array(z.object({ name: z.string().superRefine(problem(rules.envNameProblem)), value: z.string() }))
+    .max(rules.ENV_MAX)
+    .optional(),
+  startup_command: z.string().max(rules.STARTUP_COMMAND_MAX).optional(),
   credentials: CredentialsSchema.optional(),
 });
+const instanceName = z.string().superRefine(problem(rules.nameProblem));
 export const CreateContainerRequestSchema = z.object({
   plan_id: z.string(),
-  name: z.string(),
+  name: instanceName,
   container_settings: ContainerSettingsSchema,
   constraints: z.object({ location: z.string().optional() }).optional(),
   ssh_key: z.string().optional(),
 });
 export const UpdateContainerRequestSchema = z.object({
-  name: z.string(),
+  name: instanceName,
   container_settings: ContainerSettingsSchema.omit({ expose: true }),
   ssh_key: z.string().optional(),
 });
 export const CreateVmRequestSchema = z.object({
   plan_id: z.string(),
-  name: z.string(),
+  name: instanceName,
   ssh_key: z.string(),
   os_image: z.string(),
 });

@@ -83,13 +83,8 @@ export function registryHost(image: string): string {
   return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
 }
 
-export function imageProblem(image: string): string | null {
-  if (!image) return 'Image is required (e.g. docker.io/fluencelabs/debian-ssh-root:11).';
-  if (/\s/.test(image)) return 'Image must not contain spaces.';
-  if (image.length > rules.IMAGE_MAX) return `Image must be at most ${rules.IMAGE_MAX} characters (it has ${image.length}).`;
-  if (image !== image.toLowerCase()) return `Image must be lowercase: ${image.toLowerCase()}`;
-  return null;
-}
+/** The OCI reference grammar the API follows (rules.ts): `ghcr.io/org/app:V1` is fine, `Org/App` is not. */
+export const imageProblem = rules.imageProblem;
 
 /** `KEY=` (empty) on an update keeps the value the instance has now: values are never shown in Slack. */
 export function mergeKeptValues(typed: EnvVar[], current: ReadonlyArray<{ name: string; value: string }>): EnvVar[] {

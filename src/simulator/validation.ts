@@ -16,6 +16,7 @@ import {
   RESERVED_SSH_ENV,
   STARTUP_COMMAND_MAX,
   envNameProblem,
+  imageProblem,
   isProtocol,
   isRegistryHost,
   nameProblem,
@@ -193,11 +194,13 @@ function readCredentials(r: Reader, settings: Record<string, unknown>, loc: Loc)
 /** container_settings minus expose: shared by create and the full-replacement PUT. */
 function readConfig(r: Reader, settings: Record<string, unknown>, loc: Loc): ContainerConfig | undefined {
   const image = r.string(settings, 'image', loc, { max: IMAGE_MAX });
-  if (image !== undefined && image !== image.toLowerCase()) r.valueError([...loc, 'image'], 'Image name must be lowercase', image);
+  // the OCI reference grammar: the repository is lowercase, a tag may be `V1` (API.md §4.1 "lowercase")
+  const imageError = image === undefined ? null : imageProblem(image);
+  if (image !== undefined && imageError) r.valueError([...loc, 'image'], imageError, image);
   const environment = readEnvironment(r, settings, loc);
   const startup = r.string(settings, 'startup_command', loc, { optional: true, max: STARTUP_COMMAND_MAX });
   const credentials = readCredentials(r, settings, loc);
-  if (image === undefined) return undefined;
+  if (image === undefined || imageError) return undefined;
   return { image, environment, startup_command: startup ?? null, credentials };
 }
 

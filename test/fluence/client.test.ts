@@ -170,13 +170,39 @@ describe('containers', () => {
 });
 
 describe('errors from the API', () => {
-  it('422 from create -> validation issues pointing at the field', async () => {
+  it('a body the form would refuse is refused before sending, with the issue on the field', async () => {
     const body = containerBody('bad-port');
     body.container_settings.expose = [{ port: '999999999', protocol: 'tcp' }];
     const err = await rejection(fluence.createInstance('container', body));
     expect(err.kind).toBe('validation');
     expect(err.details.issues?.[0]?.loc).toEqual(['body', 'container_settings', 'expose', 0, 'port']);
     expect(err.message).toContain('container_settings.expose[0].port');
+    expect(sim.control.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it.each<[string, (b: CreateContainerRequest) => void, string]>([
+    ['11 exposed ports', (b) => (b.container_settings.expose = Array.from({ length: 11 }, (_, i) => ({ port: String(8000 + i) }))), 'container_settings.expose'],
+    ['no exposed port', (b) => (b.container_settings.expose = []), 'container_settings.expose'],
+    ['65 env vars', (b) => (b.container_settings.environment = Array.from({ length: 65 }, (_, i) => ({ name: `V${i}`, value: 'x' }))), 'container_settings.environment'],
+    ['http on 8080', (b) => (b.container_settings.expose = [{ port: '8080', protocol: 'http' }]), 'container_settings.expose[0].protocol'],
+    ['uppercase repository', (b) => (b.container_settings.image = 'ghcr.io/Org/app:v1'), 'container_settings.image'],
+  ])('pre-send check like the form: %s is not sent', async (_what, change, field) => {
+    const body = containerBody('checked');
+    change(body);
+    const err = await rejection(fluence.createInstance('container', body));
+    expect(err.kind).toBe('validation');
+    expect(err.message).toMatch(/^Not sent to Fluence/);
+    expect(err.message).toContain(field);
+    expect(sim.control.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('an uppercase tag and a digest are valid references and are sent', async () => {
+    const tagged = containerBody('tagged');
+    tagged.container_settings.image = 'ghcr.io/org/app:V1';
+    await expect(fluence.createInstance('container', tagged)).resolves.toMatchObject({ instanceId: expect.any(String) });
+    const pinned = containerBody('pinned');
+    pinned.container_settings.image = `ghcr.io/org/app@sha256:${'ab'.repeat(32)}`;
+    await expect(fluence.createInstance('container', pinned)).resolves.toMatchObject({ instanceId: expect.any(String) });
   });
 
   it('400 from create -> business with the API text, and nothing deployed', async () => {
@@ -191,6 +217,8 @@ describe('errors from the API', () => {
     const bad = new FluenceClient({ baseUrl: `${sim.url}/gpu/`, apiKey: 'not-the-key', sleep: async () => {} });
     const err = await rejection(bad.listPlans('vm'));
     expect(err.kind).toBe('auth');
+    // Fluence's own words are kept for the user (say, a key without the GPU scope)
+    expect(err.details.detail).toBe('Invalid or missing API key');
   });
 
   it('a garbled 200 -> bad_response; a GET that keeps failing is tried 4 times -> unavailable', async () => {

@@ -88,6 +88,18 @@ test('private registry credentials: host from the image, password listed as a se
   expect(registryHost('localhost:5000/x')).toBe('localhost:5000');
 });
 
+test.each([
+  'ghcr.io/org/app:V1',
+  'docker.io/fluencelabs/debian-ssh-root:11',
+  'nginx',
+  'localhost:5000/team/app:Release_2.0',
+  'ghcr.io/org/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  'org/app:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+])('the OCI reference grammar accepts %s (lowercase is for the repository, not the tag)', (image) => {
+  const r = deploy({ [BLOCK.image]: image });
+  expect(r.ok ? r.request : r.errors).toMatchObject({ container_settings: { image } });
+});
+
 test.each<[string, Partial<Record<BlockId, string | null>>, BlockId, string]>([
   ['no plan', { [BLOCK.plan]: null }, BLOCK.plan, 'Pick a plan.'],
   ['plan gone', { [BLOCK.plan]: 'nope' }, BLOCK.plan, 'This plan is no longer offered. Pick another one.'],
@@ -97,7 +109,10 @@ test.each<[string, Partial<Record<BlockId, string | null>>, BlockId, string]>([
   ['name hyphen', { [BLOCK.name]: '-box' }, BLOCK.name, 'Name must not start or end with a hyphen.'],
   ['no image', { [BLOCK.image]: '' }, BLOCK.image, 'Image is required (e.g. docker.io/fluencelabs/debian-ssh-root:11).'],
   ['image spaces', { [BLOCK.image]: 'my image' }, BLOCK.image, 'Image must not contain spaces.'],
-  ['image case', { [BLOCK.image]: 'Org/App' }, BLOCK.image, 'Image must be lowercase: org/app'],
+  ['image case', { [BLOCK.image]: 'Org/App:V1' }, BLOCK.image, 'The repository name must be lowercase (the tag may keep its case): org/app:V1'],
+  ['image bad tag', { [BLOCK.image]: 'org/app:-1' }, BLOCK.image, 'The tag after ":" may contain letters, digits, "_", "." and "-" (at most 128, not starting with "." or "-").'],
+  ['image bad digest', { [BLOCK.image]: 'org/app@sha256:abc' }, BLOCK.image, 'The digest after "@" must look like sha256:<64 hex digits>.'],
+  ['image grammar', { [BLOCK.image]: 'org//app' }, BLOCK.image, 'This is not a valid image reference: use [registry/]repository[:tag][@sha256:digest], e.g. ghcr.io/org/app:v1.'],
   ['image long', { [BLOCK.image]: 'a'.repeat(256) }, BLOCK.image, 'Image must be at most 255 characters (it has 256).'],
   ['no ports', { [BLOCK.ports]: ' , ' }, BLOCK.ports, 'Expose at least one port, e.g. 22/tcp for SSH.'],
   ['port range', { [BLOCK.ports]: '5000-5005' }, BLOCK.ports, '5000-5005: port ranges are not supported, list the ports one by one.'],

@@ -37,7 +37,8 @@ export function renderFluenceError(err: FluenceError, ctx: ErrorContext): Messag
       body =
         `:closed_lock_with_key: Fluence rejected the bot's API key while trying to ${action}. ` +
         'An admin should check that `FLUENCE_API_KEY` is set to a current key of the right Fluence account ' +
-        '(keys are managed in the Fluence console) and restart the bot.';
+        '(keys are managed in the Fluence console) and restart the bot.' +
+        (d.detail ? `\nFluence said: ${escapeClamp(d.detail, 500)}` : '');
       break;
     case 'not_found':
       body =

@@ -127,6 +127,12 @@ describe('Fluence errors: one clear message per kind', () => {
     expect(cases.map(([e]) => renderFluenceError(e, ctx))).toMatchSnapshot();
   });
 
+  test("a 401/403 shows Fluence's own detail when there is one, escaped", () => {
+    const v = renderFluenceError(new FluenceError('auth', '403', { status: 403, detail: 'API key lacks the <gpu> scope' }), ctx);
+    expect(json(v.blocks)).toContain('Fluence said: API key lacks the &lt;gpu&gt; scope');
+    expect(json(renderFluenceError(new FluenceError('auth', '401'), ctx).blocks)).not.toContain('Fluence said');
+  });
+
   test('a hostile detail is escaped', () => {
     const v = renderFluenceError(new FluenceError('business', '400', { detail: '<!here> pay up' }), ctx);
     expect(mrkdwnTexts(v.blocks).join()).not.toContain('<!here>');
