@@ -83,7 +83,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     let baseUrl = config.FLUENCE_API_URL;
     let apiKey = config.FLUENCE_API_KEY;
     if (config.sandbox) {
-      simulator = await startSimulator({ port: 0, ...opts.simulator });
+      simulator = await startSimulator({ port: 0, speed: config.SIMULATOR_SPEED, ...opts.simulator });
       baseUrl = simulator.url;
       apiKey = simulator.apiKey;
       logger.warn(
@@ -112,6 +112,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     intervalMs: config.WATCH_INTERVAL_MS,
     timeoutMs: config.WATCH_TIMEOUT_MS,
     hardLimitMs: config.WATCH_HARD_LIMIT_MS,
+    startGraceMs: config.WATCH_START_GRACE_MS,
     logger,
     sandbox: config.sandbox,
   });

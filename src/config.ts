@@ -45,6 +45,9 @@ export const ConfigSchema = z
     WATCH_INTERVAL_MS: int(15000, 10),
     WATCH_TIMEOUT_MS: int(30 * 60_000, 10),
     WATCH_HARD_LIMIT_MS: int(6 * 60 * 60_000, 10),
+    WATCH_START_GRACE_MS: int(5 * 60_000, 0),
+    // sandbox only: how much faster than the real GPU Cloud the built-in simulator runs (1 = 2–3 min deploys)
+    SIMULATOR_SPEED: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(10_000).default(1)),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -26,6 +26,8 @@ export interface DemoOptions {
   provisioningDelayMs?: number;
   /** Watcher interval (default 1000 ms). */
   watchIntervalMs?: number;
+  /** ACTIVE-but-not-started time before the diagnostics reply (default 2000 ms). */
+  startGraceMs?: number;
   /** How long the ready step waits for the watcher's replies (default: provisioning delay + 12 s). */
   readyTimeoutMs?: number;
 }
@@ -43,6 +45,7 @@ export interface DemoSummary {
   totalMs: number;
 }
 
+const DEMO_SIMULATOR_SPEED = 40;
 const BOT_USER = 'U_GPUBOT';
 const BOT_ID = 'B_GPUBOT';
 const TEAM = 'T_DEMO';
@@ -85,6 +88,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       FLUENCE_API_KEY: undefined,
       DATABASE_PATH: opts.config.DATABASE_PATH && opts.config.DATABASE_PATH !== DEFAULT_DB ? opts.config.DATABASE_PATH : join(tmp, 'demo.sqlite'),
       WATCH_INTERVAL_MS: opts.watchIntervalMs ?? 1000,
+      WATCH_START_GRACE_MS: opts.startGraceMs ?? 2000,
       AUDIT_CHANNEL: undefined,
       sandbox: true,
       slackMode: 'http',
@@ -92,7 +96,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const redactor = new SecretRedactor();
     const logger = createLogger({ level: opts.config.LOG_LEVEL === 'silent' ? 'silent' : 'info', redactor, destination: logSink });
     const bootStart = Date.now();
-    bot = await startBot({ config, logger, redactor, botUserId: BOT_USER, botId: BOT_ID, simulator: { provisioningDelayMs } });
+    // the demo keeps a fast clock: the simulator's realistic minutes become about a second
+    bot = await startBot({ config, logger, redactor, botUserId: BOT_USER, botId: BOT_ID, simulator: { speed: DEMO_SIMULATOR_SPEED, provisioningDelayMs } });
     steps.push({ name: 'start stand-in + bot', ok: true, ms: Date.now() - bootStart });
     write(st.dim(`Bot listening on ${bot.eventsUrl}; Slack stand-in on ${standin.apiUrl}; you are @U_DEMO in #C_DEMO.`));
 

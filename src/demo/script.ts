@@ -4,6 +4,7 @@
  * list, status, terminate with its confirmation. Each step throws with a reason a person can act
  * on when what a user would see did not happen; run.ts times the steps and prints the summary.
  */
+import { CRASHLOOP_IMAGE } from '../simulator';
 import type { SlackStandin, SlackUser, StoredMessage } from '../standin';
 import { ACTION, BLOCK, INPUT_ACTION } from '../slack/ids';
 import type { Transcript } from './transcript';
@@ -23,7 +24,7 @@ export interface DemoStep {
 
 /** What earlier steps leave for later ones. */
 export interface DemoState {
-  deployed: Array<{ name: string; kind: string; announcement?: StoredMessage }>;
+  deployed: Array<{ name: string; kind: string; announcement?: StoredMessage; crashes?: boolean }>;
 }
 
 /** A public demo key: the simulator checks the format, nothing ever connects with it. */
@@ -48,7 +49,7 @@ function latestView(standin: SlackStandin): any {
 
 const blockOf = (view: any, blockId: string) => view?.blocks?.find((b: any) => b.block_id === blockId);
 
-async function deploy(s: DemoSession, state: DemoState, o: { text: string; name: string; kind: string }): Promise<string> {
+async function deploy(s: DemoSession, state: DemoState, o: { text: string; name: string; kind: string; image?: string }): Promise<string> {
   s.out.user(`@${s.user.userId}`, `/gpu ${o.text}`);
   const ack = await s.user.command(o.text);
   if (ack.status !== 200) throw new Error(`the bot answered HTTP ${ack.status}`);
@@ -78,8 +79,9 @@ async function deploy(s: DemoSession, state: DemoState, o: { text: string; name:
     values[BLOCK.osImage] = { [os.action_id]: os.initial_option?.value ?? os.options[0].value };
   } else {
     values[BLOCK.ports] = { [actionOf(picked, BLOCK.ports)]: '22/tcp, 8000' };
+    if (o.image) values[BLOCK.image] = { [actionOf(picked, BLOCK.image)]: o.image };
   }
-  s.out.user(`@${s.user.userId}`, `names it “${o.name}”, pastes an SSH key and presses Deploy`);
+  s.out.user(`@${s.user.userId}`, `names it “${o.name}”${o.image ? `, types the image ${o.image}` : ''}, pastes an SSH key and presses Deploy`);
   const submitted = await s.user.submitView(picked, values);
   s.out.ack(submitted.body);
   if (submitted.body?.response_action === 'errors') throw new Error(`the form was refused: ${JSON.stringify(submitted.body.errors)}`);
@@ -88,7 +90,7 @@ async function deploy(s: DemoSession, state: DemoState, o: { text: string; name:
     WAIT_MS,
   );
   s.out.flush();
-  state.deployed.push({ name: o.name, kind: o.kind, announcement });
+  state.deployed.push({ name: o.name, kind: o.kind, announcement, ...(o.image === CRASHLOOP_IMAGE ? { crashes: true } : {}) });
   return `announced in #${announcement.channel}`;
 }
 
@@ -103,17 +105,40 @@ export const DEMO_STEPS: DemoStep[] = [
   { name: 'deploy a container', run: (s, st) => deploy(s, st, { text: 'deploy', name: 'demo-llm', kind: 'container' }) },
   { name: 'deploy a VM', run: (s, st) => deploy(s, st, { text: 'deploy vm', name: 'demo-train', kind: 'vm' }) },
   {
+    name: 'deploy a crash-looping container',
+    run: (s, st) => deploy(s, st, { text: 'deploy', name: 'demo-broken', kind: 'container', image: CRASHLOOP_IMAGE }),
+  },
+  {
     name: 'watcher: ready replies',
     run: async (s, state) => {
-      if (state.deployed.length === 0) throw new Error('nothing was deployed, so nothing can become ready');
-      s.out.note(`the watcher polls Fluence until ${state.deployed.map((d) => d.name).join(' and ')} are ACTIVE (real clock)`);
+      const healthy = state.deployed.filter((d) => !d.crashes);
+      if (healthy.length === 0) throw new Error('nothing was deployed, so nothing can become ready');
+      s.out.note(`the watcher polls Fluence until ${healthy.map((d) => d.name).join(' and ')} are ACTIVE and started (real clock)`);
       const started = Date.now();
       await s.standin.waitFor(() => {
         s.out.flush();
-        return state.deployed.every((d) => s.standin.messages().some((m) => m.thread_ts === d.announcement?.ts && /ready/i.test(m.text ?? '')));
+        return healthy.every((d) => s.standin.messages().some((m) => m.thread_ts === d.announcement?.ts && /ready/i.test(m.text ?? '')));
       }, s.readyTimeoutMs);
       s.out.flush();
-      return `${state.deployed.length} ready replies after ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      return `${healthy.length} ready replies after ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    },
+  },
+  {
+    name: 'watcher: not-started diagnostics',
+    run: async (s, state) => {
+      const broken = state.deployed.find((d) => d.crashes);
+      if (!broken) throw new Error('the crash-looping container was not deployed');
+      s.out.note(`${broken.name} turns ACTIVE but its container never starts: after the start grace period the watcher replies with its events and logs`);
+      const reply = await s.standin.waitFor(
+        () => s.standin.messages().find((m) => m.thread_ts === broken.announcement?.ts && /has not started/.test(m.text ?? '')),
+        s.readyTimeoutMs,
+      );
+      s.out.flush();
+      if (!/BackOff/.test(JSON.stringify(reply.blocks ?? []))) throw new Error('the diagnostics reply does not show the BackOff events');
+      if (s.standin.messages().some((m) => m.thread_ts === broken.announcement?.ts && /is ready/.test(m.text ?? ''))) {
+        throw new Error(`${broken.name} was called ready although its container never started`);
+      }
+      return 'events (BackOff) and log lines, Refresh / Terminate buttons';
     },
   },
   { name: '/gpu list', run: async (s) => void (await command(s, 'list')) },

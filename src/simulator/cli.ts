@@ -1,9 +1,10 @@
 /**
  * `npm run simulator`: the Fluence simulator alone, for poking at it with curl or pointing a
- * bot at it. SIMULATOR_PORT (default 8080), SIMULATOR_API_KEY (default sim-key),
- * SIMULATOR_PROVISIONING_MS (default 3000). Stops on SIGINT/SIGTERM.
+ * bot at it. SIMULATOR_PORT (default 8080), SIMULATOR_API_KEY (default sim-key), SIMULATOR_SPEED
+ * (default 1: deploys take as long as on the real GPU Cloud), SIMULATOR_PROVISIONING_MS (default
+ * 120 s / speed). Stops on SIGINT/SIGTERM.
  */
-import { startSimulator } from './index';
+import { REALISTIC_TIMINGS, startSimulator } from './index';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -18,10 +19,13 @@ function intFromEnv(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const apiKey = process.env['SIMULATOR_API_KEY'] || 'sim-key';
+  const speed = Number(process.env['SIMULATOR_SPEED'] || '1');
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error('SIMULATOR_SPEED must be a positive number');
   const sim = await startSimulator({
     port: intFromEnv('SIMULATOR_PORT', 8080),
     apiKey,
-    provisioningDelayMs: intFromEnv('SIMULATOR_PROVISIONING_MS', 3000),
+    speed,
+    provisioningDelayMs: intFromEnv('SIMULATOR_PROVISIONING_MS', Math.round(REALISTIC_TIMINGS.provisioningDelayMs / speed)),
   });
   // The key is printed only when it is the well-known default; a custom one may be a real secret.
   const shownKey = apiKey === 'sim-key' ? apiKey : '<your SIMULATOR_API_KEY>';

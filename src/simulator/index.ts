@@ -24,16 +24,25 @@ export interface SimulatorOptions {
   apiKey?: string;
   /** USDC, default 1000. */
   balance?: number;
-  /** INITIALIZED -> ACTIVE after this long. Default 3000. */
+  /**
+   * Divides every default duration below (not the ones given explicitly): 1 is as slow as the real
+   * GPU Cloud, 60 turns its minutes into seconds. Default 1.
+   */
+  speed?: number;
+  /** INITIALIZED -> ACTIVE after this long. Default 120 s / speed. */
   provisioningDelayMs?: number;
-  /** After ACTIVE, network.domain / ssh_connection stay null this long. Default 0. */
+  /** After ACTIVE, network.domain / ssh_connection stay null this long. Default 5 s / speed. */
   networkDelayMs?: number;
+  /** After ACTIVE, a container stays NOT_STARTED this long (pulling its image). Default 30 s / speed. */
+  containerStartMs?: number;
   /** Injectable clock (ms). Status and billing are computed from it on every read; no timers. */
   now?: () => number;
-  /** A container PUT is "being applied" this long; a second PUT meanwhile -> 400. Default 2000. */
+  /** A container PUT is "being applied" this long; a second PUT meanwhile -> 400. Default 20 s / speed. */
   updateApplyMs?: number;
   /** Instances whose name matches go INITIALIZED -> FAILED. Default /fail/. */
   failNamePattern?: RegExp;
+  /** Containers whose image matches crash-loop: ACTIVE, never STARTED, BackOff events. Default CRASHLOOP_IMAGE_PATTERN. */
+  crashLoopImagePattern?: RegExp;
   /** Seed of the fault PRNG. Default 1. */
   seed?: number;
   logger?: { info(...a: unknown[]): void };
@@ -69,18 +78,39 @@ export interface SimulatorHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * How long things take on the real GPU Cloud: provisioning "typically takes 2–3 minutes" (API.md
+ * §1.4), i.e. about 2 min to ACTIVE plus the image pull before the container is STARTED.
+ */
+export const REALISTIC_TIMINGS = {
+  provisioningDelayMs: 120_000,
+  networkDelayMs: 5_000,
+  containerStartMs: 30_000,
+  updateApplyMs: 20_000,
+} as const;
+
+/** Images the simulator treats as broken: they crash on start, so the bot's diagnostics path can be seen. */
+export const CRASHLOOP_IMAGE_PATTERN = /crash/i;
+/** A seeded image that crash-loops (its uppercase tag is valid: OCI tags keep their case). */
+export const CRASHLOOP_IMAGE = 'ghcr.io/fluence-sim/crashloop-demo:V1';
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const apiKey = opts.apiKey ?? 'sim-key';
   const baseNow = opts.now ?? Date.now;
   let offset = 0;
   const now = () => baseNow() + offset;
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error('simulator: speed must be a positive number');
+  const scaled = (ms: number) => Math.round(ms / speed);
   const state = new SimState({
     now,
     balance: opts.balance ?? 1000,
-    provisioningDelayMs: opts.provisioningDelayMs ?? 3000,
-    networkDelayMs: opts.networkDelayMs ?? 0,
-    updateApplyMs: opts.updateApplyMs ?? 2000,
+    provisioningDelayMs: opts.provisioningDelayMs ?? scaled(REALISTIC_TIMINGS.provisioningDelayMs),
+    networkDelayMs: opts.networkDelayMs ?? scaled(REALISTIC_TIMINGS.networkDelayMs),
+    containerStartMs: opts.containerStartMs ?? scaled(REALISTIC_TIMINGS.containerStartMs),
+    updateApplyMs: opts.updateApplyMs ?? scaled(REALISTIC_TIMINGS.updateApplyMs),
     failNamePattern: opts.failNamePattern ?? /fail/,
+    crashLoopImagePattern: opts.crashLoopImagePattern ?? CRASHLOOP_IMAGE_PATTERN,
   });
   const faults = new FaultInjector(opts.seed ?? 1);
   const requests: RequestRecord[] = [];

@@ -116,7 +116,7 @@ export function detail(state: SimState, i: SimInstance, t: number): Record<strin
       id: i.id,
       name: i.name,
       instance_status: status,
-      container_status: status === 'ACTIVE' ? 'STARTED' : 'NOT_STARTED',
+      container_status: state.containerStarted(i, t) ? 'STARTED' : 'NOT_STARTED',
       resources: resources(i),
       location: i.location,
       container_info: {
@@ -165,6 +165,18 @@ export function events(state: SimState, i: SimInstance, t: number): string[] {
     return out;
   }
   if (status === 'INITIALIZED') return out;
+  if (status === 'ACTIVE' && state.crashLoops(i, t)) {
+    // Kubernetes' CrashLoopBackOff as the events endpoint shows it: started, exited, backing off
+    out.push(
+      line('Normal', 'Pulled', `Successfully pulled image "${image}"`),
+      line('Normal', 'Created', 'Created container: service-1'),
+      line('Normal', 'Started', 'Started container service-1'),
+      line('Warning', 'BackOff', `Back-off restarting failed container service-1 in pod ${pod}`),
+    );
+    return out;
+  }
+  // still pulling the image: ACTIVE for Fluence, NOT_STARTED for the container
+  if (status === 'ACTIVE' && !state.containerStarted(i, t)) return out;
   out.push(
     line('Normal', 'Pulled', `Container image "${image}" already present on machine`),
     line('Normal', 'Created', 'Created container: service-1'),
@@ -183,6 +195,15 @@ export function logs(state: SimState, i: SimInstance, t: number): string[] {
     return [`[${pod}] Error: failed to start container "service-1": image pull failed (ImagePullBackOff)`];
   }
   const config = state.containerConfig(i, t);
+  if (status === 'ACTIVE' && state.crashLoops(i, t)) {
+    return [
+      'Starting service...',
+      'Traceback (most recent call last):',
+      '  File "/app/serve.py", line 3, in <module>',
+      "ModuleNotFoundError: No module named 'torch'",
+    ].map((l) => `[${pod}] ${l}`);
+  }
+  if (status === 'ACTIVE' && !state.containerStarted(i, t)) return [];
   const lines = (config?.image ?? '').includes('debian-ssh')
     ? ['Server listening on 0.0.0.0 port 22.', 'Server listening on :: port 22.']
     : [

@@ -13,6 +13,8 @@ export interface SeedOptions {
   planId?: string;
   /** Names are `<prefix>-<n>` (default `seed-<type>`). */
   namePrefix?: string;
+  /** Containers: the image (default the docs' debian-ssh-root; CRASHLOOP_IMAGE never starts). */
+  image?: string;
 }
 
 const SEED_SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNpbXVsYXRvci1zZWVk seed@simulator';
@@ -43,6 +45,7 @@ function template(type: WorkloadType, planId: string | undefined): Omit<NewInsta
 /** Creates n instances of one type; returns their ids in creation order. */
 export function seedInstances(state: SimState, n: number, type: WorkloadType, opts: SeedOptions = {}): string[] {
   const base = template(type, opts.planId);
+  if (base.container && opts.image) base.container = { ...base.container, config: { ...base.container.config, image: opts.image } };
   const prefix = (opts.namePrefix ?? `seed-${type}`).slice(0, 18);
   const status = { status: opts.status ?? 'ACTIVE' };
   const ids: string[] = [];

@@ -36,8 +36,13 @@ export interface SimInstance {
   /** Set by DELETE or setStatus: overrides the clock-driven lifecycle from `at` on. */
   forced: { status: SimStatus; at: number } | null;
   sshKey: string | null;
-  /** Containers only. */
-  container: { expose: ExposedPort[]; config: ContainerConfig; pending: { config: ContainerConfig; at: number } | null } | null;
+  /** Containers only. `restartedAt`: when the last applied update restarted the container. */
+  container: {
+    expose: ExposedPort[];
+    config: ContainerConfig;
+    pending: { config: ContainerConfig; at: number } | null;
+    restartedAt?: number;
+  } | null;
   /** VM/BM only. */
   osImage: string | null;
 }
@@ -59,8 +64,12 @@ export interface StateOptions {
   balance: number;
   provisioningDelayMs: number;
   networkDelayMs: number;
+  /** ACTIVE with container_status NOT_STARTED this long (pulling the image) before STARTED. */
+  containerStartMs: number;
   updateApplyMs: number;
   failNamePattern: RegExp;
+  /** Containers whose image matches never start: they crash-loop (events show BackOff). */
+  crashLoopImagePattern: RegExp;
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
@@ -100,6 +109,25 @@ export class SimState {
     return t >= this.activeAt(i) + this.opts.networkDelayMs;
   }
 
+  /**
+   * container_status (API.md §10): NOT_STARTED until the image is pulled and the process runs, and
+   * for good when it keeps crashing; STARTED once running. An applied update restarts the container.
+   */
+  containerStarted(i: SimInstance, t = this.now()): boolean {
+    if (!i.container || this.status(i, t) !== 'ACTIVE') return false;
+    if (this.crashLoops(i, t)) return false;
+    const config = this.containerConfig(i, t); // settles an applied update (and its restart) first
+    if (!config) return false;
+    const from = Math.max(this.activeAt(i), i.container.restartedAt ?? 0);
+    return t >= from + this.opts.containerStartMs;
+  }
+
+  /** The container's image crashes on start (a seeded broken image): it is never STARTED. */
+  crashLoops(i: SimInstance, t = this.now()): boolean {
+    const image = this.containerConfig(i, t)?.image;
+    return image !== undefined && this.opts.crashLoopImagePattern.test(image);
+  }
+
   updatedAt(i: SimInstance, t = this.now()): number {
     let at = Math.max(i.createdAt, i.editedAt);
     const activeAt = this.activeAt(i);
@@ -116,6 +144,7 @@ export class SimState {
     if (!c) return null;
     if (c.pending && t >= c.pending.at + this.opts.updateApplyMs) {
       c.config = c.pending.config;
+      c.restartedAt = c.pending.at + this.opts.updateApplyMs;
       c.pending = null;
     }
     return c.config;
@@ -239,7 +268,7 @@ export class SimState {
     };
     if (seed) {
       // Seeded as if deployed long enough ago to be settled; the status is pinned so no clock can move it.
-      i.createdAt = t - this.opts.provisioningDelayMs - this.opts.networkDelayMs;
+      i.createdAt = t - this.opts.provisioningDelayMs - Math.max(this.opts.networkDelayMs, this.opts.containerStartMs);
       i.editedAt = i.createdAt;
       i.forced = { status: seed.status, at: i.createdAt };
     }
@@ -256,8 +285,10 @@ export class SimState {
     this.containerConfig(i, t); // settles a finished update first
     if (i.container?.pending) throw new SimRejection(400, 'A previous update is still being applied. Try again when it completes.');
     // The name changes at once; the new container settings show once the redeploy is applied (API.md §4.4).
+    // A full replacement: a key (or registry credentials) left out of the body is gone afterwards
+    // (API.md §10), so the bot must send the current key back itself to keep it.
     i.name = input.name;
-    i.sshKey = input.ssh_key ?? i.sshKey;
+    i.sshKey = input.ssh_key;
     i.editedAt = t;
     if (i.container) i.container.pending = { config: input.config, at: t };
   }

@@ -48,4 +48,35 @@ export const WATCH_MIGRATIONS: Migration[] = [
       CREATE INDEX watch_outbox_pending ON watch_outbox (state, not_before);
     `,
   },
+  {
+    version: 101,
+    name: 'start-grace diagnostics: not_started reply kind and when the container was first seen not started',
+    sql: `
+      -- An ACTIVE container whose container_status is not STARTED (API.md §10) is not usable yet; after
+      -- WATCH_START_GRACE_MS of that the watcher replies once with its events and logs.
+      ALTER TABLE watches ADD COLUMN not_started_since INTEGER;
+      ALTER TABLE watches ADD COLUMN start_notified INTEGER NOT NULL DEFAULT 0;
+
+      -- SQLite cannot widen a CHECK in place: the outbox is copied into a table allowing 'not_started'.
+      CREATE TABLE watch_outbox_v101 (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id   TEXT NOT NULL REFERENCES watches (instance_id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL CHECK (kind IN ('status', 'ready', 'failed', 'ended', 'slow', 'gave_up', 'not_started')),
+        payload       TEXT NOT NULL,
+        state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dropped')),
+        via           TEXT CHECK (via IN ('update', 'thread', 'dm')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        not_before    INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        created_at    INTEGER NOT NULL,
+        sent_at       INTEGER,
+        UNIQUE (instance_id, kind)
+      );
+      INSERT INTO watch_outbox_v101 (id, instance_id, kind, payload, state, via, attempts, not_before, last_error, created_at, sent_at)
+        SELECT id, instance_id, kind, payload, state, via, attempts, not_before, last_error, created_at, sent_at FROM watch_outbox;
+      DROP TABLE watch_outbox;
+      ALTER TABLE watch_outbox_v101 RENAME TO watch_outbox;
+      CREATE INDEX watch_outbox_pending ON watch_outbox (state, not_before);
+    `,
+  },
 ];

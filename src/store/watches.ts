@@ -8,7 +8,7 @@ import type { WorkloadType } from '../fluence/workload';
 import type { WatchMessage, WatchTarget } from '../watch/notifier';
 
 export type WatchOutcome = 'ready' | 'failed' | 'ended' | 'gave_up';
-export type ReplyKind = 'ready' | 'failed' | 'ended' | 'slow' | 'gave_up';
+export type ReplyKind = 'ready' | 'failed' | 'ended' | 'slow' | 'gave_up' | 'not_started';
 export type OutboxKind = 'status' | ReplyKind;
 
 export interface WatchInput {
@@ -41,6 +41,10 @@ export interface WatchRecord extends WatchTarget {
   state: 'watching' | 'done';
   outcome: WatchOutcome | null;
   slowNotified: boolean;
+  /** First time the watcher saw it ACTIVE with a container that had not started (null: never). */
+  notStartedSince: number | null;
+  /** The start-grace diagnostics reply has been claimed. */
+  startNotified: boolean;
   updatedAt: number;
 }
 
@@ -59,6 +63,9 @@ export interface WatchChange {
   seenAt?: number;
   finish?: WatchOutcome;
   slowNotified?: boolean;
+  /** Recorded once: later values never overwrite the first. */
+  notStartedSince?: number;
+  startNotified?: boolean;
   /** The living message's new content (replaces any unsent older edit). */
   statusMessage?: WatchMessage;
   /** Replies to claim; a kind already claimed for this instance is ignored (never posted twice). */
@@ -81,6 +88,8 @@ interface WatchRow {
   state: 'watching' | 'done';
   outcome: WatchOutcome | null;
   slow_notified: number;
+  not_started_since: number | null;
+  start_notified: number;
   updated_at: number;
 }
 
@@ -101,6 +110,8 @@ function toRecord(r: WatchRow): WatchRecord {
     state: r.state,
     outcome: r.outcome,
     slowNotified: r.slow_notified === 1,
+    notStartedSince: r.not_started_since,
+    startNotified: r.start_notified === 1,
     updatedAt: r.updated_at,
   };
 }
@@ -164,6 +175,8 @@ export class WatchStore {
              state         = CASE WHEN @finish IS NULL THEN state ELSE 'done' END,
              outcome       = coalesce(@finish, outcome),
              slow_notified = CASE WHEN @slow = 1 THEN 1 ELSE slow_notified END,
+             not_started_since = coalesce(not_started_since, @notStartedSince),
+             start_notified = CASE WHEN @startNotified = 1 THEN 1 ELSE start_notified END,
              updated_at    = @now
            WHERE instance_id = @instanceId`,
         )
@@ -173,6 +186,8 @@ export class WatchStore {
           seenAt: change.seenAt ?? null,
           finish: change.finish ?? null,
           slow: change.slowNotified ? 1 : 0,
+          notStartedSince: change.notStartedSince ?? null,
+          startNotified: change.startNotified ? 1 : 0,
           now,
         });
       if (change.statusMessage) {

@@ -23,12 +23,13 @@ import {
   renderEndedReply,
   renderFailedReply,
   renderGaveUpReply,
+  renderNotStartedReply,
   renderReadyReply,
   renderSlowReply,
 } from '../slack/views/watch-replies';
 import type { ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
 import type { Clock, TimerHandle } from './clock';
-import { decide, needsDetail, type Decision } from './decide';
+import { decide, needsDetail, type Decision, type WatchLimits } from './decide';
 import { deliverPending, type DeliveredMessage } from './delivery';
 import type { WatchMessage, WatchNotifier } from './notifier';
 
@@ -40,6 +41,8 @@ export interface InstanceWatcherOptions {
   intervalMs: number;
   timeoutMs: number;
   hardLimitMs: number;
+  /** ACTIVE but the container not started for this long: one diagnostics reply (default 5 min). */
+  startGraceMs?: number;
   logger: Logger;
   sandbox: boolean;
   /** Parallel detail calls within one cycle (default 8). */
@@ -62,6 +65,8 @@ export interface CycleReport {
   backedOff: WorkloadType[];
 }
 
+export const DEFAULT_START_GRACE_MS = 5 * 60_000;
+
 /** Cycles to skip after the n-th consecutive failure: 0, 1, 3, 7, 15, 15, … */
 const MAX_SKIP_CYCLES = 15;
 
@@ -71,7 +76,11 @@ export class InstanceWatcher {
   private timer: TimerHandle | null = null;
   private running = false;
 
-  constructor(private readonly o: InstanceWatcherOptions) {}
+  private readonly limits: WatchLimits;
+
+  constructor(private readonly o: InstanceWatcherOptions) {
+    this.limits = { timeoutMs: o.timeoutMs, hardLimitMs: o.hardLimitMs, startGraceMs: o.startGraceMs ?? DEFAULT_START_GRACE_MS };
+  }
 
   /** Starts watching an instance. Idempotent: the same instance twice is one watch (the first one). */
   watch(input: WatchInput): WatchRecord {
@@ -176,16 +185,17 @@ export class InstanceWatcher {
             if (isFluenceError(err) && err.kind === 'not_found') {
               summary = null; // listed a moment ago, gone now: treat as missing
             } else if (isFluenceError(err) && !err.transient) {
+              // An unreadable detail is not a reason to poll forever: decide on the list entry alone,
+              // so the watch still gets its "slow" and "gave up" replies at their limits.
               report.errors.push({ type, instanceId: w.instanceId, kind: err.kind, message: err.message });
-              this.o.logger.warn({ type, instanceId: w.instanceId, kind: err.kind }, 'instance detail unusable; will retry next cycle');
-              continue;
+              this.o.logger.warn({ type, instanceId: w.instanceId, kind: err.kind }, 'instance detail unusable; deciding on the list entry, will retry next cycle');
             } else {
               outage = err;
               continue;
             }
           }
         }
-        await this.record(w, decide(w, { summary, detail }, now, this.o), detail, now, report);
+        await this.record(w, decide(w, { summary, detail }, now, this.limits), detail, now, report);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.detailConcurrency ?? 8, queue.length) }, worker));
@@ -196,7 +206,7 @@ export class InstanceWatcher {
   /** Renders what the decision says and commits it (status, finish, claimed replies) in one transaction. */
   private async record(w: WatchRecord, d: Decision, detail: InstanceDetail | null, now: number, report: CycleReport): Promise<void> {
     // nothing new: no write (1,000 unchanged watches cost no transactions)
-    if (!d.statusChanged && !d.finish && d.replies.length === 0) return;
+    if (!d.statusChanged && !d.finish && d.replies.length === 0 && d.notStartedSince === undefined) return;
     const base = { name: w.name, type: w.type, requesterId: w.requesterId, sandbox: this.o.sandbox };
     const replies: Array<{ kind: ReplyKind; message: WatchMessage }> = [];
     for (const kind of d.replies) {
@@ -220,6 +230,8 @@ export class InstanceWatcher {
         ...(d.missing ? {} : { seenAt: now }),
         ...(d.finish ? { finish: d.finish } : {}),
         ...(d.markSlow ? { slowNotified: true } : {}),
+        ...(d.notStartedSince !== undefined ? { notStartedSince: d.notStartedSince } : {}),
+        ...(d.markStartNotified ? { startNotified: true } : {}),
         ...(statusMessage ? { statusMessage } : {}),
         replies,
       },
@@ -252,6 +264,11 @@ export class InstanceWatcher {
         return renderSlowReply({ ...base, instanceId: w.instanceId, elapsedMs, hardLimitMs: this.o.hardLimitMs });
       case 'gave_up':
         return renderGaveUpReply({ ...base, elapsedMs, lastStatus: d.status ?? w.lastStatus, missing: d.missing });
+      case 'not_started': {
+        const { events, logs } = await this.diagnostics(w, report);
+        const since = w.notStartedSince ?? d.notStartedSince ?? now;
+        return renderNotStartedReply({ ...base, instanceId: w.instanceId, notStartedMs: now - since, containerStatus: detail?.containerStatus ?? null, events, logs });
+      }
     }
   }
 

@@ -61,7 +61,7 @@ describe('/gpu update (sandbox, admin)', () => {
 
   beforeEach(async () => {
     const clock = new ManualClock();
-    sim = await startSimulator({ now: () => clock.now(), provisioningDelayMs: 120_000 });
+    sim = await startSimulator({ now: () => clock.now(), provisioningDelayMs: 120_000, containerStartMs: 5_000, networkDelayMs: 0, updateApplyMs: 2_000 });
     relay = await startRelay(sim.url);
     t = await startTestBot({ clock, sim: { ...sim, url: relay.url }, env: { GPU_BOT_ADMINS: ADMIN } });
     admin = t.user.withUser(ADMIN);

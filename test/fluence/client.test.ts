@@ -23,7 +23,9 @@ let sim: SimulatorHandle;
 let fluence: FluenceClient;
 
 beforeEach(async () => {
-  sim = await startSimulator({ now: () => T0, provisioningDelayMs: PROVISIONING_MS, updateApplyMs: UPDATE_APPLY_MS, balance: 1000 });
+  sim = await startSimulator({
+    now: () => T0, provisioningDelayMs: PROVISIONING_MS, updateApplyMs: UPDATE_APPLY_MS, containerStartMs: 0, networkDelayMs: 0, balance: 1000,
+  });
   fluence = new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: 2000, sleep: async () => {} });
 });
 afterEach(() => sim.stop());
@@ -141,7 +143,8 @@ describe('containers', () => {
     const d = await fluence.getInstance('container', id);
     expect(d.name).toBe('upd-2');
     expect(d.container?.image).toBe('docker.io/library/ubuntu:24.04');
-    expect(d.container?.environment.map((e) => e.name)).toEqual(['MODE', 'SSH_PUBKEY']);
+    // a full replacement without ssh_key removes the key (API.md §10): no SSH_PUBKEY any more
+    expect(d.container?.environment.map((e) => e.name)).toEqual(['MODE']);
   });
 
   it('rename keeps image, env, startup command and the SSH key (sent as ssh_key, not a second SSH_PUBKEY)', async () => {

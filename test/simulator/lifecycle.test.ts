@@ -6,7 +6,7 @@ import { startHarness, SSH_KEY, T0, type Harness } from './harness';
 const H = 3_600_000;
 let h: Harness;
 beforeEach(async () => {
-  h = await startHarness({ balance: 100, provisioningDelayMs: 60_000, updateApplyMs: 10_000 });
+  h = await startHarness({ balance: 100, provisioningDelayMs: 60_000, updateApplyMs: 10_000, containerStartMs: 0, networkDelayMs: 0 });
 });
 afterEach(() => h.sim.stop());
 
@@ -120,7 +120,7 @@ describe('container lifecycle', () => {
 
   it('networkDelayMs keeps the domain null for a while after ACTIVE', async () => {
     await h.sim.stop();
-    h = await startHarness({ provisioningDelayMs: 1000, networkDelayMs: 5000 });
+    h = await startHarness({ provisioningDelayMs: 1000, networkDelayMs: 5000, containerStartMs: 0 });
     const id = await deployContainer();
     h.clock.t += 1000;
     let d = (await h.call('GET', `/gpu/instances/${id}`)).json;

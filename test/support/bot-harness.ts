@@ -56,7 +56,17 @@ export const BOT_TOKEN = 'xoxb-test-token-0000';
 export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> {
   const clock = opts.clock ?? new ManualClock();
   const standin = opts.standin ?? (await startSlackStandin({ botUserId: 'U_BOT', botId: 'B_BOT', teamId: 'T_TEAM' }));
-  const sim = opts.sim ?? (await startSimulator({ provisioningDelayMs: 120_000, now: () => clock.now(), ...opts.simulator }));
+  // fast, fixed timings on the manual clock; the container still passes through NOT_STARTED (5 s)
+  const sim =
+    opts.sim ??
+    (await startSimulator({
+      provisioningDelayMs: 120_000,
+      containerStartMs: 5_000,
+      networkDelayMs: 0,
+      updateApplyMs: 2_000,
+      now: () => clock.now(),
+      ...opts.simulator,
+    }));
   const dir = opts.dbPath ? null : mkdtempSync(join(tmpdir(), 'gpu-bot-test-'));
   const dbPath = opts.dbPath ?? join(dir!, 'bot.sqlite');
   const config = loadConfig({

@@ -1,5 +1,6 @@
 /**
- * The watcher's thread replies under the deploy message: ready, failed, ended, slow, gave up.
+ * The watcher's thread replies under the deploy message: ready, failed, ended, slow, not started,
+ * gave up.
  * Pure functions of plain data; the watcher decides when, these decide what it looks like.
  */
 import type { KnownBlock } from '@slack/types';
@@ -8,7 +9,7 @@ import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
 import type { WatchMessage } from '../../watch/notifier';
 import { ACTION } from '../ids';
 import { sandboxBlocks } from './blocks';
-import { clamp as clampText, escapeMrkdwn, formatHourly as formatPrice } from './format';
+import { clamp as clampText, encodeRef, escapeMrkdwn, formatHourly as formatPrice } from './format';
 import { instanceLabel } from './status-message';
 
 interface ReplyBase {
@@ -59,6 +60,7 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
   const blocks: KnownBlock[] = [section(lines[0]!)];
   const cmd = connectCommand(c);
   if (cmd) blocks.push(section(`*Connect*\n${code(clampText(cmd, 2000))}`));
+  if (cmd && c.ssh && c.sshHint) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(clampText(c.sshHint, 500)) }] });
   const details: string[] = [];
   if (c.uri) details.push(`*Endpoint:* ${escapeMrkdwn(c.uri)}`);
   if (c.ports.length > 0) {
@@ -127,8 +129,24 @@ export interface SlowReplyData extends ReplyBase {
   hardLimitMs: number;
 }
 
+function terminateButton(d: { name: string; type: WorkloadType; instanceId: string }) {
+  return {
+    type: 'button' as const,
+    action_id: ACTION.terminate,
+    text: { type: 'plain_text' as const, text: 'Terminate' },
+    style: 'danger' as const,
+    value: encodeRef(d.type, d.instanceId),
+    confirm: {
+      title: { type: 'plain_text' as const, text: 'Terminate this instance?' },
+      text: { type: 'mrkdwn' as const, text: clampText(`${instanceLabel(d.name)} will be terminated. Unused funds go back to the account balance.`, 300) },
+      confirm: { type: 'plain_text' as const, text: 'Terminate' },
+      deny: { type: 'plain_text' as const, text: 'Keep it' },
+      style: 'danger' as const,
+    },
+  };
+}
+
 export function renderSlowReply(d: SlowReplyData): WatchMessage {
-  const value = `${d.type}:${d.instanceId}`;
   return message(
     `<@${d.requesterId}> ${d.name} is taking long to provision`,
     [
@@ -137,28 +155,50 @@ export function renderSlowReply(d: SlowReplyData): WatchMessage {
           `(it usually takes 2–3 minutes). I keep watching for up to ${formatDuration(d.hardLimitMs)} in total. ` +
           `If you no longer need it, terminate it (Fluence accepts this once it is ACTIVE; a FAILED deploy is refunded).`,
       ),
-      {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: ACTION.terminate,
-            text: { type: 'plain_text', text: 'Terminate' },
-            style: 'danger',
-            value,
-            confirm: {
-              title: { type: 'plain_text', text: 'Terminate this instance?' },
-              text: { type: 'mrkdwn', text: clampText(`${instanceLabel(d.name)} will be terminated. Unused funds go back to the account balance.`, 300) },
-              confirm: { type: 'plain_text', text: 'Terminate' },
-              deny: { type: 'plain_text', text: 'Keep it' },
-              style: 'danger',
-            },
-          },
-        ],
-      },
+      { type: 'actions', elements: [terminateButton(d)] },
     ],
     d.sandbox,
   );
+}
+
+export interface NotStartedReplyData extends ReplyBase {
+  instanceId: string;
+  /** How long it has been ACTIVE with its container not started. */
+  notStartedMs: number;
+  containerStatus: string | null;
+  /** Last Kubernetes events and log lines (may be empty). */
+  events: string[];
+  logs: string[];
+}
+
+/**
+ * ACTIVE for Fluence, but the container has not started (API.md §10: still pulling, or failing to
+ * start). It is billed meanwhile, so the requester gets the reason while it can still be acted on.
+ */
+export function renderNotStartedReply(d: NotStartedReplyData): WatchMessage {
+  const status = escapeMrkdwn(clampText(d.containerStatus ?? 'NOT_STARTED', 40));
+  const blocks: KnownBlock[] = [
+    section(
+      `<@${d.requesterId}> ${instanceLabel(d.name)} is ACTIVE and billed, but its container has not started after ` +
+        `${formatDuration(d.notStartedMs)} (container status ${status}). It may still be pulling a large image, or it keeps ` +
+        `failing to start: the events and logs below tell which. I keep watching and reply here once it is ready.`,
+    ),
+  ];
+  const ev = tail('Last events', d.events, 10, 1400);
+  const lg = tail('Last log lines', d.logs, 20, 1400);
+  if (ev) blocks.push(section(ev));
+  if (lg) blocks.push(section(lg));
+  if (!ev && !lg) blocks.push(section('Fluence has no events or log lines for it yet.'));
+  blocks.push({
+    type: 'actions',
+    elements: [
+      // "open", not the card's in-place refresh: the current status arrives as a new ephemeral card and
+      // this reply (with the events someone may be reading) stays in the thread
+      { type: 'button', action_id: ACTION.openInstance, text: { type: 'plain_text', text: 'Refresh' }, value: encodeRef(d.type, d.instanceId) },
+      terminateButton(d),
+    ],
+  });
+  return message(`<@${d.requesterId}> ${d.name} is ACTIVE but its container has not started`, blocks, d.sandbox);
 }
 
 export interface GaveUpReplyData extends ReplyBase {
