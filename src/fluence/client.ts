@@ -11,6 +11,8 @@ import {
   containerDetail,
   containerPlanOffers,
   containerSummary,
+  KNOWN_CONTAINER_STATUSES,
+  KNOWN_INSTANCE_STATUSES,
   vmDetail,
   vmPlanOffers,
   vmSummary,
@@ -76,11 +78,17 @@ const WIRE: Readonly<Record<WorkloadType, Wire>> = {
   baremetal: vmWire('baremetal'),
 };
 
+/** Distinct unknown status values remembered for "log once"; beyond this, the rest are not logged. */
+const MAX_UNKNOWN_STATUSES = 50;
+
 export class FluenceClient implements FluenceApi {
   private readonly http: FluenceHttp;
+  private readonly logger: FluenceClientOptions['logger'];
+  private readonly unknownStatuses = new Set<string>();
 
   constructor(opts: FluenceClientOptions) {
     this.http = new FluenceHttp(opts);
+    this.logger = opts.logger;
   }
 
   async listPlans(type: WorkloadType): Promise<PlanOffer[]> {
@@ -105,14 +113,19 @@ export class FluenceClient implements FluenceApi {
   }
 
   async listInstances(type: WorkloadType): Promise<InstanceSummary[]> {
-    return this.http.request('GET', GPU + WORKLOADS[type].instancesPath, { schema: WIRE[type].list });
+    const list = await this.http.request('GET', GPU + WORKLOADS[type].instancesPath, { schema: WIRE[type].list });
+    for (const i of list) this.noteUnknownStatus('status', i.status, KNOWN_INSTANCE_STATUSES);
+    return list;
   }
 
   async getInstance(type: WorkloadType, id: string): Promise<InstanceDetail> {
-    return this.http.request('GET', GPU + WORKLOADS[type].instancePath(id), {
+    const detail = await this.http.request('GET', GPU + WORKLOADS[type].instancePath(id), {
       schema: WIRE[type].detail,
       what: `${WORKLOADS[type].label} with ID ${id}`,
     });
+    this.noteUnknownStatus('status', detail.status, KNOWN_INSTANCE_STATUSES);
+    this.noteUnknownStatus('container_status', detail.containerStatus, KNOWN_CONTAINER_STATUSES);
+    return detail;
   }
 
   async updateContainer(id: string, body: UpdateContainerRequest): Promise<void> {
@@ -175,6 +188,18 @@ export class FluenceClient implements FluenceApi {
       });
     }
     return { balance, usageDaysLeft: entry.usageDaysLeft ?? null };
+  }
+
+  /**
+   * A status string the docs do not list is read as "not there yet" (model.ts) and logged once per
+   * value, so a renamed or new state on Fluence's side shows up in the logs without flooding them.
+   */
+  private noteUnknownStatus(field: string, value: string | null | undefined, known: readonly string[]): void {
+    if (value == null || known.includes(value.trim().toUpperCase())) return;
+    const key = `${field}=${value}`;
+    if (this.unknownStatuses.has(key) || this.unknownStatuses.size >= MAX_UNKNOWN_STATUSES) return;
+    this.unknownStatuses.add(key);
+    this.logger?.warn({ field, value: value.slice(0, 60) }, 'Fluence sent a status this bot does not know; it is treated as not ready yet');
   }
 
   /** Logs and events exist for containers only (WORKLOADS[t].hasLogs); callers never ask for VM/BM. */

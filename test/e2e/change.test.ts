@@ -113,6 +113,9 @@ describe('/gpu update (sandbox, admin)', () => {
     expect(note.args.text).toMatch(/being updated/);
 
     t.clock.advance(3_000); // the simulator applies an update after 2 s
+    // the key field was left empty: the bot sent the current key back, because a full replacement
+    // without ssh_key removes it (the simulator does that, as Fluence's docs imply)
+    expect(simInstance(t, ctr).sshKey).toMatch(/^ssh-ed25519 /);
     const again = await openUpdate(t, admin, ctr);
     const envField = again.blocks.find((b: any) => b.block_id === BLOCK.env).element.initial_value;
     // names only (the container's injected SSH_PUBKEY shows up too), never a value

@@ -24,6 +24,10 @@ export interface FakeInstance {
   name: string;
   status: string;
   connection?: Connection | null;
+  /** Containers: NOT_STARTED | STARTED (absent: the field is not sent). */
+  containerStatus?: string | null;
+  /** The detail call fails with this, every time (say, a body that does not parse). */
+  detailError?: FluenceError;
   events?: string[];
   logs?: string[];
 }
@@ -35,6 +39,8 @@ export class FakeFluence implements Partial<FluenceApi> {
   calls: string[] = [];
   /** Types whose calls fail with this error (an outage). */
   faults = new Map<WorkloadType, FluenceError>();
+  /** The `last` argument of every events/logs call, in order. */
+  lastArgs: Array<number | undefined> = [];
 
   put(i: FakeInstance): void {
     this.instances.set(i.id, i);
@@ -66,15 +72,23 @@ export class FakeFluence implements Partial<FluenceApi> {
     this.fault(type);
     const i = this.instances.get(id);
     if (!i || i.type !== type) throw new FluenceError('not_found', 'not found', { status: 404 });
+    if (i.detailError) throw i.detailError;
     const active = instanceState(i.status) === 'active';
-    return { ...this.summary(i), billing: null, connection: active ? (i.connection ?? null) : null };
+    return {
+      ...this.summary(i),
+      billing: null,
+      connection: active ? (i.connection ?? null) : null,
+      ...(i.containerStatus !== undefined ? { containerStatus: i.containerStatus } : {}),
+    };
   }
-  async getEvents(id: string): Promise<string[]> {
+  async getEvents(id: string, last?: number): Promise<string[]> {
     this.calls.push(`events:${id}`);
+    this.lastArgs.push(last);
     return this.instances.get(id)?.events ?? [];
   }
-  async getLogs(id: string): Promise<string[]> {
+  async getLogs(id: string, last?: number): Promise<string[]> {
     this.calls.push(`logs:${id}`);
+    this.lastArgs.push(last);
     return this.instances.get(id)?.logs ?? [];
   }
 }
@@ -141,7 +155,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function harness(fake: Partial<FluenceApi>, opts: { sandbox?: boolean; notifier?: RecordingNotifier; clock?: ManualClock } = {}): Harness {
+export function harness(
+  fake: Partial<FluenceApi>,
+  opts: { sandbox?: boolean; notifier?: RecordingNotifier; clock?: ManualClock; startGraceMs?: number } = {},
+): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-watch-'));
   const fluence = fake as FluenceApi;
   const path = join(dir, 'watch.sqlite');
@@ -155,6 +172,7 @@ export function harness(fake: Partial<FluenceApi>, opts: { sandbox?: boolean; no
     const watcher = new InstanceWatcher({
       store, fluence, notifier, clock, logger, sandbox: opts.sandbox ?? false,
       intervalMs: 15_000, timeoutMs: 30 * MIN, hardLimitMs: 360 * MIN,
+      ...(opts.startGraceMs !== undefined ? { startGraceMs: opts.startGraceMs } : {}),
     });
     return { db, store, watcher };
   };

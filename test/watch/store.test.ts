@@ -62,3 +62,23 @@ test('a retried message waits for its time; a sent one is never pending again', 
   expect(store.messagesFor('i1')).toEqual([{ kind: 'ended', state: 'sent', via: 'thread', attempts: 2 }]);
   db.close();
 });
+
+test('migration 101 keeps an existing outbox and allows the not_started reply kind', () => {
+  const path = join(dir, 'old.sqlite');
+  const { MIGRATIONS } = require('../../src/store/schema') as typeof import('../../src/store/schema');
+  let db = openDatabase(path, MIGRATIONS.filter((m) => m.version <= 100));
+  let store = new WatchStore(db);
+  store.add(watchInput('i1', 'container'), 1000);
+  expect(store.claimReply('i1', 'slow', msg('slow'), 1000)).toBe(true);
+  expect(() => store.claimReply('i1', 'not_started', msg('before'), 1000)).toThrow(/CHECK constraint/);
+  db.close();
+  db = openDatabase(path);
+  store = new WatchStore(db);
+  expect(store.pendingMessages(2000).map((m) => [m.kind, m.message.text])).toEqual([['slow', 'slow']]);
+  expect(store.get('i1')).toMatchObject({ notStartedSince: null, startNotified: false });
+  expect(store.apply('i1', { notStartedSince: 3000, startNotified: true, replies: [{ kind: 'not_started', message: msg('diag') }] }, 3000)).toEqual(['not_started']);
+  expect(store.apply('i1', { notStartedSince: 9000 }, 9000)).toEqual([]);
+  expect(store.get('i1')).toMatchObject({ notStartedSince: 3000, startNotified: true });
+  expect(store.claimReply('i1', 'slow', msg('again'), 4000)).toBe(false);
+  db.close();
+});

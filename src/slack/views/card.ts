@@ -89,6 +89,7 @@ function connectionText(i: InstanceDetail): string | undefined {
   if (!c) return undefined;
   const parts = ['*Connect*'];
   if (c.ssh) parts.push('```' + escapeClamp(noBackticks(c.ssh), 500) + '```');
+  if (c.ssh && c.sshHint) parts.push(`_${escapeClamp(c.sshHint, 300)}_`);
   if (c.ports.length) {
     const ports = c.ports.slice(0, 40).map((p) => `${escapeClamp(`${p.port}/${p.protocol}`, 30)} → ${codeSpan(p.endpoint, 200)}`);
     parts.push(`Ports: ${ports.join(', ')}${c.ports.length > 40 ? ` …and ${c.ports.length - 40} more` : ''}`);

@@ -59,7 +59,8 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
   ];
   const blocks: KnownBlock[] = [section(lines[0]!)];
   const cmd = connectCommand(c);
-  if (cmd) blocks.push(section(`*Connect*\n${code(clampText(cmd, 2000))}`));
+  // escaped: outside text, and a placeholder like `<user>` would otherwise be read as a Slack link
+  if (cmd) blocks.push(section(`*Connect*\n${code(escapeMrkdwn(clampText(cmd, 2000)))}`));
   if (cmd && c.ssh && c.sshHint) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(clampText(c.sshHint, 500)) }] });
   const details: string[] = [];
   if (c.uri) details.push(`*Endpoint:* ${escapeMrkdwn(c.uri)}`);
@@ -74,7 +75,7 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
     elements: [{ type: 'mrkdwn', text: `${WORKLOADS[d.type].label} · billed hourly at ${formatPrice(d.pricePerHour)} until you terminate it` }],
   });
   // the mention is in the notification text too, so the requester is notified even where blocks are not shown
-  return message(`<@${d.requesterId}> ${d.name} is ready${cmd ? `: ${cmd}` : ''}`, blocks, d.sandbox);
+  return message(`<@${d.requesterId}> ${d.name} is ready${cmd ? `: ${escapeMrkdwn(cmd)}` : ''}`, blocks, d.sandbox);
 }
 
 export interface FailedReplyData extends ReplyBase {
