@@ -11,6 +11,8 @@ describe('config', () => {
       FLUENCE_API_URL: 'https://api.fluence.dev',
       DATABASE_PATH: './data/gpu-bot.sqlite',
       WATCH_INTERVAL_MS: 15000,
+      WATCH_START_GRACE_MS: 300000,
+      SIMULATOR_SPEED: 1,
       LOG_LEVEL: 'info',
       sandbox: true,
       slackMode: 'offline',
@@ -33,6 +35,8 @@ describe('config', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: expected one of fatal, error/],
     [{ GPU_BOT_ADMINS: 'alice' }, /GPU_BOT_ADMINS: expected Slack user ids/],
     [{ MAX_HOURLY_USD: '-3' }, /MAX_HOURLY_USD/],
+    [{ SIMULATOR_SPEED: '0' }, /SIMULATOR_SPEED: expected a number > 0|SIMULATOR_SPEED/],
+    [{ WATCH_START_GRACE_MS: '-1' }, /WATCH_START_GRACE_MS: expected a number >= 0/],
     [{ WATCH_TIMEOUT_MS: '100000', WATCH_HARD_LIMIT_MS: '1000' }, /WATCH_HARD_LIMIT_MS: expected must be at least WATCH_TIMEOUT_MS/],
   ])('names the bad variable and what it expects: %j', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);

@@ -16,6 +16,8 @@ test('status message: name, requester, plan, price and status in one line', () =
   });
   expect(JSON.stringify(sandboxed.blocks)).toContain('🧪 Sandbox');
   expect((sandboxed.blocks[0] as { text: { text: string } }).text.text).toContain('🟢 ACTIVE');
+  // ACTIVE is not "ready": the message does not let a crash-looping container look usable
+  expect(JSON.stringify(sandboxed.blocks)).toContain('the container may still be starting');
 });
 
 test('user text cannot break out of mrkdwn or the code block', () => {

@@ -53,7 +53,10 @@ export function renderInstanceStatusMessage(d: InstanceStatusData): WatchMessage
       ? 'Provisioning usually takes 2–3 minutes. I will reply in this thread when it is ready.'
       : d.state === 'failed'
         ? 'Nothing is charged for a failed deploy: the reserve is refunded.'
-        : null;
+        : d.state === 'active'
+          ? // ACTIVE is the machine, not the container (API.md §10): the thread says when it can be reached
+            'ACTIVE means the machine is up and billed; the container may still be starting. The reply in this thread says when it can be reached.'
+          : null;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: line } },
     {
