@@ -3,7 +3,7 @@
  * and the buttons that act on it. Env var VALUES never appear here, only names.
  */
 import type { Button, KnownBlock } from '@slack/types';
-import type { InstanceDetail } from '../../fluence/model';
+import { isStartPending, type InstanceDetail } from '../../fluence/model';
 import { WORKLOADS } from '../../fluence/workload';
 import { ACTION } from '../ids';
 import { age } from './instances';
@@ -88,6 +88,8 @@ function connectionText(i: InstanceDetail): string | undefined {
   const c = i.connection;
   if (!c) return undefined;
   const parts = ['*Connect*'];
+  // an address is out, but nothing answers until the container runs (API.md §10)
+  if (isStartPending(i)) parts.push('_The container has not started yet (still pulling, or failing to start): see Events and Logs._');
   if (c.ssh) parts.push('```' + escapeClamp(noBackticks(c.ssh), 500) + '```');
   if (c.ssh && c.sshHint) parts.push(`_${escapeClamp(c.sshHint, 300)}_`);
   if (c.ports.length) {

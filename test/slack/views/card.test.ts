@@ -32,6 +32,25 @@ test('ACTIVE container: ssh command, forwarded port, billing, env NAMES, and eve
   expect(v).toMatchSnapshot();
 });
 
+test('ACTIVE but NOT_STARTED: the address is shown with a note that nothing answers yet', () => {
+  const instance = containerActive();
+  instance.containerStatus = 'NOT_STARTED';
+  const v = renderInstanceCard({ instance, now: NOW, sandbox: false, showPrivate: true });
+  assertBlockKitLimits(v.blocks);
+  const json = JSON.stringify(v.blocks);
+  expect(json).toContain('ACTIVE · NOT_STARTED');
+  expect(json).toContain('The container has not started yet (still pulling, or failing to start): see Events and Logs.');
+  expect(JSON.stringify(renderInstanceCard({ instance: containerActive(), now: NOW, sandbox: false, showPrivate: true }).blocks)).not.toContain('has not started');
+});
+
+test('a container on another image: `<user>@` in the SSH line, with the hint', () => {
+  const instance = containerActive();
+  instance.connection = { ...instance.connection!, ssh: 'ssh -p 32345 <user>@provider.a100.pub', sshHint: 'Replace <user> with the login user of your image.' };
+  const json = JSON.stringify(renderInstanceCard({ instance, now: NOW, sandbox: false, showPrivate: true }).blocks);
+  expect(json).toContain('```ssh -p 32345 &lt;user&gt;@provider.a100.pub```');
+  expect(json).toContain('_Replace &lt;user&gt; with the login user of your image._');
+});
+
 test('for anyone but the owner and admins: no startup command, no Logs/Events, and a note saying why', () => {
   const instance = containerActive();
   instance.container!.startupCommand = 'python serve.py --token=tok-startup-secret';
