@@ -28,4 +28,7 @@ EXPOSE 3000
 # GET /healthz answers 200 when the store is open and the watcher is running (both modes)
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# On SIGTERM the bot waits up to FLUENCE_TIMEOUT_MS + 5 s (20 s by default) for a deploy in flight
+# before closing its database: run it with a stop grace period of at least that (Docker's default
+# is 10 s): `docker run --stop-timeout 30`, Compose `stop_grace_period: 30s`.
 CMD ["node", "dist/main.js"]
