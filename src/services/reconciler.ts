@@ -127,6 +127,12 @@ export class DeployReconciler {
   ): Promise<InstanceSummary | { id: string } | null | 'unknown'> {
     const known = this.o.deploys.knownInstances.get(claim.key);
     if (known) return { id: known };
+    // A deploy of the same name running now may be about to record the very instance a name match
+    // would find: wait for it to settle rather than take its instance.
+    for (const key of this.o.deploys.inFlight) {
+      const other = this.o.store.deployRequests.get(key);
+      if (other && other.name === claim.name && other.type === claim.type) return 'unknown';
+    }
     let list: InstanceSummary[];
     try {
       list = await listOf(claim.type);

@@ -1,0 +1,130 @@
+/**
+ * DeployReconciler against a real store file and the simulator over HTTP: which instance an unclear
+ * claim may adopt (name, type, created after the attempt, nobody else's), when it gives up, and
+ * that an unreadable list or a same-name deploy still running settles nothing.
+ */
+import { FluenceClient } from '../../src/fluence/client';
+import { FluenceError } from '../../src/fluence/errors';
+import { createLogger } from '../../src/log';
+import { provablyNotApplied } from '../../src/services/deploy';
+import { DeployReconciler, RECONCILE_GRACE_MS, SETTLED_RETENTION_MS } from '../../src/services/reconciler';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import type { DeployRequestRecord } from '../../src/store/deploy-requests';
+import { tempStores, type TempStores } from '../store/temp-store';
+
+let t: TempStores;
+let sim: SimulatorHandle;
+beforeEach(async () => {
+  t = tempStores();
+  sim = await startSimulator({ now: () => t.clock.t, provisioningDelayMs: 0 });
+});
+afterEach(async () => {
+  t.cleanup();
+  await sim.stop();
+});
+
+function setup() {
+  const store = t.open();
+  const adopted: Array<[string, string]> = [];
+  const abandoned: string[] = [];
+  const deploys = { inFlight: new Set<string>(), knownInstances: new Map<string, string>() };
+  const reconciler = new DeployReconciler({
+    store,
+    fluence: new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: 1000, sleep: async () => {} }),
+    logger: createLogger({ level: 'silent' }),
+    now: t.clock.now,
+    deploys,
+    postTimeoutMs: 20_000,
+    onAdopted: async (c: DeployRequestRecord, i) => void adopted.push([c.key, i.id]),
+    onAbandoned: async (c: DeployRequestRecord) => void abandoned.push(c.key),
+  });
+  const claim = (key: string, name: string) =>
+    store.deployRequests.begin(key, { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name, pricePerHour: 1 });
+  return { store, reconciler, adopted, abandoned, deploys, claim };
+}
+
+it('adopts the instance of the same name created after the claim, not an older namesake', async () => {
+  const { reconciler, adopted, claim, store } = setup();
+  const [old] = sim.control.seedInstances(1, 'container', { namePrefix: 'twin' });
+  t.clock.t += 10 * 60_000; // the namesake is 10 minutes older than the claim
+  claim('k1', 'twin-0');
+  expect((await reconciler.runOnce()).open).toEqual(['k1']);
+  const [fresh] = sim.control.seedInstances(1, 'container', { namePrefix: 'twin' });
+  expect((await reconciler.runOnce()).adopted).toEqual(['k1']);
+  expect(adopted).toEqual([['k1', fresh]]);
+  expect(fresh).not.toBe(old);
+  expect(store.deployRequests.get('k1')).toMatchObject({ state: 'succeeded', instanceId: fresh });
+  // settled once: another pass adopts nothing more
+  expect((await reconciler.runOnce()).adopted).toEqual([]);
+});
+
+it("never takes an instance another claim owns, and leaves claims whose POST is still running", async () => {
+  const { reconciler, claim, store, deploys } = setup();
+  const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'same' }); // named same-0
+  claim('owner', 'same-0');
+  store.deployRequests.succeed('owner', id!);
+  claim('k2', 'same-0'); // the only instance of its name is already the owner's
+  expect((await reconciler.runOnce())).toMatchObject({ adopted: [], open: ['k2'] });
+  deploys.inFlight.add('k2');
+  t.clock.t += RECONCILE_GRACE_MS + 1;
+  expect((await reconciler.runOnce())).toMatchObject({ adopted: [], failed: [], open: [] }); // in flight here: not ours to settle
+  deploys.inFlight.delete('k2');
+  expect((await reconciler.runOnce()).failed).toEqual(['k2']);
+  expect(store.deployRequests.get('owner')).toMatchObject({ state: 'succeeded', instanceId: id });
+});
+
+it('gives up after the grace period, once, and a list that cannot be read settles nothing', async () => {
+  const { reconciler, abandoned, claim, store } = setup();
+  claim('k4', 'never-made');
+  t.clock.t += RECONCILE_GRACE_MS + 1;
+  sim.control.setFaults({ errorRate: 1 });
+  expect((await reconciler.runOnce()).open).toEqual(['k4']);
+  expect(store.deployRequests.get('k4')?.state).toBe('pending');
+  sim.control.clearFaults();
+  expect((await reconciler.runOnce()).failed).toEqual(['k4']);
+  expect(abandoned).toEqual(['k4']);
+  expect((await reconciler.runOnce()).failed).toEqual([]);
+  expect(abandoned).toEqual(['k4']);
+});
+
+it('waits while a deploy of the same name is still running in this process', async () => {
+  const { reconciler, claim, deploys } = setup();
+  claim('unclear', 'busy-name');
+  claim('running', 'busy-name');
+  deploys.inFlight.add('running');
+  sim.control.seedInstances(1, 'container', { namePrefix: 'busy-name' }); // is it unclear's or running's?
+  const r = await reconciler.runOnce();
+  expect(r.adopted).toEqual([]);
+  expect(r.open).toEqual(['unclear']);
+});
+
+it('prunes failed claims and old form ids after the retention period, never a pending claim', async () => {
+  const { reconciler, claim, store } = setup();
+  claim('failed', 'x');
+  store.deployRequests.fail('failed', 'no');
+  store.deployModals.issue('form-1', { userId: 'U1', channelId: 'C1' });
+  claim('pending', 'y');
+  t.clock.t += SETTLED_RETENTION_MS + 1;
+  sim.control.setFaults({ errorRate: 1 }); // the pending one cannot be settled now
+  await reconciler.runOnce();
+  expect(store.deployRequests.get('failed')).toBeUndefined();
+  expect(store.deployModals.get('form-1')).toBeUndefined();
+  expect(store.deployRequests.get('pending')?.state).toBe('pending');
+});
+
+describe('provablyNotApplied: only what provably never reached Fluence, or what it refused', () => {
+  it.each([
+    ['422 validation', new FluenceError('validation', 'x', { status: 422 }), true],
+    ['400 business', new FluenceError('business', 'x', { status: 400 }), true],
+    ['429', new FluenceError('rate_limited', 'x', { status: 429 }), true],
+    ['our own check (no status)', new FluenceError('validation', 'Not sent to Fluence: …'), true],
+    ['connection refused', new FluenceError('unavailable', 'refused'), true],
+    ['500', new FluenceError('unavailable', 'x', { status: 500 }), false],
+    ['503', new FluenceError('unavailable', 'x', { status: 503 }), false],
+    ['408', new FluenceError('unavailable', 'x', { status: 408, maybeApplied: true }), false],
+    ['timeout', new FluenceError('unavailable', 'x', { maybeApplied: true }), false],
+    ['2xx garbage', new FluenceError('bad_response', 'x', { status: 200 }), false],
+  ])('%s', (_what, err, expected) => {
+    expect(provablyNotApplied(err)).toBe(expected);
+  });
+});
