@@ -1,0 +1,100 @@
+/**
+ * Issue 9 §1, the real process: a bot killed (SIGKILL, no shutdown) while its deploy POST is still
+ * unanswered leaves a pending claim; the next process adopts the instance Fluence made at start-up
+ * and announces it in the channel. Before, the claim stayed pending forever and nothing was said.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '../../src/simulator';
+import { BLOCK, VIEW } from '../../src/slack/ids';
+import { SlackUser, startSlackStandin } from '../../src/standin';
+import { fill } from '../support/modal';
+
+const SECRET = 'process-kill-signing-secret';
+const SSH = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the bot never became healthy');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('a bot killed mid-POST: the next process adopts and announces the instance at start-up', async () => {
+  const standin = await startSlackStandin();
+  const sim = await startSimulator({ provisioningDelayMs: 60_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-kill-'));
+  const children: ChildProcess[] = [];
+  const launch = async () => {
+    const port = await freePort();
+    const child = spawn(join(__dirname, '../../node_modules/.bin/tsx'), [join(__dirname, '../../src/main.ts')], {
+      env: {
+        PATH: process.env.PATH,
+        SLACK_BOT_TOKEN: 'xoxb-process-kill',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: standin.apiUrl,
+        PORT: String(port),
+        DATABASE_PATH: join(dir, 'bot.sqlite'),
+        FLUENCE_API_URL: sim.url,
+        FLUENCE_API_KEY: sim.apiKey,
+        FLUENCE_TIMEOUT_MS: '60000', // the POST is still waiting when the process dies
+        GPU_BOT_ADMINS: 'UALICE',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    children.push(child);
+    await waitHealthy(port, 20_000);
+    return { child, port };
+  };
+  try {
+    const first = await launch();
+    const user = new SlackUser({ botUrl: `http://127.0.0.1:${first.port}/slack/events`, signingSecret: SECRET, standin, userId: 'UALICE', channelId: 'C_GENERAL' });
+    sim.control.setFaults({ lostAnswerNext: { count: 1, status: 0 }, onlyPaths: /^\/gpu\/instances\/$/ });
+    expect((await user.command('deploy')).status).toBe(200);
+    const form = await standin.waitFor(
+      () => [...standin.views().values()].find((v) => v.callback_id === VIEW.deploy && (v.blocks ?? []).some((b: any) => b.block_id === BLOCK.ports)),
+      15_000,
+    );
+    const plan = form.blocks.find((b: any) => b.block_id === BLOCK.plan).element.options[0].value;
+    await user.submitView(form, fill(form, { [BLOCK.plan]: plan, [BLOCK.name]: 'killed-mid-post', [BLOCK.ports]: '22', [BLOCK.sshKey]: SSH }));
+    await standin.waitFor(() => sim.control.instances().find((i) => i.name === 'killed-mid-post'), 10_000);
+
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    expect(standin.messages('C_GENERAL').filter((m) => /killed-mid-post/.test(String(m.text)))).toHaveLength(0);
+
+    await launch();
+    const announced = await standin.waitFor(
+      () => standin.messages('C_GENERAL').find((m) => !m.thread_ts && /killed-mid-post/.test(String(m.text))),
+      15_000,
+    );
+    expect(announced.text).toMatch(/killed-mid-post/);
+    expect(sim.control.instances().filter((i) => i.name === 'killed-mid-post')).toHaveLength(1);
+    expect(sim.control.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await sim.stop();
+    await standin.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
