@@ -15,6 +15,7 @@ import type { CreateContainerRequest, CreateVmRequest } from '../fluence/schemas
 import type { WorkloadType } from '../fluence/workload';
 import { BLOCK, INPUT_ACTION, type BlockId } from '../slack/ids';
 import { imageProblem, instanceNameProblem, mergeKeptValues, parseEnv, parsePorts, registryHost, type EnvVar } from './form-fields';
+import { isSecretEnv, restoreKeptEnv, type KeptSecrets } from './form-secrets';
 
 /** The slice of Bolt's `ViewStateValue` this module reads (Bolt's type is assignable to it). */
 export interface FieldState {
@@ -78,7 +79,8 @@ function osFromValue(options: readonly string[], value: string | undefined): str
 
 // ---- deploy -----------------------------------------------------------------------------
 
-export function readDeployForm(type: WorkloadType, state: FormState, offers: readonly PlanOffer[]): DeployFormResult {
+/** `kept`: the secrets the bot kept when it re-rendered this form (form-secrets.ts). */
+export function readDeployForm(type: WorkloadType, state: FormState, offers: readonly PlanOffer[], kept?: KeptSecrets): DeployFormResult {
   const errors: FieldErrors = {};
   const planId = selectedOf(state, BLOCK.plan);
   const offer = planId ? offers.find((o) => o.planId === planId && o.type === type) : undefined;
@@ -89,7 +91,9 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
   const nameError = instanceNameProblem(name);
   if (nameError) errors[BLOCK.name] = nameError;
 
-  const sshKey = textOf(state, BLOCK.sshKey);
+  // an empty SSH key field means "the key you typed before" while the bot keeps one
+  const sshKey = textOf(state, BLOCK.sshKey) || kept?.sshKey || '';
+  const keySecrets = sshKey ? [sshKey] : [];
 
   if (type !== 'container') {
     const keyError = rules.sshKeyProblem(sshKey);
@@ -101,10 +105,10 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
     else if (offer && !osImage) errors[BLOCK.osImage] = `Pick an OS image this plan offers: ${osOptions.join(', ')}.`;
     if (!offer || !osImage || Object.keys(errors).length) return { ok: false, errors };
     const request: CreateVmRequest = { plan_id: offer.planId, name, ssh_key: sshKey, os_image: osImage };
-    return { ok: true, request, offer, secrets: [] };
+    return { ok: true, request, offer, secrets: keySecrets };
   }
 
-  const settings = readContainerSettings(state, errors, sshKey);
+  const settings = readContainerSettings(state, errors, sshKey, { withPorts: true, ...(kept ? { kept } : {}) });
   if (sshKey) {
     const keyError = rules.sshKeyProblem(sshKey);
     if (keyError) errors[BLOCK.sshKey] = keyError;
@@ -129,7 +133,7 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
     ...(location && location !== ANY_LOCATION ? { constraints: { location } } : {}),
     ...(sshKey ? { ssh_key: sshKey } : {}),
   };
-  return { ok: true, request, offer, secrets: settings.secrets };
+  return { ok: true, request, offer, secrets: [...settings.secrets, ...keySecrets] };
 }
 
 export interface ContainerSettingsRead {
@@ -149,7 +153,7 @@ export function readContainerSettings(
   state: FormState,
   errors: FieldErrors,
   sshKey: string,
-  opts: { withPorts?: boolean; mergeEnv?: ReadonlyArray<{ name: string; value: string }> } = { withPorts: true },
+  opts: { withPorts?: boolean; mergeEnv?: ReadonlyArray<{ name: string; value: string }>; kept?: KeptSecrets } = { withPorts: true },
 ): ContainerSettingsRead | undefined {
   const image = textOf(state, BLOCK.image);
   const imageError = imageProblem(image);
@@ -163,10 +167,20 @@ export function readContainerSettings(
   }
 
   let env: EnvVar[] = [];
+  let marked: string[] = [];
   const parsed = parseEnv(field(state, BLOCK.env)?.value.value ?? '');
   if (!parsed.ok) errors[BLOCK.env] = parsed.error;
   else {
+    marked = parsed.marked;
     env = opts.mergeEnv ? mergeKeptValues(parsed.env, opts.mergeEnv) : parsed.env;
+    if (!opts.mergeEnv) {
+      const restored = restoreKeptEnv(env, marked, opts.kept);
+      env = restored.env;
+      if (restored.missing.length) {
+        errors[BLOCK.env] =
+          `Type the secret value of ${restored.missing.join(', ')} again after the "!": the bot no longer keeps the one you typed before.`;
+      }
+    }
     if (sshKey && env.some((v) => v.name === rules.RESERVED_SSH_ENV)) {
       errors[BLOCK.env] =
         `Remove ${rules.RESERVED_SSH_ENV}: it is set from the SSH public key field, and defining both makes the deploy fail.`;
@@ -181,7 +195,8 @@ export function readContainerSettings(
 
   const username = textOf(state, BLOCK.registryUser);
   // a password may legitimately start or end with spaces: keep it as typed
-  const password = field(state, BLOCK.registryPassword)?.value.value ?? '';
+  // an empty password field means "the one you typed before" while the bot keeps one
+  const password = field(state, BLOCK.registryPassword)?.value.value || opts.kept?.registryPassword || '';
   let credentials: ContainerSettingsRead['credentials'];
   if (username && !password) {
     errors[BLOCK.registryPassword] = `Enter the password or access token for ${username}, or clear the username.`;
@@ -197,7 +212,7 @@ export function readContainerSettings(
   }
 
   if (Object.keys(errors).length) return undefined;
-  const secrets = [...env.map((v) => v.value), ...(credentials ? [credentials.password] : [])].filter((s) => s.length > 0);
+  const secrets = [...env.filter((v) => isSecretEnv(v, marked)).map((v) => v.value), ...(credentials ? [credentials.password] : [])].filter((s) => s.length > 0);
   return { image, expose, env, startup, ...(credentials ? { credentials } : {}), secrets };
 }
 

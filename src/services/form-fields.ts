@@ -51,9 +51,17 @@ export function parsePorts(text: string): Parsed<{ expose: Array<{ port: string;
   return { ok: true, expose };
 }
 
-/** `KEY=value` lines; blank lines and `# comments` are skipped; the value may contain `=`. */
-export function parseEnv(text: string): Parsed<{ env: EnvVar[] }> {
+/** Written before a value (`NAME=!value`) to mark it secret; the mark is not part of the value. */
+export const SECRET_MARK = '!';
+
+/**
+ * `KEY=value` lines; blank lines and `# comments` are skipped; the value may contain `=`.
+ * `KEY=!value` marks the value secret (`marked` lists those names): the `!` is dropped, so a
+ * value that really starts with `!` is written `KEY=!!value` (and is then secret too).
+ */
+export function parseEnv(text: string): Parsed<{ env: EnvVar[]; marked: string[] }> {
   const env: EnvVar[] = [];
+  const marked: string[] = [];
   const lines = text.split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
@@ -67,12 +75,14 @@ export function parseEnv(text: string): Parsed<{ env: EnvVar[] }> {
     const nameError = rules.envNameProblem(name);
     if (nameError) return { ok: false, error: `${at}: ${nameError}` };
     if (env.some((v) => v.name === name)) return { ok: false, error: `${at}: ${name} is set twice.` };
-    env.push({ name, value: line.slice(eq + 1) });
+    const value = line.slice(eq + 1);
+    if (value.startsWith(SECRET_MARK)) marked.push(name);
+    env.push({ name, value: value.startsWith(SECRET_MARK) ? value.slice(SECRET_MARK.length) : value });
   }
   if (env.length > rules.ENV_MAX) {
     return { ok: false, error: `At most ${rules.ENV_MAX} variables are allowed (you have ${env.length}).` };
   }
-  return { ok: true, env };
+  return { ok: true, env, marked };
 }
 
 /** The registry an image reference lives on; no host (`nginx`, `org/app:1`) means docker.io. */

@@ -4,11 +4,24 @@
  * secret redaction as ours. Bolt calls setLevel()/setName() on the logger it is given (App sets
  * its own default level; every WebClient renames it): that must never change the level of the
  * shared pino logger, so the adapter keeps its own threshold on a pino child.
+ *
+ * That threshold never goes below INFO, whatever LOG_LEVEL says: the libraries' debug lines carry
+ * raw payloads (the Socket Mode client logs every envelope it receives, a view submission with
+ * the environment values and registry password typed into it; the Web API client logs every
+ * request body, views.update included). Those values are not known secrets yet when the line is
+ * written, so no redaction by value can catch them: the lines are not written at all.
  */
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../log';
 
 const ORDER: Record<LogLevel, number> = { [LogLevel.DEBUG]: 0, [LogLevel.INFO]: 1, [LogLevel.WARN]: 2, [LogLevel.ERROR]: 3 };
+
+/** The most the Slack libraries may log: their DEBUG lines hold raw payloads (see above). */
+export const SLACK_LIBRARY_MIN_LEVEL = LogLevel.INFO;
+
+function capped(level: LogLevel): LogLevel {
+  return ORDER[level] < ORDER[SLACK_LIBRARY_MIN_LEVEL] ? SLACK_LIBRARY_MIN_LEVEL : level;
+}
 
 /** The Slack level matching a pino level (trace -> debug, fatal -> error, silent -> error). */
 export function boltLevelFor(pinoLevel: string): LogLevel {
@@ -27,7 +40,7 @@ export function boltLevelFor(pinoLevel: string): LogLevel {
 
 export function boltLogger(logger: Logger, component = 'slack'): BoltLogger {
   const child = logger.child({ component });
-  let level = boltLevelFor(logger.level);
+  let level = capped(boltLevelFor(logger.level));
   let name = component;
 
   const write = (at: LogLevel, msg: unknown[]) => {
@@ -47,7 +60,7 @@ export function boltLogger(logger: Logger, component = 'slack'): BoltLogger {
     warn: (...msg) => write(LogLevel.WARN, msg),
     error: (...msg) => write(LogLevel.ERROR, msg),
     setLevel: (l) => {
-      level = l;
+      level = capped(l);
     },
     getLevel: () => level,
     setName: (n) => {

@@ -78,7 +78,7 @@ describe('secret lifecycle', () => {
     const logs = t.logs.join('\n');
     const audit = JSON.stringify(t.bot.context.store.audit.recent(500));
     const db = dbBytes(t);
-    expect(t.logs.length).toBeGreaterThan(10);
+    expect(t.logs.length).toBeGreaterThan(1);
     expect(t.bot.context.store.audit.count()).toBeGreaterThan(4);
     for (const [what, value] of Object.entries(SECRETS)) {
       expect({ what, inSlack: slack.includes(value) }).toEqual({ what, inSlack: false });

@@ -61,7 +61,8 @@ test('a valid container form gives exactly the documented request body', () => {
   expect(r.request).toEqual({ ...example('instances-create-container.request.json'), ssh_key: KEY });
   expect(JSON.stringify(r.request)).toBe(JSON.stringify({ ...example('instances-create-container.request.json'), ssh_key: KEY }));
   expect(r.offer).toBe(offer);
-  expect(r.secrets).toEqual(['/models/llama']);
+  // a path is a setting, not a secret; the SSH key field always is
+  expect(r.secrets).toEqual([KEY]);
 });
 
 test('a minimal container form omits optional parts; "Any location" sends no constraint', () => {
@@ -74,13 +75,13 @@ test('a valid VM form gives exactly the documented request body', () => {
     [BLOCK.plan]: vmOffer.planId, [BLOCK.name]: 'my-gpu-vm', [BLOCK.sshKey]: KEY, [BLOCK.osImage]: 'Ubuntu Server 22.04',
   }), [vmOffer]);
   expect(r.ok && r.request).toEqual({ ...example('instances-create-vm.request.json'), ssh_key: KEY });
-  expect(r.ok && r.secrets).toEqual([]);
+  expect(r.ok && r.secrets).toEqual([KEY]);
 });
 
 test('private registry credentials: host from the image, password listed as a secret', () => {
   const r = deploy({ [BLOCK.image]: 'ghcr.io/myorg/private-model:v1', [BLOCK.registryUser]: 'myuser', [BLOCK.registryPassword]: 'ghp_xxxxxxxxxxxx' });
   expect(r.ok && r.request).toMatchObject({ container_settings: { credentials: { host: 'ghcr.io', username: 'myuser', password: 'ghp_xxxxxxxxxxxx' } } });
-  expect(r.ok && r.secrets).toEqual(['/models/llama', 'ghp_xxxxxxxxxxxx']);
+  expect(r.ok && r.secrets).toEqual(['ghp_xxxxxxxxxxxx', KEY]);
   const hub = deploy({ [BLOCK.image]: 'myorg/model:1', [BLOCK.registryUser]: 'u', [BLOCK.registryPassword]: 'pw12345' });
   expect(hub.ok && hub.request).toMatchObject({ container_settings: { credentials: { host: 'docker.io' } } });
   expect(registryHost('nginx')).toBe('docker.io');
@@ -183,7 +184,8 @@ describe('update form', () => {
         name: 'my-ctr',
         container_settings: { image: 'docker.io/org/app:2', environment: [{ name: 'HF_TOKEN', value: 'hf_live_secret' }, { name: 'NEW', value: '1' }], startup_command: 'run.sh' },
       },
-      secrets: ['hf_live_secret', '1'],
+      // HF_TOKEN is a credential by its name; NEW=1 is a setting
+      secrets: ['hf_live_secret'],
     });
   });
   test('an empty SSH key field keeps the current key (it lives in SSH_PUBKEY); a typed key replaces it', () => {

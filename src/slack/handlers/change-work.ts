@@ -6,6 +6,7 @@
 import type { InstanceDetail } from '../../fluence/model';
 import type { WorkloadType } from '../../fluence/workload';
 import type { FieldErrors, FormState } from '../../services/deploy-form';
+import { secretEnvValues } from '../../services/form-secrets';
 import { readUpdateForm } from '../../services/update-form';
 import type { BotContext } from '../context';
 import { BLOCK } from '../ids';
@@ -16,7 +17,7 @@ export type ChangeResult =
   | { kind: 'failed'; error: unknown; instance?: InstanceDetail };
 
 /**
- * Every value typed into the environment and registry password fields, valid or not, so the
+ * The secret values typed into the environment (form-secrets.ts) and the registry password field, valid or not, so the
  * redactor knows them before anything (a log line, an error echoing the input) can carry them.
  */
 export function typedSecrets(state: FormState): string[] {
@@ -25,11 +26,7 @@ export function typedSecrets(state: FormState): string[] {
     const v = entries[0]?.value;
     return typeof v === 'string' ? v : '';
   };
-  const env = first(BLOCK.env)
-    .split(/\r?\n/)
-    .filter((line) => line.includes('='))
-    .map((line) => line.slice(line.indexOf('=') + 1));
-  return [...env, first(BLOCK.registryPassword)].filter((s) => s.trim().length > 0);
+  return [...secretEnvValues(first(BLOCK.env)), first(BLOCK.registryPassword)].filter((s) => s.trim().length > 0);
 }
 
 /** Reads the current settings (env values left empty keep theirs), validates, PUTs. */

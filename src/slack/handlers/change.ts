@@ -87,7 +87,7 @@ async function openForm(ctx: BotContext, opened: OpenForm): Promise<void> {
     return;
   }
   if (!viewId) return;
-  const show = (view: ModalView) => o.client.views.update({ view_id: viewId, view: ctx.redactor.maskDeep(view) });
+  const show = (view: ModalView) => o.client.views.update({ view_id: viewId, view: ctx.redactor.maskPayload(view) });
   try {
     await show(await formFor(ctx, o));
   } catch (err) {
@@ -217,7 +217,7 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
     kind === 'update' ? runUpdate(ctx, meta.instanceId, state) : runRename(ctx, meta.type, meta.instanceId, (local as { name: string }).name),
   );
   const early = await Promise.race([work, delay(ACK_BUDGET_MS).then(() => null)]);
-  const ackWith = (a: Parameters<Ack>[0]) => ack(ctx.redactor.maskDeep(a));
+  const ackWith = (a: Parameters<Ack>[0]) => ack(ctx.redactor.maskPayload(a));
   const form: FormRef = { requestId: meta.requestId ?? randomUUID(), channelId: actor.channelId };
   if (early) await ackWith(earlyAnswer(ctx, kind, early, form));
   else await ackWith({ response_action: 'update', view: renderChangeProgress(kind, oldName) });
@@ -225,7 +225,7 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   const was = result.instance?.name ?? oldName;
   if (!early) {
     await client.views
-      .update({ view_id: view.id, view: ctx.redactor.maskDeep(lateView(ctx, kind, result, form, was)) })
+      .update({ view_id: view.id, view: ctx.redactor.maskPayload(lateView(ctx, kind, result, form, was)) })
       .catch((err: unknown) => ctx.logger.warn({ err }, `${kind} result could not be shown`));
   }
   if (!first) return; // a double submit shares the first one's outcome, audit and confirmation

@@ -55,7 +55,7 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
     textInput({
       block: BLOCK.env, action: presetAction, label: 'Environment', initial: values.env ?? (presetEnv || undefined),
       optional: true, multiline: true, placeholder: 'MODEL_PATH=/models/llama',
-      hint: 'One NAME=value per line (NAME: uppercase letters, digits, _). At most 64. Values are masked in every message and log.',
+      hint: 'One NAME=value per line (NAME: uppercase letters, digits, _). At most 64. Mark a secret with NAME=!value: it is masked in every message and log and never shown again (tokens and *_TOKEN, *_PASSWORD, *_KEY values are treated as secrets anyway).',
     }),
     textInput({
       block: BLOCK.startup, action: presetAction, label: 'Startup command', initial: values.startup ?? preset?.startup_command ?? undefined,
