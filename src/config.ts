@@ -57,6 +57,8 @@ export const ConfigSchema = z
     AUDIT_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
     /** Where approval requests of deploys started in a DM with the bot go (admins are not in that DM). */
     APPROVALS_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
+    // seals pending approvals and kept form secrets (services/sealed.ts); unset: a random key per process
+    GPU_BOT_SEAL_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'a random secret of at least 32 characters (openssl rand -base64 32)').optional()),
   })
   .superRefine((c, ctx) => {
     // HTTP mode (no app token) with a real bot token needs the signing secret to verify requests.
@@ -139,6 +141,7 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
 function describeIssue(i: z.core.$ZodIssue): string {
   switch (i.code) {
     case 'too_small':
+      if ((i as { origin?: unknown }).origin === 'string') return `at least ${String((i as { minimum?: unknown }).minimum)} characters`;
       return `a number >= ${String((i as { minimum?: unknown }).minimum)}`;
     case 'too_big':
       return `a number <= ${String((i as { maximum?: unknown }).maximum)}`;

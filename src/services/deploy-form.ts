@@ -231,6 +231,8 @@ export interface DeployFormValues {
   location?: string;
   sshKey?: string;
   osImage?: string;
+  /** Which secrets the bot keeps for this form (never their values): the form says so. */
+  kept?: { env: boolean; registryPassword: boolean; sshKey: boolean };
 }
 
 /**
@@ -240,7 +242,7 @@ export interface DeployFormValues {
  */
 export function deployFormValues(state: FormState): DeployFormValues {
   const out: DeployFormValues = {};
-  const put = (key: keyof DeployFormValues, v: string | undefined | null) => {
+  const put = (key: Exclude<keyof DeployFormValues, 'kept'>, v: string | undefined | null) => {
     if (v !== undefined && v !== null && v !== '') out[key] = v;
   };
   const planId = selectedOf(state, BLOCK.plan);

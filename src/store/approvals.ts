@@ -2,7 +2,8 @@
  * Deploy approval requests: a deploy above a limit waits here until an admin approves or denies
  * it, or it expires. A decision is one conditional UPDATE (`WHERE state = 'pending'`), so exactly
  * one decision ever wins, even with two admins clicking at once or two processes on one file.
- * The payload (the deploy request) arrives encrypted; the store never sees it in clear.
+ * The payload (the deploy request) arrives encrypted; the store never sees it in clear, and it is
+ * wiped (set to '') once the request is denied, expired, or approved and acted on.
  */
 import type { Db } from './db';
 import type { WorkloadType } from '../fluence/workload';
@@ -103,7 +104,8 @@ function prepareStatements(db: Db) {
     ),
     get: db.prepare(`SELECT * FROM approvals WHERE id = ?`),
     decide: db.prepare(
-      `UPDATE approvals SET state = @decision, decided_by = @by, decided_at = @at, updated_at = @at
+      `UPDATE approvals SET state = @decision, decided_by = @by, decided_at = @at, updated_at = @at,
+              payload = CASE WHEN @decision = 'denied' THEN '' ELSE payload END
        WHERE id = @id AND state = 'pending' AND expires_at > @at
        RETURNING *`,
     ),
@@ -114,10 +116,11 @@ function prepareStatements(db: Db) {
        RETURNING *`,
     ),
     expireDue: db.prepare(
-      `UPDATE approvals SET state = 'expired', updated_at = @now
+      `UPDATE approvals SET state = 'expired', updated_at = @now, payload = ''
        WHERE state = 'pending' AND expires_at <= @now
        RETURNING *`,
     ),
+    wipePayload: db.prepare(`UPDATE approvals SET payload = '' WHERE id = ? AND state != 'pending'`),
     listPending: db.prepare(`SELECT * FROM approvals WHERE state = 'pending' ORDER BY created_at, id`),
   };
 }
@@ -190,6 +193,14 @@ export class ApprovalStore {
   expireDue(now: number): ApprovalRecord[] {
     const rows = this.stmts.expireDue.all({ now }) as Row[];
     return rows.map(toRecord).sort((a, b) => a.expiresAt - b.expiresAt || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Forgets the sealed deploy of a decided request (an approved one once it was acted on). A denied
+   * or expired request loses it in the same UPDATE that closes it. Pending requests keep theirs.
+   */
+  wipePayload(id: string): boolean {
+    return this.stmts.wipePayload.run(id).changes > 0;
   }
 
   /** Requests still waiting for a decision, oldest first. */

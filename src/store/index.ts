@@ -9,6 +9,7 @@ import { BudgetStore } from './budgets';
 import { CommandDeliveryStore } from './command-deliveries';
 import { DeployModalStore } from './deploy-modals';
 import { DeployRequestStore } from './deploy-requests';
+import { FormDraftStore } from './form-drafts';
 import { GrantStore } from './grants';
 import { WatchStore } from './watches';
 
@@ -23,6 +24,8 @@ export interface Store {
   audit: AuditLog;
   /** Slash commands already handled (act once per delivery; command-deliveries.ts, migrations 200–299). */
   commandDeliveries: CommandDeliveryStore;
+  /** Sealed secrets of re-rendered deploy forms (form-drafts.ts, migrations 300–399). */
+  formDrafts: FormDraftStore;
   /** The watcher's state (store/watches.ts, owned by the watcher; its migrations are 100–199). */
   watches: WatchStore;
   /** False once closed (health check). */
@@ -48,6 +51,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     approvals: new ApprovalStore(db, now),
     audit: new AuditLog(db, now),
     commandDeliveries: new CommandDeliveryStore(db, now),
+    formDrafts: new FormDraftStore(db, now),
     watches: new WatchStore(db),
     isOpen: () => db.open,
     close() {

@@ -5,6 +5,7 @@
 import { CORE_MIGRATIONS } from './core-migrations';
 import { DELIVERY_MIGRATIONS } from './command-deliveries';
 import { DEPLOY_MIGRATIONS } from './deploy-migrations';
+import { FORM_DRAFT_MIGRATIONS } from './form-drafts';
 import { WATCH_MIGRATIONS } from './watch-migrations';
 
 export interface Migration {
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS];

@@ -54,6 +54,11 @@ describe('secret lifecycle', () => {
     expect(dbWhilePending.includes(SECRETS.approvedPassword)).toBe(false);
     await t.user.withUser(ADMIN).clickButton(request, ACTION.approve);
     await messageMatching(t, 'C_GENERAL', /Deployed `secret-approved`/);
+    // acted on: the sealed deploy is gone from the row
+    expect(t.bot.context.store.approvals.listPending()).toEqual([]);
+    const payloads = () => t.bot.context.store.db.prepare(`SELECT payload FROM approvals`).all() as Array<{ payload: string }>;
+    await t.standin.waitFor(() => payloads().every((p) => p.payload === '') || undefined);
+    expect(payloads()).toEqual([{ payload: '' }]);
 
     // Fluence did get the values (the deploy is real), so the test would see a leak if there were one.
     const sent = t.sim.control.instances().map((i) => JSON.stringify(i)).join('\n');

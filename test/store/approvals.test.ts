@@ -22,6 +22,23 @@ const request = (over: Partial<ApprovalInput> = {}): ApprovalInput => ({
 });
 
 describe('ApprovalStore', () => {
+  it('keeps the sealed payload only while it may still be needed: wiped once denied, expired, or approved and acted on', () => {
+    const { approvals } = t.open();
+    approvals.create(request({ id: 'denied' }));
+    approvals.create(request({ id: 'expired', expiresAt: t.clock.t + 10 }));
+    approvals.create(request({ id: 'approved' }));
+    approvals.create(request({ id: 'pending' }));
+    approvals.decide('denied', { decision: 'denied', by: 'UADMIN1', at: t.clock.t + 1 });
+    approvals.expireDue(t.clock.t + 20);
+    approvals.decide('approved', { decision: 'approved', by: 'UADMIN1', at: t.clock.t + 1 });
+    // approved: still there until the deploy ran
+    expect(approvals.get('approved')?.payload).toBe('enc:v1:abcdef');
+    expect(approvals.wipePayload('pending')).toBe(false);
+    expect(approvals.wipePayload('approved')).toBe(true);
+    const payloads = Object.fromEntries(['denied', 'expired', 'approved', 'pending'].map((id) => [id, approvals.get(id)?.payload]));
+    expect(payloads).toEqual({ denied: '', expired: '', approved: '', pending: 'enc:v1:abcdef' });
+  });
+
   it('files a pending request with what the admins need to see', () => {
     const { approvals } = t.open();
     const created = approvals.create(request());

@@ -19,7 +19,6 @@ import type { DeployInput, DeployOutcome } from '../../services/deploy';
 import {
   apiIssuesToFieldErrors,
   deployFormBlocks,
-  deployFormValues,
   readDeployForm,
   type FieldErrors,
   type FormState,
@@ -41,6 +40,7 @@ import {
 import { renderFluenceError } from '../views/errors';
 import { announceDeploy } from './announce';
 import { checkingText } from './deploy-settle';
+import { forgetKept, keptSecrets, valuesForRerender } from './deploy-drafts';
 import type { ActionListener, Feature, ViewListener } from './feature';
 import { reportFailure } from './failure';
 import type { CommandHandler, SlackActor } from './types';
@@ -181,7 +181,9 @@ const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, cl
   if (action?.action_id === ACTION.deployType && action.type === 'static_select' && action.selected_option) {
     type = action.selected_option.value as WorkloadType;
   }
-  const values = type === meta.type ? deployFormValues(state) : {};
+  // secrets typed so far stay with the bot, not in the re-rendered view (deploy-drafts.ts)
+  const values = type === meta.type ? valuesForRerender(ctx, meta.requestId, state) : {};
+  if (type !== meta.type) forgetKept(ctx, meta.requestId);
   const data = await loadModalData(ctx, { ...meta, type, ...(type === meta.type ? {} : { planId: undefined }) }, values);
   await showForm(ctx, client, view.id, view.hash, data);
 };
@@ -220,7 +222,7 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
     return;
   }
   const state = (view.state?.values ?? {}) as FormState;
-  const form = readDeployForm(meta.type, state, offers);
+  const form = readDeployForm(meta.type, state, offers, keptSecrets(ctx, meta.requestId));
   if (!form.ok) {
     await ack({ response_action: 'errors', errors: form.errors });
     return;
@@ -238,7 +240,7 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
   };
   const work = ctx.inflight.track(priceThenDeploy(ctx, input, shownPrice));
   const early = await Promise.race([work, delay(Math.max(0, deadline - Date.now())).then(() => null)]);
-  const modalData = async () => loadModalData(ctx, meta, deployFormValues(state));
+  const modalData = async () => loadModalData(ctx, meta, valuesForRerender(ctx, meta.requestId, state));
 
   if (early) {
     const answer = await answerInModal(ctx, early, input, modalData);
@@ -345,6 +347,10 @@ async function answerInModal(
 }
 
 async function afterOutcome(ctx: BotContext, client: WebClient, outcome: SubmitOutcome, input: DeployInput): Promise<void> {
+  // the form is done unless it stays open to be fixed and submitted again
+  if (outcome.kind === 'deployed' || outcome.kind === 'duplicate' || outcome.kind === 'needs_approval' || outcome.kind === 'refused') {
+    forgetKept(ctx, input.requestKey);
+  }
   try {
     if (outcome.kind === 'deployed') await announceDeploy(ctx, { client, input, instanceId: outcome.instanceId });
     if (outcome.kind === 'needs_approval') await requestApproval(ctx, { client, input, reasons: outcome.reasons });

@@ -55,7 +55,8 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
     textInput({
       block: BLOCK.env, action: presetAction, label: 'Environment', initial: values.env ?? (presetEnv || undefined),
       optional: true, multiline: true, placeholder: 'MODEL_PATH=/models/llama',
-      hint: 'One NAME=value per line (NAME: uppercase letters, digits, _). At most 64. Mark a secret with NAME=!value: it is masked in every message and log and never shown again (tokens and *_TOKEN, *_PASSWORD, *_KEY values are treated as secrets anyway).',
+      hint: 'One NAME=value per line (NAME: uppercase letters, digits, _). At most 64. Mark a secret with NAME=!value: it is masked in every message and log and never shown again (tokens and *_TOKEN, *_PASSWORD, *_KEY values are treated as secrets anyway).' +
+        (values.kept?.env ? ' A line NAME=! keeps the secret value you typed before.' : ''),
     }),
     textInput({
       block: BLOCK.startup, action: presetAction, label: 'Startup command', initial: values.startup ?? preset?.startup_command ?? undefined,
@@ -67,7 +68,8 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
       placeholder: 'username', hint: 'Only for a private image on docker.io or ghcr.io. Leave empty for a public image.',
     }),
     textInput({
-      block: BLOCK.registryPassword, label: 'Registry password or token', optional: true, placeholder: 'password or access token',
+      block: BLOCK.registryPassword, label: 'Registry password or token', optional: true,
+      placeholder: values.kept?.registryPassword ? 'kept from before: leave empty to use it' : 'password or access token',
       hint: 'Slack has no password field: this value is never shown again and is masked everywhere the bot writes.',
     }),
   );
@@ -87,7 +89,7 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
   });
   blocks.push(textInput({
     block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, optional: !preset?.requires_ssh,
-    placeholder: 'ssh-ed25519 AAAA… you@laptop',
+    placeholder: values.kept?.sshKey ? 'kept from before: leave empty to use it' : 'ssh-ed25519 AAAA… you@laptop',
     hint: `${preset?.requires_ssh ? 'This image needs a key to let you in. ' : ''}One OpenSSH public key (the .pub file). Do not also set ${RESERVED_SSH_ENV} in the environment.`,
   }));
   return blocks;
@@ -96,7 +98,8 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
 /** VM and bare-metal inputs: the SSH key and the plan's OS images. */
 export function machineBlocks(offer: PlanOffer | undefined, values: DeployFormValues): KnownBlock[] {
   const blocks: KnownBlock[] = [textInput({
-    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, placeholder: 'ssh-ed25519 AAAA… you@laptop',
+    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey,
+    placeholder: values.kept?.sshKey ? 'kept from before: leave empty to use it' : 'ssh-ed25519 AAAA… you@laptop',
     hint: 'Required: the only way into the machine. One OpenSSH public key (the .pub file).',
   })];
   const os = offer?.osOptions ?? [];

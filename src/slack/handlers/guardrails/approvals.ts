@@ -10,11 +10,12 @@ import type { WebClient } from '@slack/web-api';
 import type { PlanOffer } from '../../../fluence/model';
 import { cents, formatUsd } from '../../../services/cost';
 import type { DeployInput, DeployOutcome } from '../../../services/deploy';
-import { sealerFromConfig, type Sealer } from '../../../services/sealed';
+import { approvalContext } from '../../../services/sealed';
 import type { ApprovalRecord } from '../../../store/approvals';
 import type { NotifyResult, WatchNotifier, WatchTarget } from '../../../watch/notifier';
 import type { BotContext } from '../../context';
 import { patientNotifier } from '../../patient-notifier';
+import { sealerFor } from '../../sealer';
 import { SlackWatchNotifier } from '../../watch-notifier';
 import { renderFluenceError } from '../../views/errors';
 import { offerLabel } from '../../views/deploy-modal';
@@ -25,19 +26,6 @@ import { reportFailure } from '../failure';
 import type { ActionListener } from '../feature';
 
 export const APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
-
-const sealers = new WeakMap<BotContext, Sealer>();
-
-/** One sealer per running bot; the key is derived from configuration, never stored. */
-export function sealerFor(ctx: BotContext): Sealer {
-  let s = sealers.get(ctx);
-  if (!s) {
-    s = sealerFromConfig(ctx.config);
-    if (s.source === 'ephemeral') ctx.logger.warn('no secret configured to seal approval requests: pending approvals will not survive a restart');
-    sealers.set(ctx, s);
-  }
-  return s;
-}
 
 /**
  * Approval requests and their thread notes must arrive: a 429 (the listener client rejects it at
@@ -78,7 +66,7 @@ async function setState(ctx: BotContext, client: WebClient, a: ApprovalRecord, s
   const t = target(a);
   if (!t) return;
   // The plan label is not a column: read it back from the sealed request when the key still opens it.
-  const opened = sealerFor(ctx).openJson<DeployInput>(a.payload);
+  const opened = sealerFor(ctx).openJson<DeployInput>(a.payload, approvalContext(a.id));
   const label = opened.ok && opened.value.offer ? offerLabel(opened.value.offer) : undefined;
   const r = await slack(ctx, client).updateStatus(t, renderApprovalRequest(viewData(ctx, a, label), state));
   if (!r.ok) ctx.logger.warn({ approvalId: a.id, reason: r.reason }, 'could not update the approval message');
@@ -135,7 +123,7 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
     name: input.request.name,
     pricePerHour: input.offer.pricePerHour,
     reason: o.reasons.join('\n'),
-    payload: sealerFor(ctx).sealJson(input),
+    payload: sealerFor(ctx).sealJson(input, approvalContext(approvalId)),
     expiresAt: ctx.now() + APPROVAL_TTL_MS,
   });
   ctx.deploys.audit(input, 'pending', `approval requested: ${o.reasons.join(' ')}`);
@@ -227,11 +215,20 @@ export const onApprove = decide('approved');
 export const onDeny = decide('denied');
 
 async function deployApproved(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string): Promise<void> {
-  const opened = sealerFor(ctx).openJson<DeployInput>(a.payload);
+  try {
+    await deploySealed(ctx, client, a, decider);
+  } finally {
+    // decided and acted on: the sealed settings (secrets included) are not kept a moment longer
+    ctx.store.approvals.wipePayload(a.id);
+  }
+}
+
+async function deploySealed(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string): Promise<void> {
+  const opened = sealerFor(ctx).openJson<DeployInput>(a.payload, approvalContext(a.id));
   if (!opened.ok) {
     const why =
       opened.reason === 'key_changed'
-        ? "it was sealed with a key derived from a secret that has changed since (SLACK_SIGNING_SECRET, FLUENCE_API_KEY or SLACK_BOT_TOKEN), so its settings cannot be read any more"
+        ? 'it was sealed under another key (GPU_BOT_SEAL_KEY changed, or the bot restarted without one), so its settings cannot be read any more'
         : 'its sealed settings are damaged';
     ctx.logger.warn({ approvalId: a.id, reason: opened.reason }, 'approved request cannot be opened');
     await setState(ctx, client, a, { kind: 'unopenable' });
