@@ -4,14 +4,14 @@
  * so a process killed mid-migration restarts cleanly.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, type Migration } from './schema';
 
 export type Db = Database.Database;
 
 export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') restrictFiles(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -19,6 +19,19 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
   db.pragma('foreign_keys = ON');
   migrate(db, migrations);
   return db;
+}
+
+/**
+ * The store holds sealed secrets, grants and the audit trail: a directory the bot creates is
+ * 0700, and the database file is created 0600 before SQLite opens it (SQLite gives its -wal and
+ * -shm files the database file's mode). An existing directory is left as it is (it may be shared,
+ * like /tmp); an existing database file is narrowed to 0600.
+ */
+function restrictFiles(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const suffix of ['', '-wal', '-shm', '-journal']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
 }
 
 export function migrate(db: Db, migrations: readonly Migration[]): void {
