@@ -51,7 +51,9 @@ test('after a Fluence 400 the re-rendered form holds no secret, and Deploy again
   relay.answerNext({ method: 'POST', path: /^\/gpu\/instances\/$/, status: 400, body: { detail: 'Plan is no longer available in the requested location' } });
   const refused = await t.user.submitView(form, values);
   expect(refused.body.response_action).toBe('update');
-  const shown = refused.body.view;
+  // the modal as Slack now shows it (the ack replaced its content, same view id)
+  const shown = t.standin.views().get(form.id);
+  expect(shown.blocks).toEqual(refused.body.view.blocks);
   const text = JSON.stringify(shown);
   for (const secret of [TOKEN, MARKED, PASSWORD, KEY]) expect({ secret, inView: text.includes(secret) }).toEqual({ secret, inView: false });
   expect(text).not.toContain(SECRET_MASK);
@@ -85,8 +87,9 @@ test('a kept secret that is gone (expired) is asked for again, never deployed em
   const refused = await t.user.submitView(form, fill(form, {
     [BLOCK.plan]: plan, [BLOCK.name]: 'kept-gone', [BLOCK.ports]: '22/tcp', [BLOCK.env]: `HF_TOKEN=${TOKEN}`,
   }));
+  expect(refused.body.response_action).toBe('update');
   t.bot.context.store.db.prepare('DELETE FROM form_drafts').run();
-  const again = await t.user.submitView(refused.body.view, {});
+  const again = await t.user.submitView(t.standin.views().get(form.id), {});
   expect(again.body.response_action).toBe('errors');
   expect(again.body.errors[BLOCK.env]).toMatch(/HF_TOKEN.*again/);
   expect(sim.control.instances()).toHaveLength(0);
