@@ -45,6 +45,7 @@ import type { ActionListener, Feature, ViewListener } from './feature';
 import { reportFailure } from './failure';
 import type { CommandHandler, SlackActor } from './types';
 import { approvalChannel, requestApproval } from './guardrails';
+import { clickerTeam } from './instance-target';
 
 /** Slack closes a view_submission after 3 s; keep a margin for the network. */
 export const ACK_BUDGET_MS = 2500;
@@ -213,7 +214,7 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
     await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'I did not open this form for you, or it is too old. Nothing was deployed: run /gpu deploy for a new one.' } });
     return;
   }
-  const actor: SlackActor = { userId: body.user.id, channelId: issued.channelId, teamId: body.team?.id ?? null };
+  const actor: SlackActor = { userId: body.user.id, channelId: issued.channelId, teamId: clickerTeam(body) };
   let offers: PlanOffer[];
   try {
     offers = await ctx.plans.offers(meta.type, SUBMIT_PLANS_MAX_AGE_MS);
