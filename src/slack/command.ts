@@ -245,7 +245,7 @@ function parseBudget(args: string[]): Command {
   const first = args[0];
   if (first !== undefined && !/^\$?[\d.]/.test(first) && first.toLowerCase() !== 'off') {
     const s = parseSubject(first);
-    if (s?.kind !== 'channel') fail('budget', `${q(first)} is not a channel; mention it with #.`);
+    if (s?.kind !== 'channel') fail('budget', s ? `${q(first)} is not a channel but a user; mention the channel with #.` : subjectProblem(first));
     channelId = s!.id;
     i = 1;
   }

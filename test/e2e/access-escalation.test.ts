@@ -41,6 +41,7 @@ describe('grants: no escalation', () => {
     expect(t.bot.context.store.grants.get({ kind: 'user', id: MEMBER })).toBeUndefined();
     expect(roleOf(MEMBER, 'CRANDOM')).toBe('deployer'); // the old grant gives at most deployer
     expect(roleOf(MEMBER)).toBe('viewer');
+    expect(await command(t, inRandom, 'access')).toMatch(/<#CRANDOM>: \*admin\* — counts as \*deployer\*/);
     expect(await command(t, inRandom, 'audit')).toMatch(REFUSED);
     // an admin can still clean the old grant up
     expect(await command(t, as(ADMIN), 'access revoke <#CRANDOM>')).toMatch(/Revoked/);

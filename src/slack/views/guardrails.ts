@@ -4,7 +4,7 @@
  * Every user-controlled string is escaped and clamped; ids are Slack ids the bot itself checked.
  */
 import type { KnownBlock } from '@slack/types';
-import type { Role } from '../../services/access';
+import { MAX_CHANNEL_ROLE, type Role } from '../../services/access';
 import type { AuditEntry } from '../../store/audit';
 import type { Budget } from '../../store/budgets';
 import type { Grant } from '../../store/grants';
@@ -50,7 +50,10 @@ export interface AccessData {
 export function renderAccess(d: AccessData): MessageView {
   const users = d.grants.filter((g) => g.subject.kind === 'user');
   const channels = d.grants.filter((g) => g.subject.kind === 'channel');
-  const line = (g: Grant) => `• ${g.subject.kind === 'user' ? user(g.subject.id) : channel(g.subject.id)}: *${g.role}* (by ${user(g.by)}, ${slackDate(g.at, '{date_short}')})`;
+  // an admin row for a channel can only come from an older version: say what it is worth now
+  const capped = (g: Grant) => (g.subject.kind === 'channel' && g.role === 'admin' ? ` — counts as *${MAX_CHANNEL_ROLE}*: a channel cannot hold admin` : '');
+  const line = (g: Grant) =>
+    `• ${g.subject.kind === 'user' ? user(g.subject.id) : channel(g.subject.id)}: *${g.role}*${capped(g)} (by ${user(g.by)}, ${slackDate(g.at, '{date_short}')})`;
   const blocks = [
     header('Access'),
     section(`*Admins from GPU_BOT_ADMINS:* ${d.bootstrapAdmins.length ? d.bootstrapAdmins.map(user).join(', ') : 'none'}`),
