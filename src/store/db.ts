@@ -2,6 +2,12 @@
  * Opens the embedded SQLite store and brings its schema up to date. Migrations are versioned in
  * code (schema.ts) and tracked with SQLite's `user_version`, each applied in its own transaction,
  * so a process killed mid-migration restarts cleanly.
+ *
+ * Waiting for a lock: better-sqlite3 is synchronous, so SQLite's busy timeout blocks the whole
+ * event loop while another connection (a backup, a second process, an operator's sqlite3 shell)
+ * holds the write lock. With the old 5 s timeout a held lock froze every ack and /healthz. Once
+ * open, the timeout is BUSY_TIMEOUT_MS (a few ms of blocking at most); callers that must get
+ * their write through wrap it in `withBusyRetry`, which waits between attempts asynchronously.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
@@ -10,14 +16,19 @@ import { MIGRATIONS, type Migration } from './schema';
 
 export type Db = Database.Database;
 
+/** Longest synchronous wait for a lock inside one statement, once the store is open. */
+export const BUSY_TIMEOUT_MS = 50;
+/** At start nothing else is served yet: migrations may wait for another process as long as this. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+
 export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   if (path !== ':memory:') restrictFiles(path);
-  const db = new Database(path);
+  const db = new Database(path, { timeout: OPEN_BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db, migrations);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }
 
@@ -32,6 +43,52 @@ function restrictFiles(path: string): void {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   closeSync(openSync(path, 'a', 0o600));
   for (const suffix of ['', '-wal', '-shm', '-journal']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
+}
+
+/** SQLITE_BUSY (and its extended codes) or SQLITE_LOCKED: another connection holds the lock; trying again later can work. */
+export function isBusyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code);
+}
+
+/** Any error SQLite itself raised (better-sqlite3's SqliteError carries an SQLITE_* code): disk full, I/O, a lock. */
+export function isSqliteError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+export interface BusyRetryOptions {
+  /** Give up (rethrow the busy error) once this much time has passed; default 10 s. */
+  deadlineMs?: number;
+  /** Named in the one debug line written when the first attempt finds the store locked. */
+  what?: string;
+  logger?: { debug(obj: object, msg: string): void };
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * Runs `fn` (one statement, or a whole `db.transaction(...)` call: a transaction that hit the lock
+ * was rolled back, so running it again is safe) until it gets past a busy lock, waiting 10, 20, 40
+ * … 250 ms between attempts WITHOUT blocking the event loop. Any other error is rethrown at once.
+ * Meant for every write that must not be lost to a momentary lock (the watcher's outbox, deploy
+ * claims in `BEGIN IMMEDIATE` transactions).
+ */
+export async function withBusyRetry<T>(fn: () => T, o: BusyRetryOptions = {}): Promise<T> {
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const deadline = now() + (o.deadlineMs ?? 10_000);
+  let waitMs = 10;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isBusyError(err) || now() + waitMs > deadline) throw err;
+      if (attempt === 1) o.logger?.debug({ what: o.what ?? 'store write' }, 'the database is locked by another connection; retrying without blocking');
+    }
+    await sleep(waitMs);
+    waitMs = Math.min(waitMs * 2, 250);
+  }
 }
 
 export function migrate(db: Db, migrations: readonly Migration[]): void {

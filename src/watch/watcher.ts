@@ -18,6 +18,7 @@ import { isFluenceError } from '../fluence/errors';
 import { instanceState, type InstanceDetail, type InstanceSummary } from '../fluence/model';
 import { WORKLOADS, type WorkloadType } from '../fluence/workload';
 import type { Logger } from '../log';
+import { isSqliteError, withBusyRetry } from '../store/db';
 import { renderInstanceStatusMessage } from '../slack/views/status-message';
 import {
   renderEndedReply,
@@ -30,7 +31,8 @@ import {
 import type { ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
 import type { Clock, TimerHandle } from './clock';
 import { decide, needsDetail, type Decision, type WatchLimits } from './decide';
-import { deliverPending, type DeliveredMessage } from './delivery';
+import { deliverPending, SentMemory, type DeliveredMessage } from './delivery';
+import { StoreBackoff } from './store-backoff';
 import type { WatchMessage, WatchNotifier } from './notifier';
 
 export interface InstanceWatcherOptions {
@@ -63,6 +65,8 @@ export interface CycleReport {
   errors: Array<{ type?: WorkloadType; instanceId?: string; kind: string; message: string }>;
   /** Types not polled this cycle because of error backoff. */
   backedOff: WorkloadType[];
+  /** The whole cycle was skipped: the store refused writes recently and the watcher is backing off. */
+  storeBackedOff?: boolean;
 }
 
 export const DEFAULT_START_GRACE_MS = 5 * 60_000;
@@ -72,6 +76,9 @@ const MAX_SKIP_CYCLES = 15;
 
 export class InstanceWatcher {
   private readonly backoff = new Map<WorkloadType, { failures: number; skip: number }>();
+  private readonly storeBackoff: StoreBackoff;
+  /** Replies Slack accepted whose `sent` mark the store has not taken yet: never posted twice. */
+  private readonly sent = new SentMemory();
   private inFlight: Promise<CycleReport> | null = null;
   private timer: TimerHandle | null = null;
   private running = false;
@@ -80,11 +87,17 @@ export class InstanceWatcher {
 
   constructor(private readonly o: InstanceWatcherOptions) {
     this.limits = { timeoutMs: o.timeoutMs, hardLimitMs: o.hardLimitMs, startGraceMs: o.startGraceMs ?? DEFAULT_START_GRACE_MS };
+    this.storeBackoff = new StoreBackoff(o.logger);
   }
 
   /** Starts watching an instance. Idempotent: the same instance twice is one watch (the first one). */
   watch(input: WatchInput): WatchRecord {
     return this.o.store.add(input, this.o.clock.now());
+  }
+
+  /** `watch()` for request handlers: a lock held by another connection is waited out without blocking the event loop. */
+  watchPatiently(input: WatchInput): Promise<WatchRecord> {
+    return withBusyRetry(() => this.watch(input), { what: 'start a watch', logger: this.o.logger });
   }
 
   /** Runs a cycle at once (resuming watches after a restart), then one every intervalMs. */
@@ -125,10 +138,9 @@ export class InstanceWatcher {
 
   private async cycle(): Promise<CycleReport> {
     const now = this.o.clock.now();
-    const watching = this.o.store.listWatching();
     const report: CycleReport = {
       startedAt: now,
-      watching: watching.length,
+      watching: 0,
       calls: { list: 0, detail: 0, diagnostics: 0, total: 0 },
       transitions: [],
       finished: [],
@@ -137,6 +149,25 @@ export class InstanceWatcher {
       errors: [],
       backedOff: [],
     };
+    if (this.storeBackoff.skipCycle()) {
+      report.storeBackedOff = true;
+      return report;
+    }
+    try {
+      await this.pollAndDeliver(now, report);
+    } catch (err) {
+      if (!isSqliteError(err)) throw err;
+      report.errors.push({ kind: 'store', message: err instanceof Error ? err.message : String(err) });
+      this.storeBackoff.failed(err, this.sent.size);
+      return report;
+    }
+    this.storeBackoff.recovered();
+    return report;
+  }
+
+  private async pollAndDeliver(now: number, report: CycleReport): Promise<void> {
+    const watching = this.o.store.listWatching();
+    report.watching = watching.length;
     const byType = new Map<WorkloadType, WatchRecord[]>();
     for (const w of watching) {
       const group = byType.get(w.type);
@@ -144,7 +175,7 @@ export class InstanceWatcher {
       else byType.set(w.type, [w]);
     }
     // the (at most 3) types are polled concurrently; each keeps its own error backoff
-    await Promise.all(
+    const polls = await Promise.allSettled(
       [...byType].map(async ([type, watches]) => {
         const b = this.backoff.get(type);
         if (b && b.skip > 0) {
@@ -155,10 +186,12 @@ export class InstanceWatcher {
         await this.pollType(type, watches, now, report);
       }),
     );
+    // every type has finished before a store error ends the cycle: nothing of it runs on behind the next one
+    const failed = polls.find((p) => p.status === 'rejected');
+    if (failed) throw failed.reason;
     report.calls.total = report.calls.list + report.calls.detail + report.calls.diagnostics;
-    await deliverPending(this.o, now, report.delivered);
-    report.pending = this.o.store.countPending();
-    return report;
+    await deliverPending(this.o, now, report.delivered, this.sent);
+    report.pending = this.o.store.countPending() - this.sent.size;
   }
 
   private async pollType(type: WorkloadType, watches: WatchRecord[], now: number, report: CycleReport): Promise<void> {
@@ -172,9 +205,10 @@ export class InstanceWatcher {
     }
     const listed = new Map(list.map((i) => [i.id, i]));
     let outage: unknown = null;
+    let storeError: unknown = null;
     const queue = [...watches];
     const worker = async () => {
-      for (let w = queue.shift(); w && outage === null; w = queue.shift()) {
+      for (let w = queue.shift(); w && outage === null && storeError === null; w = queue.shift()) {
         let summary = listed.get(w.instanceId) ?? null;
         let detail: InstanceDetail | null = null;
         if (needsDetail(summary)) {
@@ -195,10 +229,16 @@ export class InstanceWatcher {
             }
           }
         }
-        await this.record(w, decide(w, { summary, detail }, now, this.limits), detail, now, report);
+        try {
+          await this.record(w, decide(w, { summary, detail }, now, this.limits), detail, now, report);
+        } catch (err) {
+          if (!isSqliteError(err)) throw err;
+          storeError = err; // the other workers stop too; the cycle backs off
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.detailConcurrency ?? 8, queue.length) }, worker));
+    if (storeError !== null) throw storeError;
     if (outage !== null) this.typeFailed(type, outage, report);
     else this.typeRecovered(type);
   }
@@ -223,7 +263,8 @@ export class InstanceWatcher {
             updatedAt: now,
           })
         : undefined;
-    this.o.store.apply(
+    // another connection's lock is waited out asynchronously (up to 2 s) before the cycle gives up
+    await withBusyRetry(() => this.o.store.apply(
       w.instanceId,
       {
         ...(d.status ? { status: d.status } : {}),
@@ -236,7 +277,7 @@ export class InstanceWatcher {
         replies,
       },
       now,
-    );
+    ), { what: 'record a poll', deadlineMs: 2000, logger: this.o.logger });
     if (d.statusChanged && d.status) report.transitions.push({ instanceId: w.instanceId, from: w.lastStatus, to: d.status });
     if (d.finish) report.finished.push({ instanceId: w.instanceId, outcome: d.finish });
   }
@@ -306,4 +347,3 @@ export class InstanceWatcher {
     this.o.logger.info({ type, failedCycles: b.failures }, 'Fluence polling recovered');
   }
 }
-

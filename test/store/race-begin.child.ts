@@ -4,6 +4,7 @@
  * argv: dbPath startAt keyCount
  */
 import { openStore } from '../../src/store';
+import { withBusyRetry } from '../../src/store/db';
 
 const [path, startAtArg, countArg] = process.argv.slice(2);
 const store = openStore(path!);
@@ -14,21 +15,31 @@ while (Date.now() < startAt) {
   // spin the last few ms so every competitor starts within the same millisecond
 }
 
-const won: string[] = [];
-for (let i = 0; i < Number(countArg); i++) {
-  const key = `modal-${i}`;
-  const claim = store.deployRequests.begin(key, {
-    channelId: 'C1',
-    userId: `U${process.pid}`,
-    type: 'vm',
-    planId: 'plan-1',
-    name: `vm-${i}`,
-    pricePerHour: 1.5,
-  });
-  if (claim.started) {
-    won.push(key);
-    store.deployRequests.succeed(key, `inst-${process.pid}-${i}`);
+// The store's busy timeout is short (a held lock must not freeze the event loop): each claim waits
+// out the other processes' locks the way the bot does, asynchronously.
+async function race(): Promise<string[]> {
+  const won: string[] = [];
+  for (let i = 0; i < Number(countArg); i++) {
+    const key = `modal-${i}`;
+    const claim = await withBusyRetry(() =>
+      store.deployRequests.begin(key, {
+        channelId: 'C1',
+        userId: `U${process.pid}`,
+        type: 'vm',
+        planId: 'plan-1',
+        name: `vm-${i}`,
+        pricePerHour: 1.5,
+      }),
+    );
+    if (claim.started) {
+      won.push(key);
+      await withBusyRetry(() => store.deployRequests.succeed(key, `inst-${process.pid}-${i}`));
+    }
   }
+  return won;
 }
-store.close();
-process.stdout.write(JSON.stringify({ pid: process.pid, won }));
+
+void race().then((won) => {
+  store.close();
+  process.stdout.write(JSON.stringify({ pid: process.pid, won }));
+});

@@ -74,7 +74,7 @@ export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; i
   const channelId = target.ok && target.channel ? target.channel : input.actor.channelId;
   const messageTs = target.ok && target.ts ? target.ts : '';
   if (messageTs) ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs);
-  ctx.watcher.watch({
+  await ctx.watcher.watchPatiently({
     instanceId: o.instanceId,
     type: input.type,
     teamId: input.actor.teamId ?? null,

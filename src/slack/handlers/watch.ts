@@ -133,7 +133,7 @@ const watchCommand = async ({ ctx, command, actor, respond, client }: RequestWit
     return;
   }
 
-  const watch = ctx.watcher.watch({
+  const watch = await ctx.watcher.watchPatiently({
     instanceId: instance.id,
     type: instance.type,
     teamId: actor.teamId,

@@ -10,6 +10,7 @@ import type { BotContext } from '../../context';
 import type { CommandHandler, CommandHandlers, CommandRequest } from '../../handlers/types';
 import { renderParseError } from '../../views/errors';
 import { reportFailure } from '../../handlers/failure';
+import { withBusyRetry } from '../../../store/db';
 
 export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
   return async ({ ack, command, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -84,7 +85,8 @@ async function firstDelivery(
   retryNum: number | undefined,
 ): Promise<boolean> {
   try {
-    if (ctx.store.commandDeliveries.claim(deliveryKey(raw))) return true;
+    // another connection's lock is waited out without blocking the event loop (store/db.ts)
+    if (await withBusyRetry(() => ctx.store.commandDeliveries.claim(deliveryKey(raw)), { what: 'record a slash command', logger: ctx.logger, deadlineMs: 2500 })) return true;
     ctx.logger.info({ kind: command.kind, retryNum }, 'slash command delivered again: already handled, ignored');
     return false;
   } catch (err) {
