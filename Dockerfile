@@ -1,19 +1,31 @@
 # syntax=docker/dockerfile:1
+# Base image: Node.js 24 (LTS), Debian bookworm slim, pinned by digest so that every build gets
+# the same bytes and a re-pushed tag can change nothing. The digest is the multi-platform index
+# that node:24-bookworm-slim pointed to when it carried Node 24.18.0 (July 2026), as pinned in
+# several independent public Dockerfiles. It could not be re-resolved when it was written (no
+# container registry is reachable from that machine). To move to a newer Node 24 release:
+#   docker buildx imagetools inspect node:24-bookworm-slim   # "Digest:" line
+# and replace the digest here (both stages use it). better-sqlite3 12.x supports Node 20-25.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
+
 # ---- build: compile TypeScript and build better-sqlite3's native addon -------------------
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Exactly package-lock.json, with every dependency's install scripts OFF; then the one native
+# addon is built explicitly, from source (no prebuilt binary is downloaded).
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && npm_config_build_from_source=better-sqlite3 npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev
 
 # ---- runtime: production dependencies and dist/ only, as a non-root user ----------------
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     DATABASE_PATH=/data/gpu-bot.sqlite
