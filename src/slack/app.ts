@@ -120,6 +120,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         // and the connection timed out before anything is buffered for signature verification.
         httpServer = guardedServer((receiver as HTTPReceiver).requestListener, { limits, endpoint: '/slack/events', logger: blog });
         await listen(httpServer, opts.port, opts.host);
+        // after listening, a server error (accept failing under fd exhaustion...) is logged, never an uncaught 'error'
+        httpServer.on('error', (err) => log.error({ err }, 'HTTP server error'));
       }
       started = true;
       const address = httpServer?.address() as AddressInfo | null | undefined;

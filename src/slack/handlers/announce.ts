@@ -7,6 +7,7 @@ import type { WorkloadType } from '../../fluence/workload';
 import type { DeployInput } from '../../services/deploy';
 import type { DeployRequestRecord } from '../../store/deploy-requests';
 import type { BotContext } from '../context';
+import { withBusyRetry } from '../../store/db';
 import { planLabel } from '../views/deploy-modal';
 import { renderInstanceStatusMessage } from '../views/status-message';
 
@@ -73,7 +74,7 @@ export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; i
   }
   const channelId = target.ok && target.channel ? target.channel : input.actor.channelId;
   const messageTs = target.ok && target.ts ? target.ts : '';
-  if (messageTs) ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs);
+  if (messageTs) await withBusyRetry(() => ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs), { what: 'record the deploy thread', logger: ctx.logger });
   await ctx.watcher.watchPatiently({
     instanceId: o.instanceId,
     type: input.type,
