@@ -1,6 +1,6 @@
 /**
  * Opens the embedded SQLite store and brings its schema up to date. Migrations are versioned in
- * code (schema.ts) and tracked with SQLite's `user_version`, each applied in its own transaction,
+ * code (schema.ts) and recorded per version in `schema_migrations`, each applied in its own transaction,
  * so a process killed mid-migration restarts cleanly.
  *
  * Waiting for a lock: better-sqlite3 is synchronous, so SQLite's busy timeout blocks the whole
@@ -91,6 +91,14 @@ export async function withBusyRetry<T>(fn: () => T, o: BusyRetryOptions = {}): P
   }
 }
 
+/**
+ * Applies every migration not applied yet, in version order. Each store module owns a version range
+ * (core 1–99, watches 100–199, …), so a migration added later to a low range must still run on a file
+ * that already has higher ones: what was applied is recorded per version in `schema_migrations`, not
+ * as one high-water mark. Files from before that table existed were migrated strictly in order up to
+ * `user_version`, so their applied set is every known version up to it (backfilled once).
+ * `user_version` is still set to the highest applied version (external tools read it).
+ */
 export function migrate(db: Db, migrations: readonly Migration[]): void {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   const seen = new Set<number>();
@@ -98,14 +106,26 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     if (seen.has(m.version)) throw new Error(`Duplicate migration version ${m.version} (${m.name})`);
     seen.add(m.version);
   }
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    const recorded = (db.prepare(`SELECT COUNT(*) AS n FROM schema_migrations`).get() as { n: number }).n;
+    const legacy = db.pragma('user_version', { simple: true }) as number;
+    if (recorded === 0 && legacy > 0) {
+      const backfill = db.prepare(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`);
+      for (const m of sorted) if (m.version <= legacy) backfill.run(m.version, m.name, Date.now());
+    }
+  }).immediate();
+  const isApplied = db.prepare(`SELECT 1 FROM schema_migrations WHERE version = ?`);
+  const record = db.prepare(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`);
   for (const m of sorted) {
-    // Re-read the version inside an IMMEDIATE (write-locked) transaction: two processes opening a new
+    // Re-checked inside an IMMEDIATE (write-locked) transaction: two processes opening the same
     // file at once must not both run the same migration.
     db.transaction(() => {
-      const current = db.pragma('user_version', { simple: true }) as number;
-      if (m.version <= current) return;
+      if (isApplied.get(m.version)) return;
       db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      record.run(m.version, m.name, Date.now());
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (m.version > current) db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
 }

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/db';
 import { MIGRATIONS } from '../../src/store/schema';
@@ -71,6 +73,33 @@ describe('store migrations', () => {
     const db = openDatabase(t.path);
     expect(db.pragma('user_version', { simple: true })).toBe(latest);
     expect((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'x'`).get() as { n: number }).n).toBe(0);
+    db.close();
+  });
+
+  it('a migration added later to a lower version range still runs on a file that has higher ones', () => {
+    // e.g. a watcher migration 102 shipped after the deploy range (300) had been applied
+    openDatabase(t.path).close();
+    const later = [...MIGRATIONS, { version: 150, name: 'late watch column', sql: 'CREATE TABLE late_watch_table (a INTEGER)' }];
+    const db = openDatabase(t.path, later);
+    expect((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'late_watch_table'`).get() as { n: number }).n).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(latest);
+    db.close();
+    // and only once
+    expect(() => openDatabase(t.path, later).close()).not.toThrow();
+  });
+
+  it('a file migrated by the old high-water-mark runner is taken over without re-running anything', () => {
+    const upTo = 100;
+    mkdirSync(dirname(t.path), { recursive: true });
+    const legacy = new Database(t.path);
+    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) if (m.version <= upTo) legacy.exec(m.sql);
+    legacy.pragma(`user_version = ${upTo}`);
+    legacy.close();
+    // re-running any migration up to 100 would fail (CREATE TABLE of an existing table)
+    const db = openDatabase(t.path);
+    const applied = (db.prepare(`SELECT version FROM schema_migrations ORDER BY version`).all() as Array<{ version: number }>).map((r) => r.version);
+    expect(applied).toEqual([...MIGRATIONS].map((m) => m.version).sort((a, b) => a - b));
+    expect(db.pragma('user_version', { simple: true })).toBe(latest);
     db.close();
   });
 
