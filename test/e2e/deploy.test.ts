@@ -118,6 +118,8 @@ describe('deploy from Slack', () => {
   });
 
   it('a slow fresh price read is answered after the ack: Slack gets its answer in time, the modal the result', async () => {
+    await t.stop();
+    t = await startTestBot({ fluenceTimeoutMs: 6000 }); // slow on purpose, not timed out, even on a busy machine
     const view = await openForm();
     await t.user.selectOption(view, view.blocks.find((b: any) => b.block_id === BLOCK.plan).element.action_id, cheapestPlan(view));
     const form = await waitForField(t.standin, BLOCK.ports);
