@@ -45,6 +45,7 @@ it('a bot killed mid-POST: the next process adopts and announces the instance at
   const sim = await startSimulator({ provisioningDelayMs: 60_000 });
   const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-kill-'));
   const children: ChildProcess[] = [];
+  let output = '';
   const launch = async () => {
     const port = await freePort();
     const child = spawn(join(__dirname, '../../node_modules/.bin/tsx'), [join(__dirname, '../../src/main.ts')], {
@@ -60,10 +61,12 @@ it('a bot killed mid-POST: the next process adopts and announces the instance at
         FLUENCE_TIMEOUT_MS: '60000', // the POST is still waiting when the process dies
         GPU_BOT_ADMINS: 'UALICE',
       },
-      stdio: ['ignore', 'ignore', 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    child.stdout!.on('data', (d) => (output += String(d)));
+    child.stderr!.on('data', (d) => (output += String(d)));
     children.push(child);
-    await waitHealthy(port, 20_000);
+    await waitHealthy(port, 40_000);
     return { child, port };
   };
   try {
@@ -73,21 +76,22 @@ it('a bot killed mid-POST: the next process adopts and announces the instance at
     expect((await user.command('deploy')).status).toBe(200);
     const form = await standin.waitFor(
       () => [...standin.views().values()].find((v) => v.callback_id === VIEW.deploy && (v.blocks ?? []).some((b: any) => b.block_id === BLOCK.ports)),
-      15_000,
+      30_000,
     );
     const plan = form.blocks.find((b: any) => b.block_id === BLOCK.plan).element.options[0].value;
     await user.submitView(form, fill(form, { [BLOCK.plan]: plan, [BLOCK.name]: 'killed-mid-post', [BLOCK.ports]: '22', [BLOCK.sshKey]: SSH }));
-    await standin.waitFor(() => sim.control.instances().find((i) => i.name === 'killed-mid-post'), 10_000);
+    await standin.waitFor(() => sim.control.instances().find((i) => i.name === 'killed-mid-post'), 30_000);
 
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
     expect(standin.messages('C_GENERAL').filter((m) => /killed-mid-post/.test(String(m.text)))).toHaveLength(0);
 
     await launch();
-    const announced = await standin.waitFor(
-      () => standin.messages('C_GENERAL').find((m) => !m.thread_ts && /killed-mid-post/.test(String(m.text))),
-      15_000,
-    );
+    const announced = await standin
+      .waitFor(() => standin.messages('C_GENERAL').find((m) => !m.thread_ts && /killed-mid-post/.test(String(m.text))), 30_000)
+      .catch((err) => {
+        throw new Error(`${String(err)}\n--- bot output ---\n${output.slice(-4000)}`);
+      });
     expect(announced.text).toMatch(/killed-mid-post/);
     expect(sim.control.instances().filter((i) => i.name === 'killed-mid-post')).toHaveLength(1);
     expect(sim.control.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
@@ -97,4 +101,4 @@ it('a bot killed mid-POST: the next process adopts and announces the instance at
     await standin.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 150_000);
