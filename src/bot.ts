@@ -25,6 +25,7 @@ import { announceAdopted, reportAbandoned } from './slack/handlers/deploy-settle
 import { registerListeners } from './slack/listeners';
 import { maskingFetch } from './slack/masking-fetch';
 import { patientNotifier } from './slack/patient-notifier';
+import { auditLine } from './slack/views/guardrails';
 import { SlackWatchNotifier } from './slack/watch-notifier';
 import { openStore, type Store } from './store';
 import { systemClock, type Clock } from './watch/clock';
@@ -127,8 +128,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     logger,
     ...(config.AUDIT_CHANNEL
       ? {
-          publishAudit: async (text: string) => {
-            await notifierClient.chat.postMessage({ channel: config.AUDIT_CHANNEL!, text, unfurl_links: false });
+          publishAudit: async (entry) => {
+            await notifierClient.chat.postMessage({ channel: config.AUDIT_CHANNEL!, text: auditLine(entry), unfurl_links: false });
           },
         }
       : {}),

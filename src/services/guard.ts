@@ -35,7 +35,7 @@ export interface GuardOptions {
    */
   homeTeamId: () => string | null;
   /** Posts audit lines to AUDIT_CHANNEL when set (best effort, never blocks the action). */
-  publishAudit?: (line: string) => Promise<void>;
+  publishAudit?: (entry: AuditEntryInput) => Promise<void>;
 }
 
 export class Guard {
@@ -92,8 +92,8 @@ export class Guard {
       this.opts.logger.error({ err }, 'audit write failed');
     }
     if (this.opts.publishAudit) {
-      const line = `${masked.outcome === 'ok' ? '✅' : masked.outcome === 'refused' ? '⛔' : masked.outcome === 'pending' ? '⏳' : '❌'} <@${masked.actorId}> *${masked.action}*${masked.instanceName ? ` \`${masked.instanceName}\`` : ''}${masked.pricePerHour != null ? ` at $${masked.pricePerHour.toFixed(2)}/h` : ''} in <#${masked.channelId}> — ${masked.outcome}${masked.detail ? `: ${masked.detail}` : ''}`;
-      this.opts.publishAudit(line).catch((err) => this.opts.logger.warn({ err }, 'audit channel post failed'));
+      // rendered (and escaped) by the Slack side: the entry may hold Fluence's words
+      this.opts.publishAudit(masked).catch((err) => this.opts.logger.warn({ err }, 'audit channel post failed'));
     }
   }
 }

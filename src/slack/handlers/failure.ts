@@ -8,6 +8,7 @@ import type { RespondFn } from '@slack/bolt';
 import { isFluenceError } from '../../fluence/errors';
 import type { BotContext } from '../context';
 import { renderFluenceError } from '../views/errors';
+import { escapeMrkdwn } from '../views/format';
 
 export async function reportFailure(ctx: BotContext, respond: RespondFn | undefined, err: unknown, action: string): Promise<void> {
   let message: { text: string; blocks?: unknown[] };
@@ -17,7 +18,7 @@ export async function reportFailure(ctx: BotContext, respond: RespondFn | undefi
   } else {
     const ref = randomUUID().slice(0, 8);
     ctx.logger.error({ err, action, ref }, 'handler failed');
-    message = { text: `:x: Something went wrong while running ${action} (reference ${ref}). Nothing was changed by this error; please try again, and tell your gpu-bot admin the reference if it keeps happening.` };
+    message = { text: `:x: Something went wrong while running ${escapeMrkdwn(action)} (reference ${ref}). Nothing was changed by this error; please try again, and tell your gpu-bot admin the reference if it keeps happening.` };
   }
   if (!respond) return;
   try {

@@ -14,7 +14,7 @@ import { WORKLOADS } from '../../fluence/workload';
 import type { BotContext } from '../context';
 import { ACTION } from '../ids';
 import { renderInstanceCard } from '../views/card';
-import { decodeRef } from '../views/format';
+import { codeSpan, decodeRef } from '../views/format';
 import { notTerminableText, refusalNote, refusalText, withTerminatedNote } from '../views/instance-changes';
 import type { ActionListener, Feature } from './feature';
 import { reportFailure } from './failure';
@@ -111,7 +111,7 @@ async function terminate(
   if (!after) {
     await respond({
       replace_original: true,
-      text: `✅ Terminated \`${before.name}\`. Unused reserved balance is refunded to the account.`,
+      text: `✅ Terminated ${codeSpan(before.name, 100)}. Unused reserved balance is refunded to the account.`,
     });
     return;
   }

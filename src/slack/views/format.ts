@@ -9,6 +9,14 @@ import { isWorkloadType, type WorkloadType } from '../../fluence/workload';
 const ELLIPSIS = '…';
 
 /**
+ * The one escaping of text from outside (Fluence's detail, instance and image names, hosts, URIs,
+ * log and event lines, whatever a user typed) for mrkdwn: Slack reads `<…>` as a mention, a
+ * broadcast or a link anywhere in mrkdwn, inside code spans and code blocks too, so every view
+ * passes such text through escapeMrkdwn, escapeClamp or codeSpan (all three use this table).
+ */
+const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
  * Escapes Slack's mrkdwn control characters (&, <, >) and clamps the RESULT to `max` chars without
  * cutting an entity or a surrogate pair in half, so user text can neither break the layout nor
  * inject `<!channel>`-style mentions, and never exceeds a Block Kit limit after escaping.
@@ -17,7 +25,7 @@ export function escapeClamp(text: string, max: number): string {
   const pieces: string[] = [];
   let length = 0;
   for (const ch of text) {
-    const piece = ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
+    const piece = ENTITY[ch] ?? ch;
     if (length + piece.length > max) {
       // drop whole pieces (entities, code points) until the ellipsis fits
       while (pieces.length > 0 && length + ELLIPSIS.length > max) length -= pieces.pop()!.length;
@@ -46,7 +54,7 @@ export function clamp(text: string, max: number): string {
 }
 
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/[&<>]/g, (ch) => ENTITY[ch] ?? ch);
 }
 
 /**

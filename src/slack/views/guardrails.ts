@@ -11,7 +11,7 @@ import type { Grant } from '../../store/grants';
 import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
 import { ACTION } from '../ids';
 import { actions, button, context, header, message, section, type MessageView } from './blocks';
-import { codeSpan, escapeClamp, formatHourly, formatMoney, SANDBOX_NOTE, slackDate } from './format';
+import { codeSpan, escapeClamp, escapeMrkdwn, formatHourly, formatMoney, SANDBOX_NOTE, slackDate } from './format';
 
 const user = (id: string) => `<@${id}>`;
 const channel = (id: string) => `<#${id}>`;
@@ -131,25 +131,35 @@ export function renderBudgetChange(c: { channelId: string; before: number | null
 // ---- audit --------------------------------------------------------------------------------
 
 /**
- * Details are escaped (they may quote an API error), which also breaks the user and channel mentions
- * the bot itself wrote there; put exactly those back. `<!channel>`-style tokens stay escaped.
+ * Details are escaped (they may quote an API error), which also breaks the one user or channel
+ * mention the bot itself writes at their start ("request by <@U…>: …", "<#C…>: …"); put exactly
+ * that one back. A mention anywhere else came from outside and stays escaped, like `<!channel>`.
  */
 function withMentions(escaped: string): string {
-  return escaped.replace(/&lt;([@#][A-Z0-9]{2,40})&gt;/g, '<$1>');
+  return escaped.replace(/^((?:request by )?)&lt;([@#][A-Z0-9]{2,40})&gt;/, '$1<$2>');
 }
 
 const OUTCOME_ICON: Record<AuditEntry['outcome'], string> = { ok: '✅', error: '❌', refused: '⛔', pending: '⏳' };
 
-export function renderAudit(entries: readonly AuditEntry[], requested: number): MessageView {
-  if (entries.length === 0) return message('The audit log is empty.', [section('The audit log is empty: nothing has been deployed, changed or granted yet.')]);
-  const line = (e: AuditEntry) =>
-    `${OUTCOME_ICON[e.outcome]} ${slackDate(e.at)} ${user(e.actorId)} *${e.action}*` +
+/**
+ * One audit entry as a line of mrkdwn: in `/gpu audit` and in AUDIT_CHANNEL. The instance name and
+ * the detail may hold Fluence's words (an error echoing anything): escaped like all outside text.
+ */
+export function auditLine(e: Pick<AuditEntry, 'actorId' | 'channelId' | 'action' | 'outcome'> & Partial<Pick<AuditEntry, 'at' | 'instanceId' | 'instanceName' | 'pricePerHour' | 'detail'>>): string {
+  return (
+    `${OUTCOME_ICON[e.outcome]}${e.at != null ? ` ${slackDate(e.at)}` : ''} ${user(e.actorId)} *${e.action}*` +
     (e.instanceName ? ` ${codeSpan(e.instanceName, 100)}` : '') +
     (e.instanceId ? ` (${codeSpan(e.instanceId.slice(0, 8), 20)})` : '') +
     (e.pricePerHour != null ? ` ${formatHourly(e.pricePerHour)}` : '') +
     ` in ${channel(e.channelId)}` +
     (e.outcome !== 'ok' ? ` — ${e.outcome}` : '') +
-    (e.detail ? `: ${withMentions(escapeClamp(e.detail, 300))}` : '');
+    (e.detail ? `: ${withMentions(escapeClamp(e.detail, 300))}` : '')
+  );
+}
+
+export function renderAudit(entries: readonly AuditEntry[], requested: number): MessageView {
+  if (entries.length === 0) return message('The audit log is empty.', [section('The audit log is empty: nothing has been deployed, changed or granted yet.')]);
+  const line = auditLine;
   // A section holds 3000 characters: pack lines into as many as needed (newest first).
   const sections: string[] = [];
   let current = '';
@@ -257,7 +267,8 @@ export function renderApprovalRequest(d: ApprovalData, state: ApprovalState = { 
       break;
   }
   blocks.push(context(status), ...sandboxContext(d.sandbox));
-  const fallback = state.kind === 'pending' ? `Approval needed: ${d.name} at ${formatHourly(d.pricePerHour)}` : `Deploy request ${d.name}: ${state.kind}`;
+  const name = escapeMrkdwn(d.name);
+  const fallback = state.kind === 'pending' ? `Approval needed: ${name} at ${formatHourly(d.pricePerHour)}` : `Deploy request ${name}: ${state.kind}`;
   return message(fallback, blocks);
 }
 

@@ -10,7 +10,7 @@ import type { Role } from '../../services/access';
 import { VIEW } from '../ids';
 import { context, message, section, type MessageView } from './blocks';
 import { modalShell } from './modal-blocks';
-import { codeSpan, escapeClamp } from './format';
+import { codeSpan, escapeClamp, escapeMrkdwn } from './format';
 import { renderUpdateModal } from './update-modal';
 
 // ---- refusals -----------------------------------------------------------------------------
@@ -110,7 +110,7 @@ export function renderUpdateWithError(data: { instance: InstanceDetail; requestI
 /** "Only the name of a VM can change": the update form exists for containers only. */
 export function onlyRenameText(i: { name: string; type: WorkloadType }): string {
   const label = WORKLOADS[i.type].label;
-  return `Only the name of a ${label} can change: \`/gpu rename ${noSpaces(i.name)} <new-name>\`. Updating settings is for containers.`;
+  return `Only the name of a ${label} can change: \`/gpu rename ${escapeMrkdwn(noSpaces(i.name))} &lt;new-name&gt;\`. Updating settings is for containers.`;
 }
 
 export function notUpdatableText(i: { name: string; status: string }): string {

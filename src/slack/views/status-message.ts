@@ -65,6 +65,6 @@ export function renderInstanceStatusMessage(d: InstanceStatusData): WatchMessage
     },
     ...sandboxBlocks(d.sandbox),
   ];
-  const text = `${d.sandbox ? '[Sandbox] ' : ''}${d.name} ${STATE_VERB[d.state]} <@${d.requesterId}>: ${d.status}`;
+  const text = `${d.sandbox ? '[Sandbox] ' : ''}${escapeMrkdwn(clampText(d.name, 80))} ${STATE_VERB[d.state]} <@${d.requesterId}>: ${status}`;
   return { text, blocks };
 }

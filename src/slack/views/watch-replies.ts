@@ -38,9 +38,10 @@ export function connectCommand(c: Connection): string | null {
 }
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clampText(text, 3000) } });
-/** A code block whose content cannot close the fence early. */
-const code = (text: string): string => '```' + text.replace(/```/g, "'''") + '```';
+/** A code block whose content cannot close the fence early, escaped: Slack still reads `<…>` inside code. */
+const code = (text: string): string => '```' + escapeMrkdwn(text.replace(/```/g, "'''")) + '```';
 
+/** `text` is the notification text, read as mrkdwn like the blocks: outside text in it is escaped by the caller. */
 function message(text: string, blocks: KnownBlock[], sandbox: boolean): WatchMessage {
   return { text: `${sandbox ? '[Sandbox] ' : ''}${text}`, blocks: [...blocks, ...sandboxBlocks(sandbox)] };
 }
@@ -60,12 +61,12 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
   const blocks: KnownBlock[] = [section(lines[0]!)];
   const cmd = connectCommand(c);
   // escaped: outside text, and a placeholder like `<user>` would otherwise be read as a Slack link
-  if (cmd) blocks.push(section(`*Connect*\n${code(escapeMrkdwn(clampText(cmd, 2000)))}`));
+  if (cmd) blocks.push(section(`*Connect*\n${code(clampText(cmd, 2000))}`));
   if (cmd && c.ssh && c.sshHint) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(clampText(c.sshHint, 500)) }] });
   const details: string[] = [];
   if (c.uri) details.push(`*Endpoint:* ${escapeMrkdwn(c.uri)}`);
   if (c.ports.length > 0) {
-    const ports = c.ports.slice(0, 40).map((p) => `\`${p.port}/${p.protocol} → ${escapeMrkdwn(p.endpoint)}\``);
+    const ports = c.ports.slice(0, 40).map((p) => `\`${escapeMrkdwn(`${p.port}/${p.protocol}`)} → ${escapeMrkdwn(p.endpoint)}\``);
     if (c.ports.length > 40) ports.push(`…and ${c.ports.length - 40} more`);
     details.push(`*Ports:* ${ports.join(', ')}`);
   }
@@ -75,7 +76,7 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
     elements: [{ type: 'mrkdwn', text: `${WORKLOADS[d.type].label} · billed hourly at ${formatPrice(d.pricePerHour)} until you terminate it` }],
   });
   // the mention is in the notification text too, so the requester is notified even where blocks are not shown
-  return message(`<@${d.requesterId}> ${d.name} is ready${cmd ? `: ${escapeMrkdwn(cmd)}` : ''}`, blocks, d.sandbox);
+  return message(`<@${d.requesterId}> ${escapeMrkdwn(d.name)} is ready${cmd ? `: ${escapeMrkdwn(cmd)}` : ''}`, blocks, d.sandbox);
 }
 
 export interface FailedReplyData extends ReplyBase {
@@ -108,12 +109,12 @@ export function renderFailedReply(d: FailedReplyData): WatchMessage {
   if (!ev && !lg) {
     blocks.push(section('Fluence gave no reason. Try another plan or location, or deploy again later.'));
   }
-  return message(`<@${d.requesterId}> ${d.name} failed to deploy; the reserve is refunded`, blocks, d.sandbox);
+  return message(`<@${d.requesterId}> ${escapeMrkdwn(d.name)} failed to deploy; the reserve is refunded`, blocks, d.sandbox);
 }
 
 export function renderEndedReply(d: ReplyBase): WatchMessage {
   return message(
-    `<@${d.requesterId}> ${d.name} has ended`,
+    `<@${d.requesterId}> ${escapeMrkdwn(d.name)} has ended`,
     [
       section(
         `<@${d.requesterId}> ${instanceLabel(d.name)} has ended before it was ready: it was terminated elsewhere ` +
@@ -149,7 +150,7 @@ function terminateButton(d: { name: string; type: WorkloadType; instanceId: stri
 
 export function renderSlowReply(d: SlowReplyData): WatchMessage {
   return message(
-    `<@${d.requesterId}> ${d.name} is taking long to provision`,
+    `<@${d.requesterId}> ${escapeMrkdwn(d.name)} is taking long to provision`,
     [
       section(
         `<@${d.requesterId}> ${instanceLabel(d.name)} is still not ready after ${formatDuration(d.elapsedMs)} ` +
@@ -199,7 +200,7 @@ export function renderNotStartedReply(d: NotStartedReplyData): WatchMessage {
       terminateButton(d),
     ],
   });
-  return message(`<@${d.requesterId}> ${d.name} is ACTIVE but its container has not started`, blocks, d.sandbox);
+  return message(`<@${d.requesterId}> ${escapeMrkdwn(d.name)} is ACTIVE but its container has not started`, blocks, d.sandbox);
 }
 
 export interface GaveUpReplyData extends ReplyBase {
@@ -214,7 +215,7 @@ export function renderGaveUpReply(d: GaveUpReplyData): WatchMessage {
     ? 'Fluence no longer lists it (it may have been deleted).'
     : `Its last status was ${escapeMrkdwn(clampText(d.lastStatus ?? 'unknown', 40))}.`;
   return message(
-    `Stopped watching ${d.name}`,
+    `Stopped watching ${escapeMrkdwn(d.name)}`,
     [
       section(
         `<@${d.requesterId}> I stopped watching ${instanceLabel(d.name)} after ${formatDuration(d.elapsedMs)} without it becoming ready. ${why} ` +

@@ -84,7 +84,8 @@ describe('update / rename modals', () => {
   });
 
   it('tells VM users to rename, and says when a rename restarts a container', () => {
-    expect(onlyRenameText({ name: 'box', type: 'vm' })).toContain('/gpu rename box <new-name>');
+    // Slack shows &lt;new-name&gt; as <new-name>
+    expect(onlyRenameText({ name: 'box', type: 'vm' })).toContain('/gpu rename box &lt;new-name&gt;');
     expect(renamedText({ type: 'container', oldName: 'a', newName: 'b' })).toMatch(/restarts/);
     expect(renamedText({ type: 'vm', oldName: 'a', newName: 'b' })).not.toMatch(/restarts/);
   });
