@@ -60,7 +60,7 @@ describe('config', () => {
       execFileSync(tsx, [join(__dirname, '../src/main.ts')], {
         env: { PATH: process.env.PATH, PORT: 'not-a-port' },
         stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 20000,
+        timeout: 45_000, // tsx compiles on the fly: slow on a loaded 2-core machine
       });
     } catch (e) {
       const err = e as { status: number; stderr: Buffer };
@@ -69,5 +69,5 @@ describe('config', () => {
     }
     expect(status).toBe(1);
     expect(stderr.trim().split('\n')).toEqual(['Invalid configuration: PORT: expected number']);
-  });
+  }, 60_000);
 });

@@ -3,71 +3,39 @@
  * unanswered leaves a pending claim; the next process adopts the instance Fluence made at start-up
  * and announces it in the channel. Before, the claim stayed pending forever and nothing was said.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator } from '../../src/simulator';
 import { BLOCK, VIEW } from '../../src/slack/ids';
 import { SlackUser, startSlackStandin } from '../../src/standin';
 import { fill } from '../support/modal';
+import { startBotProcess } from '../support/bot-process';
 
 const SECRET = 'process-kill-signing-secret';
 const SSH = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the bot never became healthy');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('a bot killed mid-POST: the next process adopts and announces the instance at start-up', async () => {
   const standin = await startSlackStandin();
   const sim = await startSimulator({ provisioningDelayMs: 60_000 });
   const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-kill-'));
   const children: ChildProcess[] = [];
-  let output = '';
+  let output = () => '';
   const launch = async () => {
-    const port = await freePort();
-    const child = spawn(join(__dirname, '../../node_modules/.bin/tsx'), [join(__dirname, '../../src/main.ts')], {
-      env: {
-        PATH: process.env.PATH,
-        SLACK_BOT_TOKEN: 'xoxb-process-kill',
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: standin.apiUrl,
-        PORT: String(port),
-        DATABASE_PATH: join(dir, 'bot.sqlite'),
-        FLUENCE_API_URL: sim.url,
-        FLUENCE_API_KEY: sim.apiKey,
-        FLUENCE_TIMEOUT_MS: '60000', // the POST is still waiting when the process dies
-        GPU_BOT_ADMINS: 'UALICE',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const bot = await startBotProcess({
+      SLACK_BOT_TOKEN: 'xoxb-process-kill',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: standin.apiUrl,
+      DATABASE_PATH: join(dir, 'bot.sqlite'),
+      FLUENCE_API_URL: sim.url,
+      FLUENCE_API_KEY: sim.apiKey,
+      FLUENCE_TIMEOUT_MS: '60000', // the POST is still waiting when the process dies
+      GPU_BOT_ADMINS: 'UALICE',
     });
-    child.stdout!.on('data', (d) => (output += String(d)));
-    child.stderr!.on('data', (d) => (output += String(d)));
-    children.push(child);
-    await waitHealthy(port, 40_000);
-    return { child, port };
+    children.push(bot.child);
+    output = bot.output;
+    return bot;
   };
   try {
     const first = await launch();
@@ -90,7 +58,7 @@ it('a bot killed mid-POST: the next process adopts and announces the instance at
     const announced = await standin
       .waitFor(() => standin.messages('C_GENERAL').find((m) => !m.thread_ts && /killed-mid-post/.test(String(m.text))), 30_000)
       .catch((err) => {
-        throw new Error(`${String(err)}\n--- bot output ---\n${output.slice(-4000)}`);
+        throw new Error(`${String(err)}\n--- bot output ---\n${output().slice(-4000)}`);
       });
     expect(announced.text).toMatch(/killed-mid-post/);
     expect(sim.control.instances().filter((i) => i.name === 'killed-mid-post')).toHaveLength(1);
@@ -101,4 +69,4 @@ it('a bot killed mid-POST: the next process adopts and announces the instance at
     await standin.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}, 150_000);
+}, 180_000);
