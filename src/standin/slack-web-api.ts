@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkMessage, checkView, describeViolation, type BlockKitRefusal } from './block-kit-limits';
 
 export interface RecordedCall {
   method: string;
@@ -32,6 +33,16 @@ export interface StoredMessage {
   [k: string]: unknown;
 }
 
+/** A payload the stand-in refused the way Slack would (Block Kit limits, message text, view shape). */
+export interface BlockKitRejection {
+  /** `chat.postMessage`, `views.update`, `response_url`, `view_submission ack`, ... */
+  where: string;
+  error: string;
+  /** Slack's wording: `must be less than 3001 characters [json-pointer:/blocks/0/text/text]`. */
+  errors: string[];
+  at: number;
+}
+
 export interface FailAnswer {
   error: string;
   /** 429 sends HTTP 429 with Retry-After (how @slack/web-api detects rate limits); otherwise HTTP 200 {ok:false}. */
@@ -53,7 +64,13 @@ export interface SlackStandin {
   apiUrl: string;
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
+  /** response_url posts Slack accepted (refused ones are in `rejections` only, as Slack shows nothing). */
   responses: Array<{ id: string; body: any; at: number }>;
+  /**
+   * Every payload refused for breaking Block Kit limits, from any path. The test harness fails a
+   * test that leaves one here, so every e2e test also checks that what the bot sends is valid.
+   */
+  rejections: BlockKitRejection[];
   responseUrl(id?: string, origin?: ResponseOrigin): string;
   fail(method: string, answer: FailAnswer): void;
   /** Custom answer for one method (e.g. apps.connections.open in a Socket Mode test). */
@@ -86,7 +103,11 @@ const SLACK_BASE_TS = 1_700_000_000;
 
 type Answer = Record<string, any>;
 class SlackError extends Error {
-  constructor(readonly code: string) {
+  constructor(
+    readonly code: string,
+    /** Slack's per-field messages; chat.* put them in `errors` too, views.* only in response_metadata. */
+    readonly details: string[] = [],
+  ) {
     super(code);
   }
 }
@@ -99,6 +120,14 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
 
   const calls: RecordedCall[] = [];
   const responses: Array<{ id: string; body: any; at: number }> = [];
+  const rejections: BlockKitRejection[] = [];
+  /** Records a refusal and throws it as Slack's answer (`errors` + `response_metadata.messages`). */
+  const refuse = (where: string, refusal: BlockKitRefusal | undefined): void => {
+    if (!refusal) return;
+    const errors = refusal.violations.map(describeViolation);
+    rejections.push({ where, error: refusal.error, errors, at: Date.now() });
+    throw new SlackError(refusal.error, errors);
+  };
   const failures = new Map<string, FailAnswer[]>();
   const custom = new Map<string, (args: Answer) => Answer>();
   const stored: StoredMessage[] = [];
@@ -167,7 +196,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     'auth.test': () => ({ url: 'https://standin.slack.local/', team: 'Stand-in', user: 'gpu-bot', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false }),
     'chat.postMessage': (args) => {
       const channel = resolveChannel(args.channel);
-      if (!args.text && !args.blocks && !args.attachments) throw new SlackError('no_text');
+      refuse('chat.postMessage', checkMessage(args));
       const msg: StoredMessage = { ...messageFields(args), type: 'message', channel, ts: nextTs(), user: botUserId, bot_id: botId };
       if (args.thread_ts !== undefined) msg.thread_ts = String(args.thread_ts);
       stored.push(msg);
@@ -177,6 +206,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       const channel = resolveChannel(args.channel);
       const msg = findMessage(channel, args.ts);
       if (!msg) throw new SlackError('message_not_found');
+      refuse('chat.update', checkMessage(args));
       const keep = { channel, ts: msg.ts, user: msg.user, bot_id: msg.bot_id, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) };
       const replaced: StoredMessage = { ...msg, ...messageFields(args), ...keep, edited: { user: botUserId, ts: nextTs() } };
       stored[stored.indexOf(msg)] = replaced;
@@ -190,13 +220,18 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       return { channel, ts: msg.ts };
     },
     // Ephemeral messages are not held by Slack: recorded in `calls` only.
-    'chat.postEphemeral': (args) => (resolveChannel(args.channel), { message_ts: nextTs() }),
+    'chat.postEphemeral': (args) => {
+      resolveChannel(args.channel);
+      refuse('chat.postEphemeral', checkMessage(args));
+      return { message_ts: nextTs() };
+    },
     'chat.getPermalink': (args) => {
       const channel = resolveChannel(args.channel);
       return { channel, permalink: `https://standin.slack.local/archives/${channel}/p${String(args.message_ts ?? '').replace('.', '')}` };
     },
     'views.open': (args) => {
       useTrigger(args.trigger_id);
+      refuse('views.open', checkView(args.view));
       const id = newViewId();
       return { view: storeView(args.view, { id, root_view_id: id, previous_view_id: null }) };
     },
@@ -205,16 +240,19 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       const parent = trigger.viewId ? openViews.get(trigger.viewId) : undefined;
       if (!parent) throw new SlackError('invalid_trigger_id');
       if (depth(parent) >= 3) throw new SlackError('push_limit_reached');
+      refuse('views.push', checkView(args.view));
       return { view: storeView(args.view, { id: newViewId(), root_view_id: parent.root_view_id, previous_view_id: parent.id }) };
     },
     'views.update': (args) => {
       const current = viewFor(args);
       if (args.hash !== undefined && args.hash !== current.hash) throw new SlackError('hash_conflict');
+      refuse('views.update', checkView(args.view));
       const { id, root_view_id, previous_view_id, state, external_id } = current;
       return { view: storeView(args.view, { id, root_view_id, previous_view_id, state, external_id }) };
     },
     'views.publish': (args) => {
       if (typeof args.user_id !== 'string') throw new SlackError('invalid_arguments');
+      refuse('views.publish', checkView(args.view));
       const id = `VH${args.user_id}`;
       return { view: storeView(args.view, { id, root_view_id: id, previous_view_id: null }) };
     },
@@ -245,15 +283,23 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     try {
       return { status: 200, body: { ok: true, ...handler(args) } };
     } catch (err) {
-      if (err instanceof SlackError) return { status: 200, body: { ok: false, error: err.code } };
+      if (err instanceof SlackError) return { status: 200, body: slackErrorBody(method, err) };
       return { status: 200, body: { ok: false, error: 'internal_error', detail: String(err) } };
     }
   };
 
-  const handleResponseUrl = (id: string, body: any) => {
+  /** Slack answers a refused response_url post with HTTP 400 and the bare error code (no details). */
+  const handleResponseUrl = (id: string, body: any): string | undefined => {
+    const deleting = body?.delete_original === true || body?.delete_original === 'true';
+    try {
+      if (!deleting) refuse('response_url', checkMessage(body ?? {}));
+    } catch (err) {
+      if (err instanceof SlackError) return err.code;
+      throw err;
+    }
     responses.push({ id, body, at: Date.now() });
     const origin = origins.get(id);
-    if (!origin?.channel || !body || typeof body !== 'object') return;
+    if (!origin?.channel || !body || typeof body !== 'object') return undefined;
     const { replace_original, delete_original, response_type, ...content } = body;
     const original = origin.messageTs ? findMessage(origin.channel, origin.messageTs) : undefined;
     if (delete_original === true || delete_original === 'true') {
@@ -263,6 +309,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     } else if (response_type === 'in_channel') {
       stored.push({ ...content, type: 'message', channel: origin.channel, ts: nextTs(), user: botUserId, bot_id: botId });
     }
+    return undefined;
   };
 
   const server = createServer((req, res) => {
@@ -280,8 +327,8 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
           return send(res, answer.status, answer.body, answer.headers);
         }
         if (url.pathname.startsWith('/response/') && req.method === 'POST') {
-          handleResponseUrl(decodeURIComponent(url.pathname.slice('/response/'.length)), args);
-          return send(res, 200, { ok: true });
+          const refused = handleResponseUrl(decodeURIComponent(url.pathname.slice('/response/'.length)), args);
+          return refused ? send(res, 400, { ok: false, error: refused }) : send(res, 200, { ok: true });
         }
         return send(res, 404, { ok: false, error: 'not_found' });
       })
@@ -300,12 +347,14 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       ...calls.map((c) => `  ${c.method}${c.error ? ` -> ${c.error}` : ''} ${truncate(JSON.stringify(c.args), 300)}`),
       `${responses.length} response_url post(s):`,
       ...responses.map((r) => `  ${r.id} ${truncate(JSON.stringify(r.body), 300)}`),
+      ...(rejections.length ? [`${rejections.length} Block Kit rejection(s):`, ...rejections.map(describeRejection)] : []),
     ].join('\n');
 
   return {
     apiUrl: `${base}/api/`,
     calls,
     responses,
+    rejections,
     botUserId,
     botId,
     teamId,
@@ -335,6 +384,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     reset() {
       calls.length = 0;
       responses.length = 0;
+      rejections.length = 0;
       stored.length = 0;
       failures.clear();
       custom.clear();
@@ -360,6 +410,14 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       const current = openViews.get(viewId);
       if (!current) return;
       const action = ack && typeof ack === 'object' ? ack.response_action : undefined;
+      // A refused ack leaves the modal as it was (Slack shows its "trouble connecting" notice).
+      try {
+        if (action === 'errors') refuse('view_submission ack', checkSubmissionErrors(current, ack.errors));
+        if (action === 'update' || action === 'push') refuse('view_submission ack', checkView(ack.view));
+      } catch (err) {
+        if (err instanceof SlackError) return;
+        throw err;
+      }
       if (action === 'errors') return;
       if (action === 'update') {
         const { id, root_view_id, previous_view_id } = current;
@@ -373,6 +431,39 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       }
     },
   };
+}
+
+/**
+ * chat.* answer `invalid_blocks` with `errors` and the same lines in response_metadata.messages
+ * ("[ERROR] ..."); views.* answer `invalid_arguments` with response_metadata.messages only.
+ */
+function slackErrorBody(method: string, err: SlackError): Record<string, unknown> {
+  if (err.details.length === 0) return { ok: false, error: err.code };
+  const messages = err.details.map((d) => `[ERROR] ${d}`);
+  return method.startsWith('views.')
+    ? { ok: false, error: err.code, response_metadata: { messages } }
+    : { ok: false, error: err.code, errors: err.details, response_metadata: { messages } };
+}
+
+/**
+ * `response_action: errors`: an object of block_id -> message, each naming an input block of the
+ * submitted view (https://docs.slack.dev/surfaces/modals#displaying_errors).
+ */
+function checkSubmissionErrors(view: any, errors: unknown): BlockKitRefusal | undefined {
+  if (!errors || typeof errors !== 'object' || Array.isArray(errors)) {
+    return { error: 'invalid_arguments', violations: [{ pointer: '/errors', message: 'must be an object of block_id to message' }] };
+  }
+  const inputs = new Set((view?.blocks ?? []).filter((b: any) => b?.type === 'input').map((b: any) => b.block_id));
+  const violations = Object.entries(errors as Record<string, unknown>).flatMap(([blockId, message]) => [
+    ...(inputs.has(blockId) ? [] : [{ pointer: `/errors/${blockId}`, message: 'must name an input block of the view' }]),
+    ...(typeof message === 'string' && message.length > 0 ? [] : [{ pointer: `/errors/${blockId}`, message: 'must be a non-empty string' }]),
+  ]);
+  return violations.length ? { error: 'invalid_arguments', violations } : undefined;
+}
+
+/** One line per rejection, for failure messages. */
+export function describeRejection(r: BlockKitRejection): string {
+  return `  ${r.where} -> ${r.error}: ${r.errors.join('; ')}`;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -97,6 +97,7 @@ async function fetchViewOpen() {
         type: 'modal',
         callback_id: 'deploy',
         title: { type: 'plain_text', text: 'Deploy' },
+        submit: { type: 'plain_text', text: 'Deploy' },
         blocks: [
           { type: 'input', block_id: 'name', label: txt('Name'), element: { type: 'plain_text_input', action_id: 'name_input' } },
           { type: 'input', block_id: 'plan', dispatch_action: true, label: txt('Plan'), element: { type: 'static_select', action_id: 'plan_select', options: [opt('H100', 'h100'), opt('A100', 'a100')] } },

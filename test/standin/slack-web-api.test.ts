@@ -157,3 +157,76 @@ test('waitFor resolves with the first truthy value, and on timeout throws with a
 function modal(title: string) {
   return { type: 'modal' as const, title: { type: 'plain_text' as const, text: title }, blocks: [] };
 }
+
+describe('Block Kit limits are enforced like Slack', () => {
+  const long = { type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } };
+  const modal = (title: string) => ({ type: 'modal' as const, title: { type: 'plain_text' as const, text: title }, blocks: [] });
+
+  test('chat.postMessage / update / postEphemeral answer invalid_blocks with errors and response_metadata.messages, and store nothing', async () => {
+    const err = await client.chat.postMessage({ channel: 'C1', text: 'fallback', blocks: [long] }).catch((e) => e.data);
+    expect(err).toEqual({
+      ok: false,
+      error: 'invalid_blocks',
+      errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+    });
+    expect(standin.messages('C1')).toHaveLength(0);
+    const ok = await client.chat.postMessage({ channel: 'C1', text: 'fine' });
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: ok.ts!, text: 'fallback', blocks: [long] }))).toBe('invalid_blocks');
+    expect(standin.messages('C1')[0]?.text).toBe('fine');
+    expect(await slackError(client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'x'.repeat(40_001) }))).toBe('msg_too_long');
+    expect(await slackError(client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: '' }))).toBe('no_text');
+    expect(standin.rejections.map((r) => [r.where, r.error])).toEqual([
+      ['chat.postMessage', 'invalid_blocks'],
+      ['chat.update', 'invalid_blocks'],
+      ['chat.postEphemeral', 'msg_too_long'],
+      ['chat.postEphemeral', 'no_text'],
+    ]);
+  });
+
+  test('views.open / update / publish answer invalid_arguments with the pointer in response_metadata.messages', async () => {
+    const err = await client.views.open({ trigger_id: standin.newTriggerId(), view: modal('A title longer than 24 chars') }).catch((e) => e.data);
+    expect(err).toEqual({ ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] must be less than 25 characters [json-pointer:/view/title/text]'] } });
+    const opened = await client.views.open({ trigger_id: standin.newTriggerId(), view: modal('Fine') });
+    expect(await slackError(client.views.update({ view_id: opened.view!.id!, view: { ...modal('Fine'), private_metadata: 'x'.repeat(3001) } }))).toBe('invalid_arguments');
+    expect(standin.views().get(opened.view!.id!)?.private_metadata).toBe('');
+    const home = { type: 'home' as const, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) };
+    expect(await slackError(client.views.publish({ user_id: 'U1', view: home }))).toBe('invalid_arguments');
+    expect(standin.rejections.map((r) => r.where)).toEqual(['views.open', 'views.update', 'views.publish']);
+  });
+
+  test('a response_url post beyond the limits gets HTTP 400 invalid_blocks and changes nothing', async () => {
+    const url = standin.responseUrl('R1', { channel: 'C1' });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'in_channel', text: 't', blocks: [long] }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ ok: false, error: 'invalid_blocks' });
+    expect(standin.responses).toHaveLength(0);
+    expect(standin.messages('C1')).toHaveLength(0);
+    const del = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delete_original: true }) });
+    expect(del.status).toBe(200);
+    expect(standin.rejections).toEqual([expect.objectContaining({ where: 'response_url', error: 'invalid_blocks' })]);
+  });
+
+  test('a view_submission ack with an invalid view, or errors for a block that is not an input, leaves the modal as it was', async () => {
+    const form = {
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: 'Form' },
+      submit: { type: 'plain_text' as const, text: 'Go' },
+      blocks: [{ type: 'input' as const, block_id: 'name', label: { type: 'plain_text' as const, text: 'Name' }, element: { type: 'plain_text_input' as const, action_id: 'v' } }],
+    };
+    const opened = await client.views.open({ trigger_id: standin.newTriggerId(), view: form });
+    const id = opened.view!.id!;
+    standin.applyViewSubmissionAck(id, { response_action: 'update', view: modal('x'.repeat(25)) });
+    standin.applyViewSubmissionAck(id, { response_action: 'push', view: { ...modal('Next'), blocks: [long] } });
+    standin.applyViewSubmissionAck(id, { response_action: 'errors', errors: { plan: 'pick a plan' } });
+    expect(standin.views().get(id)?.title.text).toBe('Form');
+    expect(standin.views().size).toBe(1);
+    expect(standin.rejections.map((r) => r.errors[0])).toEqual([
+      'must be less than 25 characters [json-pointer:/view/title/text]',
+      'must be less than 3001 characters [json-pointer:/view/blocks/0/text/text]',
+      'must name an input block of the view [json-pointer:/errors/plan]',
+    ]);
+    standin.applyViewSubmissionAck(id, { response_action: 'errors', errors: { name: 'too short' } });
+    expect(standin.rejections).toHaveLength(3);
+  });
+});

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log';
 import { SecretRedactor } from '../../src/secrets';
 import { FluenceClient } from '../../src/fluence/client';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator';
-import { SlackUser, startSlackStandin, type SlackStandin } from '../../src/standin';
+import { describeRejection, SlackUser, startSlackStandin, type SlackStandin } from '../../src/standin';
 import { ManualClock } from '../../src/watch/clock';
 
 export interface TestBot {
@@ -138,6 +138,11 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
       if (owns) await standin.stop();
       if (opts.ownsShared ?? !opts.sim) await sim.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
+      // Real Slack would have refused these payloads: whatever the test asserted, the bot was wrong.
+      if (owns && standin.rejections.length > 0) {
+        const found = standin.rejections.splice(0).map(describeRejection).join('\n');
+        throw new Error(`The Slack stand-in refused payloads that break Block Kit limits:\n${found}`);
+      }
     },
   };
   return self;
