@@ -14,7 +14,7 @@ import type { Config } from '../config';
 import { ConfigSchema } from '../config';
 import { createLogger } from '../log';
 import { SecretRedactor } from '../secrets';
-import { SlackUser, startSlackStandin, type SlackStandin } from '../standin';
+import { describeRejection, SlackUser, startSlackStandin, type SlackStandin } from '../standin';
 import { COLOR, PLAIN, type Style } from './render';
 import { DEMO_STEPS, type DemoState } from './script';
 import { Transcript } from './transcript';
@@ -109,8 +109,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       write('');
       write(st.accent(`━━ ${step.name} ${'━'.repeat(Math.max(3, 50 - step.name.length))}`));
       const t0 = Date.now();
+      const refusedBefore = standin.rejections.length;
       try {
         const detail = await step.run(session, state);
+        // Slack would have refused these: the step "worked" only because nothing showed the failure
+        const refused = standin.rejections.slice(refusedBefore);
+        if (refused.length) throw new Error(`Slack would refuse what the bot sent: ${refused.map(describeRejection).join(' | ').trim()}`);
         steps.push({ name: step.name, ok: true, ms: Date.now() - t0, ...(detail ? { detail } : {}) });
       } catch (err) {
         transcript.flush();
