@@ -43,8 +43,15 @@ export interface MessageView {
   blocks: KnownBlock[];
 }
 
+/**
+ * The last resort against more than 50 blocks: views cut their lists with a "more" line first
+ * (truncate.ts); if blocks still overflow, the cut is said out loud, never silent.
+ */
 export function message(text: string, blocks: KnownBlock[]): MessageView {
-  return { text: clamp(text, LIMITS.fallbackText), blocks: blocks.slice(0, LIMITS.blocksPerMessage) };
+  if (blocks.length <= LIMITS.blocksPerMessage) return { text: clamp(text, LIMITS.fallbackText), blocks };
+  const kept = blocks.slice(0, LIMITS.blocksPerMessage - 1);
+  const cut = blocks.length - kept.length;
+  return { text: clamp(text, LIMITS.fallbackText), blocks: [...kept, context(`…${cut} more part${cut === 1 ? '' : 's'} did not fit in one Slack message.`)] };
 }
 
 export function header(text: string): HeaderBlock {

@@ -11,6 +11,10 @@ import {
 } from '../../services/deploy-form';
 import { ACTION, BLOCK } from '../ids';
 import { option, plain, section, textInput } from './modal-blocks';
+import { fitItems } from './truncate';
+
+/** A static select holds at most 100 options (Block Kit select menu element). */
+const MAX_OPTIONS = 100;
 
 function presetOf(images: readonly DefaultImage[], values: DeployFormValues): DefaultImage | undefined {
   if (values.imagePreset === CUSTOM_PRESET) return undefined;
@@ -24,7 +28,9 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
   const presetKey = images.length ? (preset?.slug ?? CUSTOM_PRESET) : undefined;
   const presetAction = keyedActionId(presetKey);
   if (images.length) {
-    const options = [...images.map((i) => option(i.name, i.slug)), option('Custom image', CUSTOM_PRESET)];
+    // 99 presets + "Custom image"; the preset in use always stays selectable
+    const presets = fitItems(images, MAX_OPTIONS - 1, (i) => i.slug === presetKey);
+    const options = [...presets.shown.map((i) => option(i.name, i.slug)), option('Custom image', CUSTOM_PRESET)];
     blocks.push({
       type: 'input',
       block_id: BLOCK.imagePreset,
@@ -37,7 +43,10 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
         options,
         initial_option: options.find((o) => o.value === presetKey) ?? options[options.length - 1],
       },
-      hint: plain('Picking a preset fills in the image, ports, environment and startup command.'),
+      hint: plain(
+        'Picking a preset fills in the image, ports, environment and startup command.' +
+          (presets.hidden ? ` Showing ${presets.shown.length} of ${images.length} presets: /gpu images lists them all.` : ''),
+      ),
     });
   }
   const presetPorts = preset?.expose.map((p) => `${p.port}/${p.protocol ?? 'tcp'}`).join(', ');
@@ -73,7 +82,8 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
       hint: 'Slack has no password field: this value is never shown again and is masked everywhere the bot writes.',
     }),
   );
-  const locationOptions = [...(offer?.locations ?? []).map((l) => option(l, l)), option('Any location', ANY_LOCATION)];
+  const locations = fitItems(offer?.locations ?? [], MAX_OPTIONS - 1, (l) => l === values.location);
+  const locationOptions = [...locations.shown.map((l) => option(l, l)), option('Any location', ANY_LOCATION)];
   blocks.push({
     type: 'input',
     block_id: BLOCK.location,
@@ -85,7 +95,10 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
       options: locationOptions,
       initial_option: locationOptions.find((o) => o.value === values.location) ?? locationOptions[locationOptions.length - 1],
     },
-    hint: plain('Country the container runs in. Any location lets Fluence choose.'),
+    hint: plain(
+      'Country the container runs in. Any location lets Fluence choose.' +
+        (locations.hidden ? ` Showing ${locations.shown.length} of ${offer?.locations.length} locations.` : ''),
+    ),
   });
   blocks.push(textInput({
     block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, optional: !preset?.requires_ssh,
@@ -104,7 +117,8 @@ export function machineBlocks(offer: PlanOffer | undefined, values: DeployFormVa
   })];
   const os = offer?.osOptions ?? [];
   if (offer && os.length) {
-    const options = os.map((o) => option(o, osOptionValue(os, o)));
+    const shown = fitItems(os, MAX_OPTIONS, (o) => osOptionValue(os, o) === values.osImage);
+    const options = shown.shown.map((o) => option(o, osOptionValue(os, o)));
     blocks.push({
       type: 'input',
       block_id: BLOCK.osImage,
@@ -115,6 +129,7 @@ export function machineBlocks(offer: PlanOffer | undefined, values: DeployFormVa
         options,
         initial_option: options.find((o) => o.value === values.osImage) ?? options[0],
       },
+      ...(shown.hidden ? { hint: plain(`Showing ${options.length} of ${os.length} OS images offered with this plan.`) } : {}),
     });
   } else {
     blocks.push(section(offer ? '⚠️ This plan lists no OS images. Pick another plan.' : '_Pick a plan to see its OS images._'));

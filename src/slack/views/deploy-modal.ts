@@ -14,7 +14,7 @@ import type { DeployFormValues } from '../../services/deploy-form';
 import { ACTION, BLOCK, VIEW } from '../ids';
 import { sandboxBlocks } from './blocks';
 import { containerBlocks, machineBlocks } from './deploy-modal-fields';
-import { clamp as clampText, escapeMrkdwn } from './format';
+import { clamp as clampText, escapeClamp, escapeMrkdwn } from './format';
 import { OPTION_TEXT_MAX, modalShell, option, plain, section, textInput } from './modal-blocks';
 
 export const MAX_PLAN_OPTIONS = 100;
@@ -142,8 +142,9 @@ export function renderDeployModal(data: DeployModalData): ModalView {
   const offer = data.offers.find((o) => o.planId === data.selectedPlanId && o.type === data.type);
   const blocks: KnownBlock[] = [];
 
-  if (data.error) blocks.push(section(`⚠️ *Fluence refused this deploy:* ${escapeMrkdwn(clampText(data.error, 2800))}`));
-  if (data.notice) blocks.push(section(escapeMrkdwn(clampText(data.notice, 2900))));
+  // escape first, then clamp: `<` becomes 4 characters, and the section holds 3000
+  if (data.error) blocks.push(section(`⚠️ *Fluence refused this deploy:* ${escapeClamp(data.error, 2800)}`));
+  if (data.notice) blocks.push(section(escapeClamp(data.notice, 2900)));
 
   blocks.push({
     type: 'actions',

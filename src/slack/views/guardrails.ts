@@ -12,10 +12,17 @@ import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
 import { ACTION } from '../ids';
 import { actions, button, context, header, message, section, type MessageView } from './blocks';
 import { codeSpan, escapeClamp, escapeMrkdwn, formatHourly, formatMoney, SANDBOX_NOTE, slackDate } from './format';
+import { packLines } from './truncate';
 
 const user = (id: string) => `<@${id}>`;
 const channel = (id: string) => `<#${id}>`;
 const sandboxContext = (sandbox: boolean) => (sandbox ? [context(SANDBOX_NOTE)] : []);
+/** Room in a section for packed lines (3000, minus a margin for the "more" line). */
+const SECTION_BUDGET = 2900;
+/** Sections per list, so a message with two lists stays well under 50 blocks. */
+const MAX_LIST_SECTIONS = 20;
+const listSections = (heading: string, lines: string[], what: string) =>
+  packLines(lines.length ? lines : ['none'], { budget: SECTION_BUDGET, maxChunks: MAX_LIST_SECTIONS, heading, what }).map((t) => section(t));
 
 /** "<@U1>, <@U2>" or a hint that nobody can grant anything yet. */
 export function adminList(admins: readonly string[]): string {
@@ -57,8 +64,8 @@ export function renderAccess(d: AccessData): MessageView {
   const blocks = [
     header('Access'),
     section(`*Admins from GPU_BOT_ADMINS:* ${d.bootstrapAdmins.length ? d.bootstrapAdmins.map(user).join(', ') : 'none'}`),
-    section(`*User grants*\n${users.length ? users.map(line).join('\n') : 'none'}`),
-    section(`*Channel grants* (everyone acting in the channel)\n${channels.length ? channels.map(line).join('\n') : 'none'}`),
+    ...listSections('*User grants*', users.map(line), 'user grants'),
+    ...listSections('*Channel grants* (everyone acting in the channel)', channels.map(line), 'channel grants'),
     context(
       `You are a *${d.yourRole}* here. Without a grant a user is a viewer; a user's role is the higher of their own grant and the channel's (a channel gives at most deployer, and only to people of this workspace).` +
         (d.sandbox ? ' In sandbox mode everyone may deploy.' : ''),
@@ -102,9 +109,11 @@ export function renderBudgets(d: BudgetsData): MessageView {
   const lines = d.budgets.map((b) => `• ${channel(b.channelId)}: *${formatHourly(b.usdPerHour)}* (set by ${user(b.by)})`);
   const blocks: KnownBlock[] = [
     header('Spend limits'),
-    section(
+    ...listSections(
       `*Per instance (MAX_HOURLY_USD):* ${d.maxHourlyUsd != null ? formatHourly(d.maxHourlyUsd) : 'no limit'}\n` +
-        `*Channel budgets* (total hourly price of the live instances deployed from the channel)\n${lines.length ? lines.join('\n') : 'none'}`,
+        '*Channel budgets* (total hourly price of the live instances deployed from the channel)',
+      lines,
+      'channel budgets',
     ),
   ];
   if (d.here) {
@@ -159,22 +168,11 @@ export function auditLine(e: Pick<AuditEntry, 'actorId' | 'channelId' | 'action'
 
 export function renderAudit(entries: readonly AuditEntry[], requested: number): MessageView {
   if (entries.length === 0) return message('The audit log is empty.', [section('The audit log is empty: nothing has been deployed, changed or granted yet.')]);
-  const line = auditLine;
-  // A section holds 3000 characters: pack lines into as many as needed (newest first).
-  const sections: string[] = [];
-  let current = '';
-  for (const e of entries) {
-    const l = line(e);
-    if (current && current.length + l.length + 1 > 2900) {
-      sections.push(current);
-      current = '';
-    }
-    current = current ? `${current}\n${l}` : l;
-  }
-  if (current) sections.push(current);
+  // A section holds 3000 characters: pack lines into as many as fit (newest first).
+  const sections = packLines(entries.map(auditLine), { budget: SECTION_BUDGET, maxChunks: 45, what: 'older entries', hint: 'ask for fewer with `/gpu audit <n>`' });
   return message(`Audit: last ${entries.length} of ${requested} requested`, [
     header(`Audit log: last ${entries.length}`),
-    ...sections.slice(0, 45).map((s) => section(s)),
+    ...sections.map((s) => section(s)),
   ]);
 }
 
