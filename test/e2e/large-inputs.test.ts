@@ -14,6 +14,8 @@ import { startRelay, type Relay } from '../support/fluence-relay';
 import { fill, waitForField } from '../support/modal';
 import { buttonsOf, nthResponse, visibleText } from '../support/responses';
 
+/** Logs are for the instance's owner and admins; the seeded instances have no owner here. */
+const ADMIN = 'UADMIN';
 let sim: SimulatorHandle;
 let relay: Relay;
 let t: TestBot;
@@ -22,7 +24,7 @@ beforeEach(async () => {
   const clock = new ManualClock();
   sim = await startSimulator({ now: () => clock.now() });
   relay = await startRelay(sim.url);
-  t = await startTestBot({ clock, sim: { ...sim, url: relay.url } });
+  t = await startTestBot({ clock, sim: { ...sim, url: relay.url }, env: { GPU_BOT_ADMINS: ADMIN } });
 });
 afterEach(async () => {
   await t?.stop();
@@ -146,7 +148,7 @@ it('/gpu list all with 500 instances shows what fits and says how many more ther
 it('/gpu logs when Fluence returns 3000 long lines: the newest part, in one message Slack accepts', async () => {
   const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'chatty' });
   relay.rewrite({ method: 'GET', path: /\/logs/, body: () => range(3000, (i) => `line ${i} <${'x'.repeat(190)}> & more`) });
-  const ack = await t.user.command(`logs ${id} 1000`);
+  const ack = await t.user.withUser(ADMIN).command(`logs ${id} 1000`);
   const msg = await nthResponse(t.standin, ack.responseUrl!);
   const text = visibleText(msg);
   expect(text).toContain('line 2999 ');
