@@ -4,11 +4,35 @@
  * printed (it may be a secret).
  */
 import { z } from 'zod';
+import { HOUR_MS, parseDuration } from './duration';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+/**
+ * A duration in milliseconds, written `45m`, `8h`, `3d`, `1w` (duration.ts) or, as before, a plain
+ * number in `bareUnitMs` units (milliseconds for the *_MS variables, hours for DEFAULT_LEASE_HOURS).
+ */
+const durationMs = (defMs: number, minMs: number, bareUnitMs: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .union([z.string(), z.number()])
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return defMs;
+        // a bare 0 is allowed where the minimum is 0 (e.g. no start grace); the parser wants positive
+        if (minMs === 0 && /^\s*0+(\.0*)?\s*$/.test(String(v))) return 0;
+        const r = parseDuration(v, { bareUnitMs });
+        if (!r.ok || r.ms < minMs) {
+          ctx.addIssue({ code: 'custom', message: `a duration like 45m, 8h, 3d or 1w (or a plain number${bareUnitMs === 1 ? ' of milliseconds' : ' of hours'})${minMs > 0 ? `, at least ${minMs} ms` : ''}` });
+          return z.NEVER;
+        }
+        return r.ms;
+      }),
+  );
 
 const url = (def: string) =>
   z.preprocess(
@@ -42,10 +66,12 @@ export const ConfigSchema = z
     FLUENCE_API_KEY: optionalString,
     FLUENCE_TIMEOUT_MS: int(15000, 100),
     DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/gpu-bot.sqlite')),
-    WATCH_INTERVAL_MS: int(15000, 10),
-    WATCH_TIMEOUT_MS: int(30 * 60_000, 10),
-    WATCH_HARD_LIMIT_MS: int(6 * 60 * 60_000, 10),
-    WATCH_START_GRACE_MS: int(5 * 60_000, 0),
+    WATCH_INTERVAL_MS: durationMs(15000, 10, 1),
+    WATCH_TIMEOUT_MS: durationMs(30 * 60_000, 10, 1),
+    WATCH_HARD_LIMIT_MS: durationMs(6 * 60 * 60_000, 10, 1),
+    WATCH_START_GRACE_MS: durationMs(5 * 60_000, 0, 1),
+    /** The lease a deploy gets when its channel has no policy, in hours: `8h`, `45m` (0.75), `3d`, or plain hours (`8`). */
+    DEFAULT_LEASE_HOURS: durationMs(8 * HOUR_MS, 60_000, HOUR_MS).transform((ms) => ms / HOUR_MS),
     // sandbox only: how much faster than the real GPU Cloud the built-in simulator runs (1 = 2–3 min deploys)
     SIMULATOR_SPEED: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(10_000).default(1)),
     LOG_LEVEL: z.preprocess(

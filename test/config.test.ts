@@ -36,11 +36,23 @@ describe('config', () => {
     [{ GPU_BOT_ADMINS: 'alice' }, /GPU_BOT_ADMINS: expected Slack user ids/],
     [{ MAX_HOURLY_USD: '-3' }, /MAX_HOURLY_USD/],
     [{ SIMULATOR_SPEED: '0' }, /SIMULATOR_SPEED: expected a number > 0|SIMULATOR_SPEED/],
-    [{ WATCH_START_GRACE_MS: '-1' }, /WATCH_START_GRACE_MS: expected a number >= 0/],
+    [{ WATCH_START_GRACE_MS: '-1' }, /WATCH_START_GRACE_MS: expected a duration like 45m, 8h, 3d or 1w \(or a plain number of milliseconds\)/],
+    [{ DEFAULT_LEASE_HOURS: '8 parsecs' }, /DEFAULT_LEASE_HOURS: expected a duration like 45m, 8h, 3d or 1w \(or a plain number of hours\)/],
+    [{ DEFAULT_LEASE_HOURS: '30s' }, /DEFAULT_LEASE_HOURS: expected a duration .*at least 60000 ms/],
     [{ WATCH_TIMEOUT_MS: '100000', WATCH_HARD_LIMIT_MS: '1000' }, /WATCH_HARD_LIMIT_MS: expected must be at least WATCH_TIMEOUT_MS/],
   ])('names the bad variable and what it expects: %j', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
+  });
+
+  it('reads durations as 45m / 8h / 3d / 1w, and plain numbers as before (ms, or hours for the lease)', () => {
+    expect(loadConfig({}).DEFAULT_LEASE_HOURS).toBe(8);
+    expect(loadConfig({ DEFAULT_LEASE_HOURS: '8h' }).DEFAULT_LEASE_HOURS).toBe(8);
+    expect(loadConfig({ DEFAULT_LEASE_HOURS: '12' }).DEFAULT_LEASE_HOURS).toBe(12);
+    expect(loadConfig({ DEFAULT_LEASE_HOURS: '45m' }).DEFAULT_LEASE_HOURS).toBe(0.75);
+    expect(loadConfig({ DEFAULT_LEASE_HOURS: '3d' }).DEFAULT_LEASE_HOURS).toBe(72);
+    const c = loadConfig({ WATCH_TIMEOUT_MS: '45m', WATCH_HARD_LIMIT_MS: '1d', WATCH_INTERVAL_MS: '20000', WATCH_START_GRACE_MS: '0' });
+    expect([c.WATCH_TIMEOUT_MS, c.WATCH_HARD_LIMIT_MS, c.WATCH_INTERVAL_MS, c.WATCH_START_GRACE_MS]).toEqual([2_700_000, 86_400_000, 20_000, 0]);
   });
 
   it('never echoes a value, which may be a secret', () => {
