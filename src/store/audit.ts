@@ -16,7 +16,9 @@ export type AuditAction =
   | 'grant'
   | 'revoke'
   | 'budget'
-  | 'watch';
+  | 'watch'
+  | 'lease'
+  | 'policy';
 export type AuditOutcome = 'ok' | 'error' | 'refused' | 'pending';
 
 export interface AuditEntryInput {

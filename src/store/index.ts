@@ -11,6 +11,8 @@ import { DeployModalStore } from './deploy-modals';
 import { DeployRequestStore } from './deploy-requests';
 import { FormDraftStore } from './form-drafts';
 import { GrantStore } from './grants';
+import { LeaseStore } from './leases';
+import { PolicyStore } from './policies';
 import { WatchStore } from './watches';
 
 export interface Store {
@@ -28,6 +30,10 @@ export interface Store {
   formDrafts: FormDraftStore;
   /** The watcher's state (store/watches.ts, owned by the watcher; its migrations are 100–199). */
   watches: WatchStore;
+  /** Instance leases and the lease picked in each deploy form (leases.ts, migrations 400–499). */
+  leases: LeaseStore;
+  /** Channel lease policies set with `/gpu policy` (policies.ts). */
+  policies: PolicyStore;
   /** False once closed (health check). */
   isOpen(): boolean;
   /** Closes the database; safe to call more than once. */
@@ -53,6 +59,8 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     commandDeliveries: new CommandDeliveryStore(db, now),
     formDrafts: new FormDraftStore(db, now),
     watches: new WatchStore(db),
+    leases: new LeaseStore(db, now),
+    policies: new PolicyStore(db, now),
     isOpen: () => db.open,
     close() {
       if (db.open) db.close();

@@ -6,6 +6,7 @@ import { CORE_MIGRATIONS } from './core-migrations';
 import { DELIVERY_MIGRATIONS } from './command-deliveries';
 import { DEPLOY_MIGRATIONS } from './deploy-migrations';
 import { FORM_DRAFT_MIGRATIONS } from './form-drafts';
+import { LEASE_MIGRATIONS } from './lease-migrations';
 import { WATCH_MIGRATIONS } from './watch-migrations';
 
 export interface Migration {
@@ -14,4 +15,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS];
