@@ -30,6 +30,8 @@ import { SlackWatchNotifier } from './slack/watch-notifier';
 import { openStore, type Store } from './store';
 import { systemClock, type Clock } from './watch/clock';
 import { InstanceWatcher } from './watch/watcher';
+import { HOUR_MS } from './duration';
+import { LeaseService } from './services/leases';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RECONCILE_EVERY_MS = 60_000;
@@ -114,6 +116,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     timeoutMs: config.WATCH_TIMEOUT_MS,
     hardLimitMs: config.WATCH_HARD_LIMIT_MS,
     startGraceMs: config.WATCH_START_GRACE_MS,
+    leaseEndOf: (instanceId) => store.leases.get(instanceId),
     logger,
     sandbox: config.sandbox,
   });
@@ -136,6 +139,12 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   });
   const plans = new PlanCatalog({ fluence, now: () => clock.now() });
   const deploys = new DeployService({ fluence, store, guard, redactor, logger, plans, maxHourlyUsd: config.MAX_HOURLY_USD ?? null, now: () => clock.now() });
+  const leases = new LeaseService({
+    leases: store.leases,
+    policies: store.policies,
+    defaultLeaseMs: Math.round(config.DEFAULT_LEASE_HOURS * HOUR_MS),
+    now: () => clock.now(),
+  });
   const context: BotContext = {
     config,
     sandbox: config.sandbox,
@@ -147,6 +156,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     instances: new InstanceDirectory(fluence),
     deploys,
     guard,
+    leases,
     store,
     watcher,
     notifier: patientNotifier(notifier),

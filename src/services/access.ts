@@ -13,6 +13,7 @@ export type Action =
   | 'deploy'
   | 'update' // update, rename
   | 'terminate'
+  | 'lease' // set or change an instance's lease: like update, admins any, deployers their own
   | 'watch'
   | 'approve' // approve / deny deploy requests
   | 'admin' // budgets, audit
@@ -82,10 +83,11 @@ export function decide(role: Role, action: Action, ownsInstance = false): Decisi
     case 'watch':
       return verdict(role, 'deployer', action === 'deploy' ? 'deploy instances' : 'watch instances');
     case 'update':
-    case 'terminate': {
+    case 'terminate':
+    case 'lease': {
       if (role === 'admin') return { allowed: true, needs: 'admin' };
       if (role === 'deployer' && ownsInstance) return { allowed: true, needs: 'deployer' };
-      const verb = action === 'terminate' ? 'terminate' : 'change';
+      const verb = action === 'terminate' ? 'terminate' : action === 'lease' ? 'set the lease of' : 'change';
       return role === 'deployer'
         ? { allowed: false, needs: 'admin', reason: `Deployers may only ${verb} instances they deployed; this one is someone else's.` }
         : { allowed: false, needs: ownsInstance ? 'deployer' : 'admin', reason: `You need the deployer role to ${verb} your own instances, or admin for anyone's.` };

@@ -5,6 +5,7 @@
  */
 import type { PlanFilters } from '../services/plans';
 import type { WorkloadType } from '../fluence/workload';
+import type { PolicyPatch } from '../store/policies';
 
 export type { PlanFilters };
 export type Subject = { kind: 'user' | 'channel'; id: string };
@@ -25,7 +26,11 @@ export type Command =
   | { kind: 'access'; action: 'grant'; subject: Subject; role: Role }
   | { kind: 'access'; action: 'revoke'; subject: Subject }
   | { kind: 'budget'; channelId?: string; usdPerHour?: number | null }
-  | { kind: 'audit'; n: number };
+  | { kind: 'audit'; n: number }
+  /** `durationMs: null`: until terminated (`off`). */
+  | { kind: 'lease'; instance: string; durationMs: number | null }
+  /** No channel and no patch: show all. `remove`: back to the defaults. */
+  | { kind: 'policy'; channelId?: string; patch?: PolicyPatch; remove?: true };
 
 export type CommandKind = Command['kind'];
 export type ParseResult =
@@ -50,6 +55,8 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   access: '`/gpu access [grant @user|#channel viewer|deployer|admin | revoke @user|#channel]`',
   budget: '`/gpu budget [#channel] [usd/h | off]`',
   audit: '`/gpu audit [n, 1–100, default 20]`',
+  lease: '`/gpu lease <instance> <45m|8h|3d|1w|off>` — when it should stop (from now); `off`: until terminated',
+  policy: '`/gpu policy [#channel [lease=8h] [max-lease=72h|none] [on-expiry=remind|terminate] | #channel off]`',
 };
 export const USAGE_TEXT = Object.values(USAGE).join('\n');
 
@@ -71,6 +78,8 @@ const ALIASES: Readonly<Record<CommandKind, readonly string[]>> = {
   access: ['access', 'acl', 'permissions'],
   budget: ['budget', 'budgets'],
   audit: ['audit', 'history'],
+  lease: ['lease', 'extend'],
+  policy: ['policy', 'policies'],
 };
 export const KIND_BY_WORD = new Map<string, CommandKind>(
   (Object.entries(ALIASES) as Array<[CommandKind, readonly string[]]>).flatMap(([k, ws]) => ws.map((w) => [w, k] as const)),

@@ -3,6 +3,8 @@
  * and the closest sub-command for typos). Pure and total: it never throws, whatever Slack sends.
  */
 import { WORKLOADS, parseWorkloadType, type WorkloadType } from '../fluence/workload';
+import { DURATION_EXAMPLES, parseDuration } from '../duration';
+import { ON_EXPIRY, type OnExpiry, type PolicyPatch } from '../store/policies';
 import {
   KIND_BY_WORD,
   ParseError,
@@ -112,7 +114,57 @@ function parseArgs(kind: CommandKind, args: string[]): Command {
       noMore(1);
       return { kind, n: args[0] === undefined ? 20 : wholeNumber(kind, 'n', args[0], 1, 100) };
     }
+    case 'lease': {
+      noMore(2);
+      const instance = instanceArg(kind, args[0]);
+      const raw = args[1];
+      if (raw === undefined) fail(kind, `\`lease\` needs how long from now, like ${DURATION_EXAMPLES}, or \`off\` to keep it until terminated.`);
+      if (OFF_WORDS.includes(raw!.toLowerCase())) return { kind, instance, durationMs: null };
+      return { kind, instance, durationMs: duration(kind, raw!) };
+    }
+    case 'policy':
+      return parsePolicy(args);
   }
+}
+
+const OFF_WORDS = ['off', 'none', 'never', 'forever', 'unlimited'];
+const POLICY_KEYS = 'lease=, max-lease=, on-expiry=';
+
+function duration(kind: CommandKind, raw: string): number {
+  const r = parseDuration(raw);
+  if (!r.ok) fail(kind, `${r.error.charAt(0).toUpperCase()}${r.error.slice(1)}.`);
+  return (r as { ms: number }).ms;
+}
+
+function parsePolicy(args: string[]): Command {
+  if (args.length === 0) return { kind: 'policy' };
+  let channelId: string | undefined;
+  let rest = args;
+  if (!args[0]!.includes('=') && !OFF_WORDS.includes(args[0]!.toLowerCase()) && args[0]!.toLowerCase() !== 'default') {
+    const s = parseSubject(args[0]!);
+    if (s?.kind !== 'channel') fail('policy', `${q(args[0]!)} is not a channel; mention it with #.`);
+    channelId = s!.id;
+    rest = args.slice(1);
+  }
+  const base = channelId ? { kind: 'policy' as const, channelId } : { kind: 'policy' as const };
+  if (rest.length === 0) return base;
+  if (rest.length === 1 && ['off', 'default', 'defaults', 'reset', 'remove'].includes(rest[0]!.toLowerCase())) return { ...base, remove: true };
+  const patch: PolicyPatch = {};
+  for (const arg of rest) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) fail('policy', `I don't understand ${q(arg)} in \`policy\`: use ${POLICY_KEYS} (or \`off\` alone to remove the policy).`);
+    const key = arg.slice(0, eq).toLowerCase().replace(/_/g, '-');
+    const value = arg.slice(eq + 1);
+    const clears = ['default', 'none', 'off', ''].includes(value.toLowerCase());
+    if (key === 'lease') patch.leaseMs = clears ? null : duration('policy', value);
+    else if (key === 'max-lease' || key === 'maxlease' || key === 'max') patch.maxLeaseMs = clears ? null : duration('policy', value);
+    else if (key === 'on-expiry' || key === 'onexpiry' || key === 'expiry') {
+      const v = value.toLowerCase();
+      if (!(ON_EXPIRY as readonly string[]).includes(v)) fail('policy', `on-expiry must be remind or terminate, got ${q(value)}.`);
+      patch.onExpiry = v as OnExpiry;
+    } else fail('policy', `Unknown policy setting ${q(key)}; the settings are ${POLICY_KEYS}.`);
+  }
+  return { ...base, patch };
 }
 
 function instanceArg(kind: CommandKind, word: string | undefined): string {

@@ -9,6 +9,7 @@ import type { SecretRedactor } from '../secrets';
 import type { DeployService } from '../services/deploy';
 import type { Guard } from '../services/guard';
 import type { InstanceDirectory } from '../services/instances';
+import type { LeaseService } from '../services/leases';
 import type { PlanCatalog } from '../services/plans';
 import type { Store } from '../store';
 import type { InstanceWatcher } from '../watch/watcher';
@@ -26,6 +27,8 @@ export interface BotContext {
   instances: InstanceDirectory;
   deploys: DeployService;
   guard: Guard;
+  /** Lease rules: channel policies, the deploy form's choices, starting a deploy's lease. */
+  leases: LeaseService;
   store: Store;
   watcher: InstanceWatcher;
   notifier: WatchNotifier;

@@ -56,6 +56,8 @@ export const BLOCK = {
   location: 'location',
   sshKey: 'ssh_key',
   osImage: 'os_image',
+  /** How long the instance may run (issue 11 leases). */
+  lease: 'lease',
   cost: 'cost',
 } as const;
 

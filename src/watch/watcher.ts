@@ -28,6 +28,7 @@ import {
   renderReadyReply,
   renderSlowReply,
 } from '../slack/views/watch-replies';
+import { shortId } from '../slack/views/format';
 import type { ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
 import type { Clock, TimerHandle } from './clock';
 import { decide, needsDetail, type Decision, type WatchLimits } from './decide';
@@ -49,6 +50,8 @@ export interface InstanceWatcherOptions {
   sandbox: boolean;
   /** Parallel detail calls within one cycle (default 8). */
   detailConcurrency?: number;
+  /** The instance's lease end (null: until terminated), for the ready reply; undefined: no lease. */
+  leaseEndOf?: (instanceId: string) => { endsAt: number | null } | undefined;
 }
 
 export interface CycleReport {
@@ -282,6 +285,16 @@ export class InstanceWatcher {
     if (d.finish) report.finished.push({ instanceId: w.instanceId, outcome: d.finish });
   }
 
+  private leaseOf(instanceId: string): { lease?: { endsAt: number | null; instanceRef: string } } {
+    try {
+      const lease = this.o.leaseEndOf?.(instanceId);
+      return lease ? { lease: { endsAt: lease.endsAt, instanceRef: shortId(instanceId) } } : {};
+    } catch (err) {
+      this.o.logger.warn({ err, instanceId }, 'could not read the lease for the ready reply');
+      return {};
+    }
+  }
+
   private async renderReply(
     kind: ReplyKind,
     w: WatchRecord,
@@ -294,7 +307,7 @@ export class InstanceWatcher {
     const elapsedMs = now - w.createdAt;
     switch (kind) {
       case 'ready':
-        return renderReadyReply({ ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs });
+        return renderReadyReply({ ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs, ...this.leaseOf(w.instanceId) });
       case 'failed': {
         const { events, logs } = await this.diagnostics(w, report);
         return renderFailedReply({ ...base, status: d.status ?? 'FAILED', events, logs });

@@ -16,10 +16,12 @@ import type { PlanOffer } from '../../fluence/model';
 import type { WorkloadType } from '../../fluence/workload';
 import { cents, formatUsd } from '../../services/cost';
 import type { DeployInput, DeployOutcome } from '../../services/deploy';
+import { parseLeaseChoice } from '../../services/leases';
 import {
   apiIssuesToFieldErrors,
   deployFormBlocks,
   readDeployForm,
+  selectedOf,
   type FieldErrors,
   type FormState,
 } from '../../services/deploy-form';
@@ -116,6 +118,7 @@ async function loadModalData(
     balance: balance.status === 'fulfilled' ? balance.value.balance : null,
     values,
     ...(selectedPlanId ? { selectedPlanId } : {}),
+    lease: ctx.leases.choices(meta.channelId ?? ''),
   };
   if (offers.status === 'rejected') {
     data.error = renderFluenceError(asFluence(offers.reason), { action: 'loading plans' }).text;
@@ -228,6 +231,11 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
     await ack({ response_action: 'errors', errors: form.errors });
     return;
   }
+  const leaseError = recordLeaseChoice(ctx, actor, meta.requestId, selectedOf(state, BLOCK.lease));
+  if (leaseError) {
+    await ack({ response_action: 'errors', errors: { [BLOCK.lease]: leaseError } });
+    return;
+  }
   ctx.redactor.add(...form.secrets);
   const shownPrice = issued.shownPrices[form.offer.planId] ?? form.offer.pricePerHour;
   const input: DeployInput = {
@@ -256,6 +264,26 @@ const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, cl
   if ('view' in answer && answer.view) await updateView(ctx, client, view.id, undefined, answer.view);
   await afterOutcome(ctx, client, outcome, input);
 };
+
+/**
+ * Keeps the lease picked in the form until the instance exists (announce.ts starts it then, also
+ * after an approval or a late adoption). A value the channel's policy does not allow (changed
+ * since the form opened, or forged) is refused unless an admin submits it. Returns the error.
+ */
+function recordLeaseChoice(ctx: BotContext, actor: SlackActor, requestKey: string, value: string | undefined): string | undefined {
+  const choice = parseLeaseChoice(value);
+  if (!choice) return undefined; // a form without the field: the channel's default applies
+  if (!choice.ok) return choice.error;
+  const check = ctx.leases.check(actor.channelId, choice.ms, ctx.now());
+  if (!check.ok && ctx.guard.roleOf(actor) !== 'admin') return check.reason.replace(/<#([A-Z0-9]+)>/g, 'this channel').slice(0, 500);
+  try {
+    ctx.store.leases.chooseForRequest(requestKey, choice.ms);
+    return undefined;
+  } catch (err) {
+    ctx.logger.warn({ err }, 'could not record the lease picked in the deploy form');
+    return "I could not record this lease (the bot's database is busy). Nothing was deployed: submit again.";
+  }
+}
 
 /** Re-reads the plan (fresh) and deploys at its current price only if that is not above the price shown. */
 async function priceThenDeploy(ctx: BotContext, input: DeployInput, shownPrice: number): Promise<SubmitOutcome> {

@@ -15,6 +15,7 @@ import * as terminate from './terminate';
 import * as change from './change';
 import * as watch from './watch';
 import * as guardrails from './guardrails';
+import * as leases from './leases';
 
 export const FEATURES: readonly Feature[] = [
   help.feature,
@@ -25,6 +26,7 @@ export const FEATURES: readonly Feature[] = [
   change.feature,
   watch.feature,
   guardrails.feature,
+  leases.feature,
 ];
 
 function buildCommandTable(features: readonly Feature[]): CommandHandlers {

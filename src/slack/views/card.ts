@@ -7,6 +7,7 @@ import { isStartPending, type InstanceDetail } from '../../fluence/model';
 import { WORKLOADS } from '../../fluence/workload';
 import { ACTION } from '../ids';
 import { age } from './instances';
+import { leaseField, type LeaseEnd } from './leases';
 import {
   SANDBOX_NOTE,
   codeSpan,
@@ -36,6 +37,8 @@ export interface InstanceCardInput {
    * admins only. Hidden unless the caller says the person who will see the card may see them.
    */
   showPrivate?: boolean;
+  /** The instance's lease (issue 11): null = it has none; undefined = not shown. */
+  lease?: LeaseEnd | null;
 }
 
 /** Said on the card in place of what it leaves out. */
@@ -48,7 +51,7 @@ export function renderInstanceCard(input: InstanceCardInput): MessageView {
   const price = i.billing?.hourly_usage ?? input.pricePerHour ?? null;
   const blocks: KnownBlock[] = [
     header(`${statusIcon(i.state)} ${i.name}`),
-    ...fieldsSections(fields(i, input.now, price)),
+    ...fieldsSections([...fields(i, input.now, price), ...leaseFields(i, input)]),
   ];
   const conn = connectionText(i);
   if (conn) blocks.push(divider(), section(conn));
@@ -81,6 +84,11 @@ function fields(i: InstanceDetail, now: Date, price: number | null): string[] {
   out.push(`*Created*\n${slackDate(i.createdAt)} (${age(i.createdAt, now)})`);
   if (i.osImage) out.push(`*OS*\n${escapeClamp(i.osImage, 100)}`);
   return out;
+}
+
+function leaseFields(i: InstanceDetail, input: InstanceCardInput): string[] {
+  if (input.lease === undefined || i.state === 'ended' || i.state === 'failed') return [];
+  return [leaseField(input.lease, input.now.getTime(), shortId(i.id))];
 }
 
 /** SSH command as a code block (copy-paste), every forwarded port, and the HTTP uri. */

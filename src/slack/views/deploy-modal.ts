@@ -11,7 +11,9 @@ import type { DefaultImage } from '../../fluence/schemas';
 import { WORKLOAD_TYPES, WORKLOADS, isWorkloadType, type WorkloadType } from '../../fluence/workload';
 import { balanceAfter, deployCost, formatUsd } from '../../services/cost';
 import type { DeployFormValues } from '../../services/deploy-form';
-import { ACTION, BLOCK, VIEW } from '../ids';
+import type { LeaseChoices } from '../../services/leases';
+import { formatDuration } from '../../duration';
+import { ACTION, BLOCK, INPUT_ACTION, VIEW } from '../ids';
 import { sandboxBlocks } from './blocks';
 import { containerBlocks, machineBlocks } from './deploy-modal-fields';
 import { clamp as clampText, escapeClamp, escapeMrkdwn } from './format';
@@ -114,6 +116,8 @@ export interface DeployModalData {
   notice?: string;
   /** An API 400 `detail`, shown verbatim at the top. */
   error?: string;
+  /** The lease menu under the channel's policy; no field when absent. */
+  lease?: LeaseChoices;
 }
 
 export function renderDeployLoading(data: { type?: WorkloadType; requestId: string; channelId?: string }): ModalView {
@@ -188,6 +192,7 @@ export function renderDeployModal(data: DeployModalData): ModalView {
   if (data.type === 'container') blocks.push(...containerBlocks(data.images, offer, values));
   else blocks.push(...machineBlocks(offer, values));
 
+  if (data.lease) blocks.push(leaseBlock(data.lease));
   blocks.push({ type: 'section', block_id: BLOCK.cost, text: { type: 'mrkdwn', text: costText(offer, data.balance) } });
   blocks.push(...sandboxBlocks(data.sandbox));
 
@@ -204,6 +209,27 @@ export function renderDeployModal(data: DeployModalData): ModalView {
     }),
     blocks,
   });
+}
+
+/** How long the instance may run: the channel policy's choices, its default selected. */
+function leaseBlock(c: LeaseChoices): KnownBlock {
+  const options = c.options.map((o) => option(o.label, o.value));
+  const max = c.policy.maxLeaseMs;
+  return {
+    type: 'input',
+    block_id: BLOCK.lease,
+    label: plain('Lease'),
+    element: {
+      type: 'static_select',
+      action_id: INPUT_ACTION,
+      options,
+      initial_option: options.find((o) => o.value === c.initial.value) ?? options[0]!,
+    },
+    hint: plain(
+      'How long it should run; change it any time with /gpu lease.' +
+        (max === null ? '' : ` This channel allows at most ${formatDuration(max)} (admins can allow more with /gpu lease).`),
+    ),
+  };
 }
 
 /** `renderDeployModal` with an API 400 `detail` on top; the values stay as entered. */

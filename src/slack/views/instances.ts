@@ -4,6 +4,7 @@ import { formatDistanceStrict } from 'date-fns';
 import type { InstanceSummary } from '../../fluence/model';
 import { WORKLOADS } from '../../fluence/workload';
 import { ACTION } from '../ids';
+import { leaseClause, type LeaseEnd } from './leases';
 import { codeSpan, encodeRef, escapeClamp, gpuWithCount, shortId, statusIcon } from './format';
 import { LIMITS, button, context, header, message, section, type MessageView } from './blocks';
 
@@ -16,6 +17,8 @@ export interface InstanceListInput {
   hiddenEnded: number;
   /** For the age column: pass it for stable output; defaults to the current time. */
   now?: Date;
+  /** Lease ends by instance id (issue 11); instances without one show none. */
+  leases?: ReadonlyMap<string, LeaseEnd>;
 }
 
 export function age(createdAt: string, now: Date): string {
@@ -24,7 +27,8 @@ export function age(createdAt: string, now: Date): string {
   return at > now.getTime() ? 'just now' : formatDistanceStrict(at, now, { addSuffix: true });
 }
 
-export function instanceLine(i: InstanceSummary, now: Date): string {
+export function instanceLine(i: InstanceSummary, now: Date, lease?: LeaseEnd): string {
+  const running = i.state === 'active' || i.state === 'provisioning';
   return [
     `${statusIcon(i.state)} *${escapeClamp(i.name, 100)}* ${codeSpan(shortId(i.id), 20)}`,
     WORKLOADS[i.type].label,
@@ -32,6 +36,7 @@ export function instanceLine(i: InstanceSummary, now: Date): string {
     escapeClamp(gpuWithCount(i.gpu), 100),
     escapeClamp(i.location ?? 'location pending', 60),
     age(i.createdAt, now),
+    ...(lease && running ? [leaseClause(lease)!] : []),
   ].join(' · ');
 }
 
@@ -44,7 +49,7 @@ export function renderInstanceList(input: InstanceListInput): MessageView {
     blocks.push(section(input.all ? 'No instances yet. Start with `/gpu plans` or `/gpu deploy`.' : 'No running instances. Start with `/gpu plans` or `/gpu deploy`.'));
   }
   for (const i of instances.slice(0, MAX_ROWS)) {
-    blocks.push(section(instanceLine(i, now), button({ text: 'Open', actionId: ACTION.openInstance, value: encodeRef(i.type, i.id) })));
+    blocks.push(section(instanceLine(i, now, input.leases?.get(i.id)), button({ text: 'Open', actionId: ACTION.openInstance, value: encodeRef(i.type, i.id) })));
   }
   const notes: string[] = [];
   if (instances.length > MAX_ROWS) notes.push(`…and ${instances.length - MAX_ROWS} more; open one with \`/gpu status <id or name>\`.`);

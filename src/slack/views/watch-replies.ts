@@ -9,7 +9,7 @@ import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
 import type { WatchMessage } from '../../watch/notifier';
 import { ACTION } from '../ids';
 import { sandboxBlocks } from './blocks';
-import { clamp as clampText, encodeRef, escapeMrkdwn, formatHourly as formatPrice } from './format';
+import { clamp as clampText, encodeRef, escapeMrkdwn, formatHourly as formatPrice, shortId, slackDate } from './format';
 import { instanceLabel } from './status-message';
 
 interface ReplyBase {
@@ -51,6 +51,14 @@ export interface ReadyReplyData extends ReplyBase {
   pricePerHour: number;
   /** From deploy to the moment the watcher saw it ready. */
   provisionedMs: number;
+  /** The instance's lease (issue 11): its end, and what to type to change it. Absent: it has none. */
+  lease?: { endsAt: number | null; instanceRef: string };
+}
+
+function leaseNote(lease: ReadyReplyData['lease']): string {
+  if (!lease) return '';
+  const change = ` (change it with \`/gpu lease ${lease.instanceRef} 8h\`)`;
+  return lease.endsAt === null ? ` · lease: until terminated${change}` : ` · lease ends ${slackDate(lease.endsAt)}${change}`;
 }
 
 export function renderReadyReply(d: ReadyReplyData): WatchMessage {
@@ -73,7 +81,7 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
   if (details.length > 0) blocks.push(section(details.join('\n')));
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${WORKLOADS[d.type].label} · billed hourly at ${formatPrice(d.pricePerHour)} until you terminate it` }],
+    elements: [{ type: 'mrkdwn', text: `${WORKLOADS[d.type].label} · billed hourly at ${formatPrice(d.pricePerHour)} until you terminate it${leaseNote(d.lease)}` }],
   });
   // the mention is in the notification text too, so the requester is notified even where blocks are not shown
   return message(`<@${d.requesterId}> ${escapeMrkdwn(d.name)} is ready${cmd ? `: ${escapeMrkdwn(cmd)}` : ''}`, blocks, d.sandbox);

@@ -61,6 +61,10 @@ function mutates(c: Command): boolean {
       return c.action !== 'show';
     case 'budget':
       return c.usdPerHour !== undefined;
+    case 'lease':
+      return true;
+    case 'policy':
+      return c.patch !== undefined || c.remove === true;
     default:
       return false;
   }
