@@ -61,6 +61,12 @@ export const BLOCK = {
   cost: 'cost',
 } as const;
 
+/**
+ * The deploy form's lease select. Not an ACTION (nothing listens: it is read at submit); its own id
+ * rather than INPUT_ACTION because it is a select among text inputs.
+ */
+export const LEASE_SELECT_ACTION = 'deploy_lease';
+
 /** The single `action_id` used inside each input block (the block id already tells which field it is). */
 export const INPUT_ACTION = 'value';
 

@@ -54,6 +54,8 @@ export interface ModalDeploy {
   registryPassword?: string;
   image?: string;
   startup?: string;
+  /** The lease select's value (`2h`, `off`); absent: the form's default. */
+  lease?: string;
 }
 
 function actionIdOf(view: any, blockId: string): string {
@@ -89,6 +91,7 @@ export async function submitDeployModal(user: SlackUser, view: any, d: ModalDepl
     [BLOCK.env]: { [actionIdOf(view, BLOCK.env)]: d.env ?? '' },
     [BLOCK.startup]: { [actionIdOf(view, BLOCK.startup)]: d.startup ?? '' },
   };
+  if (d.lease !== undefined) values[BLOCK.lease] = { [actionIdOf(view, BLOCK.lease)]: d.lease };
   if (d.registryUser !== undefined) values[BLOCK.registryUser] = { [actionIdOf(view, BLOCK.registryUser)]: d.registryUser };
   if (d.registryPassword !== undefined) values[BLOCK.registryPassword] = { [actionIdOf(view, BLOCK.registryPassword)]: d.registryPassword };
   return user.submitView(view, values);

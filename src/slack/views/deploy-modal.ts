@@ -13,7 +13,7 @@ import { balanceAfter, deployCost, formatUsd } from '../../services/cost';
 import type { DeployFormValues } from '../../services/deploy-form';
 import type { LeaseChoices } from '../../services/leases';
 import { formatDuration } from '../../duration';
-import { ACTION, BLOCK, INPUT_ACTION, VIEW } from '../ids';
+import { ACTION, BLOCK, LEASE_SELECT_ACTION, VIEW } from '../ids';
 import { sandboxBlocks } from './blocks';
 import { containerBlocks, machineBlocks } from './deploy-modal-fields';
 import { clamp as clampText, escapeClamp, escapeMrkdwn } from './format';
@@ -221,7 +221,7 @@ function leaseBlock(c: LeaseChoices): KnownBlock {
     label: plain('Lease'),
     element: {
       type: 'static_select',
-      action_id: INPUT_ACTION,
+      action_id: LEASE_SELECT_ACTION,
       options,
       initial_option: options.find((o) => o.value === c.initial.value) ?? options[0]!,
     },
