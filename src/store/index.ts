@@ -30,7 +30,7 @@ export interface Store {
   formDrafts: FormDraftStore;
   /** The watcher's state (store/watches.ts, owned by the watcher; its migrations are 100–199). */
   watches: WatchStore;
-  /** Instance leases and the lease picked in each deploy form (leases.ts, migrations 400–499). */
+  /** Instance leases and the lease picked in each deploy form (leases.ts, migrations 500–599). */
   leases: LeaseStore;
   /** Channel lease policies set with `/gpu policy` (policies.ts). */
   policies: PolicyStore;

@@ -1,13 +1,14 @@
 import type { Migration } from './schema';
 
 /**
- * Leases and channel policies (issue 11): versions 400–499. SQLite's `user_version` is one counter
+ * Leases and channel policies (issue 11): versions 500–599. SQLite's `user_version` is one counter
  * and migrate() skips every version at or below it, so these sit above the shipped ranges (core
- * 1–99, watches 100–199, command deliveries 200–299, deploy truth 300–399). Never edited once shipped.
+ * 1–99, watches 100–199, command deliveries 200–299, deploy truth 300–399, form drafts 400–499).
+ * Never edited once shipped.
  */
 export const LEASE_MIGRATIONS: Migration[] = [
   {
-    version: 400,
+    version: 500,
     name: 'leases, channel policies, lease choices of deploy forms',
     sql: `
       -- One lease per instance, whoever deployed it (the bot, or adopted with /gpu watch or /gpu lease).
@@ -54,7 +55,7 @@ export const LEASE_MIGRATIONS: Migration[] = [
     `,
   },
   {
-    version: 401,
+    version: 501,
     name: 'audit log: lease and policy actions',
     sql: `
       -- SQLite cannot change a CHECK constraint in place: rebuild the table with the same rows and ids.

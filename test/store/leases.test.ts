@@ -79,7 +79,7 @@ describe('policy store', () => {
 describe('lease migrations', () => {
   it('keeps every audit row (and its id) when the audit table learns the lease and policy actions', () => {
     const db = new Database(':memory:');
-    migrate(db, MIGRATIONS.filter((m) => m.version < 400));
+    migrate(db, MIGRATIONS.filter((m) => m.version < 500));
     db.prepare(`INSERT INTO audit_log (at, actor_id, channel_id, action, outcome) VALUES (1, 'U1', 'C1', 'deploy', 'ok')`).run();
     expect(() => db.prepare(`INSERT INTO audit_log (at, actor_id, channel_id, action, outcome) VALUES (2, 'U1', 'C1', 'lease', 'ok')`).run()).toThrow(/CHECK/);
     migrate(db, MIGRATIONS);
