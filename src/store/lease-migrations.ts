@@ -1,10 +1,9 @@
 import type { Migration } from './schema';
 
 /**
- * Leases and channel policies (issue 11): versions 500–599. SQLite's `user_version` is one counter
- * and migrate() skips every version at or below it, so these sit above the shipped ranges (core
- * 1–99, watches 100–199, command deliveries 200–299, deploy truth 300–399, form drafts 400–499).
- * Never edited once shipped.
+ * Leases and channel policies (issue 11): versions 500–599, a range of its own (core 1–99, watches
+ * 100–199, command deliveries 200–299, deploy truth 300–399, form drafts 400–499), so parallel
+ * changes cannot pick the same number. Never edited once shipped.
  */
 export const LEASE_MIGRATIONS: Migration[] = [
   {
