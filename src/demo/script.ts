@@ -42,6 +42,17 @@ async function command(s: DemoSession, text: string): Promise<any> {
   return answer.body;
 }
 
+/** Clicks a button on a message as the demo user, waits for the (ephemeral) answer, prints it. */
+async function clickForAnswer(s: DemoSession, message: StoredMessage, actionId: string, label: string): Promise<any> {
+  s.out.user(`@${s.user.userId}`, `clicks “${label}”`);
+  const click = await s.user.clickButton(message, actionId);
+  if (click.status !== 200) throw new Error(`the bot answered the ${label} click with HTTP ${click.status}`);
+  const id = decodeURIComponent(click.responseUrl!.slice(click.responseUrl!.lastIndexOf('/') + 1));
+  const answer = await s.standin.waitFor(() => s.standin.responses.find((r) => r.id === id), WAIT_MS);
+  s.out.flush();
+  return answer.body;
+}
+
 function latestView(standin: SlackStandin): any {
   const views = [...standin.views().values()];
   return views[views.length - 1];
@@ -128,17 +139,22 @@ export const DEMO_STEPS: DemoStep[] = [
     run: async (s, state) => {
       const broken = state.deployed.find((d) => d.crashes);
       if (!broken) throw new Error('the crash-looping container was not deployed');
-      s.out.note(`${broken.name} turns ACTIVE but its container never starts: after the start grace period the watcher replies with its events and logs`);
+      s.out.note(`${broken.name} turns ACTIVE but its container never starts: after the start grace period the watcher replies in the thread`);
       const reply = await s.standin.waitFor(
         () => s.standin.messages().find((m) => m.thread_ts === broken.announcement?.ts && /has not started/.test(m.text ?? '')),
         s.readyTimeoutMs,
       );
       s.out.flush();
-      if (!/BackOff/.test(JSON.stringify(reply.blocks ?? []))) throw new Error('the diagnostics reply does not show the BackOff events');
+      // the channel reads the thread, and log lines may hold secrets: the owner reads them through the buttons
+      if (/BackOff/.test(JSON.stringify(reply.blocks ?? []))) throw new Error('the channel reply shows event lines, which may hold secrets');
       if (s.standin.messages().some((m) => m.thread_ts === broken.announcement?.ts && /is ready/.test(m.text ?? ''))) {
         throw new Error(`${broken.name} was called ready although its container never started`);
       }
-      return 'events (BackOff) and log lines, Refresh / Terminate buttons';
+      const events = await clickForAnswer(s, reply, ACTION.events, 'Events');
+      if (!/BackOff/.test(JSON.stringify(events))) throw new Error('the Events button does not show the BackOff events');
+      const logs = await clickForAnswer(s, reply, ACTION.logs, 'Logs');
+      if (!/ModuleNotFoundError/.test(JSON.stringify(logs))) throw new Error('the Logs button does not show why it crashes');
+      return 'reply with Refresh / Events / Logs / Terminate; the owner reads BackOff events and the crash in the logs';
     },
   },
   { name: '/gpu list', run: async (s) => void (await command(s, 'list')) },

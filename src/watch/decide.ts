@@ -80,3 +80,15 @@ export function decide(watch: WatchRecord, obs: Observation, now: number, limits
   if (elapsed >= limits.timeoutMs && !watch.slowNotified) return { ...d, markSlow: true, replies: [...d.replies, 'slow'] };
   return d;
 }
+
+/**
+ * May a reply in this watch's thread carry the instance's log and event lines? They routinely hold
+ * secrets (issue 9 §3), and a channel thread is read by everyone in the channel, so only in a DM
+ * (ids start with `D`): the bot posts only in its own DM with the requester there (a deploy or
+ * `/gpu watch` from elsewhere that cannot be posted falls back to that DM), so the requester is
+ * its one reader, and they must be allowed to read the lines (owner or admin; `/gpu watch` is
+ * open to anyone).
+ */
+export function linesShownInThread(watch: WatchRecord, requesterMayRead: (w: WatchRecord) => boolean): boolean {
+  return watch.channelId.startsWith('D') && requesterMayRead(watch);
+}

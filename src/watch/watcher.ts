@@ -3,7 +3,8 @@
  *
  * Each cycle makes ONE list call per workload type that has watches (≤ 3, whatever their number),
  * then a detail call only for listed instances that are ACTIVE (to see whether their connection
- * details are out), plus events/logs for a container that just FAILED. Decisions are written to
+ * details are out), plus events/logs for a container that just FAILED or does not start, when the reply
+ * may show them (a DM with its owner or an admin: decide.ts). Decisions are written to
  * SQLite together with the replies they claim (store/watches.ts), then pending messages are delivered.
  *
  * Exactly-once replies: a reply kind is claimed once per instance, in the same transaction as the
@@ -27,11 +28,12 @@ import {
   renderNotStartedReply,
   renderReadyReply,
   renderSlowReply,
+  type DiagnosticLines,
 } from '../slack/views/watch-replies';
 import { shortId } from '../slack/views/format';
 import type { ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
 import type { Clock, TimerHandle } from './clock';
-import { decide, needsDetail, type Decision, type WatchLimits } from './decide';
+import { decide, linesShownInThread, needsDetail, type Decision, type WatchLimits } from './decide';
 import { deliverPending, SentMemory, type DeliveredMessage } from './delivery';
 import { StoreBackoff } from './store-backoff';
 import type { WatchMessage, WatchNotifier } from './notifier';
@@ -52,6 +54,11 @@ export interface InstanceWatcherOptions {
   detailConcurrency?: number;
   /** The instance's lease end (null: until terminated), for the ready reply; undefined: no lease. */
   leaseEndOf?: (instanceId: string) => { endsAt: number | null } | undefined;
+  /**
+   * May the watch's requester read the instance's logs and events (its owner, or an admin)? Asked for the reader
+   * of a DM thread; without it no reply carries those lines (they routinely hold secrets).
+   */
+  mayReadLines?: (w: WatchRecord) => boolean;
 }
 
 export interface CycleReport {
@@ -308,10 +315,8 @@ export class InstanceWatcher {
     switch (kind) {
       case 'ready':
         return renderReadyReply({ ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs, ...this.leaseOf(w.instanceId) });
-      case 'failed': {
-        const { events, logs } = await this.diagnostics(w, report);
-        return renderFailedReply({ ...base, status: d.status ?? 'FAILED', events, logs });
-      }
+      case 'failed':
+        return renderFailedReply({ ...base, instanceId: w.instanceId, status: d.status ?? 'FAILED', lines: await this.diagnostics(w, report) });
       case 'ended':
         return renderEndedReply(base);
       case 'slow':
@@ -319,16 +324,20 @@ export class InstanceWatcher {
       case 'gave_up':
         return renderGaveUpReply({ ...base, elapsedMs, lastStatus: d.status ?? w.lastStatus, missing: d.missing });
       case 'not_started': {
-        const { events, logs } = await this.diagnostics(w, report);
+        const lines = await this.diagnostics(w, report);
         const since = w.notStartedSince ?? d.notStartedSince ?? now;
-        return renderNotStartedReply({ ...base, instanceId: w.instanceId, notStartedMs: now - since, containerStatus: detail?.containerStatus ?? null, events, logs });
+        return renderNotStartedReply({ ...base, instanceId: w.instanceId, notStartedMs: now - since, containerStatus: detail?.containerStatus ?? null, lines });
       }
     }
   }
 
-  /** The reason a container failed: its last events and log lines. Best effort; VM/BM have neither. */
-  private async diagnostics(w: WatchRecord, report: CycleReport): Promise<{ events: string[]; logs: string[] }> {
+  /**
+   * The reason a container failed or does not start: its last events and log lines. Best effort;
+   * VM/BM have neither. Not fetched at all when the thread is read by others (`withheld`).
+   */
+  private async diagnostics(w: WatchRecord, report: CycleReport): Promise<DiagnosticLines> {
     if (!WORKLOADS[w.type].hasLogs) return { events: [], logs: [] };
+    if (!linesShownInThread(w, (r) => this.o.mayReadLines?.(r) ?? false)) return 'withheld';
     report.calls.diagnostics += 2;
     const [events, logs] = await Promise.all([
       this.o.fluence.getEvents(w.instanceId, 10).catch(() => [] as string[]),

@@ -1,7 +1,8 @@
 /**
  * Readiness end to end (signed Slack requests, the simulator, the real watcher on the manual clock):
  * a crash-looping container is ACTIVE but never usable, so it never gets "ready, connect with …";
- * after WATCH_START_GRACE_MS its thread gets one reply with the events and logs. And the connect
+ * after WATCH_START_GRACE_MS its thread gets one reply saying so, with Events / Logs buttons (the lines
+ * themselves only in an owner's DM: watch-diagnostics-privacy.test.ts). And the connect
  * line says `root@` only for the image known to log in as root.
  */
 import { CRASHLOOP_IMAGE } from '../../src/simulator';
@@ -30,7 +31,7 @@ async function watched(namePrefix: string, image?: string): Promise<{ id: string
   return { id: id!, ts: status.ts };
 }
 
-it('a crash-looping container is never called ready; after the start grace: one reply with its BackOff events, logs and buttons', async () => {
+it('a crash-looping container is never called ready; after the start grace: one reply with Refresh / Events / Logs / Terminate', async () => {
   const { ts } = await watched('crashy', CRASHLOOP_IMAGE);
   for (let i = 0; i < 11; i++) await t.tick(); // 2 min 45 s of ACTIVE + NOT_STARTED
   expect(replies(ts)).toEqual([]);
@@ -40,15 +41,12 @@ it('a crash-looping container is never called ready; after the start grace: one 
   expect(thread).toHaveLength(1);
   const text = visibleText(thread[0]!);
   expect(text).toMatch(/<@U_ALICE> `crashy-0` is ACTIVE and billed, but its container has not started after 3 min/);
-  expect(text).toContain('[Warning] [BackOff] Back-off restarting failed container');
-  expect(text).toContain("ModuleNotFoundError: No module named 'torch'");
+  // a channel thread: the lines may hold secrets, so they are neither shown nor fetched
+  expect(text).not.toContain('BackOff');
   expect(text).not.toMatch(/`crashy-0` is ready|ssh -p/);
   const buttons = (thread[0]!.blocks as any[]).flatMap((b) => b.elements ?? []).map((e: any) => e.action_id);
-  expect(buttons).toEqual([ACTION.openInstance, ACTION.terminate]);
-
-  // one events call and one logs call for the one reply
-  const diag = t.sim.control.requests.filter((r) => /\/(events|logs)$/.test(r.path));
-  expect(diag).toHaveLength(2);
+  expect(buttons).toEqual([ACTION.openInstance, ACTION.events, ACTION.logs, ACTION.terminate]);
+  expect(t.sim.control.requests.filter((r) => /\/(events|logs)$/.test(r.path))).toEqual([]);
 
   for (let i = 0; i < 8; i++) await t.tick();
   expect(replies(ts)).toHaveLength(1);

@@ -13,7 +13,7 @@ import { instanceState, type Connection, type InstanceDetail, type InstanceSumma
 import type { WorkloadType } from '../../src/fluence/workload';
 import { createLogger } from '../../src/log';
 import { openDatabase, type Db } from '../../src/store/db';
-import { WatchStore, type WatchInput } from '../../src/store/watches';
+import { WatchStore, type WatchInput, type WatchRecord } from '../../src/store/watches';
 import { ManualClock } from '../../src/watch/clock';
 import type { NotifyResult, WatchMessage, WatchNotifier, WatchTarget } from '../../src/watch/notifier';
 import { InstanceWatcher } from '../../src/watch/watcher';
@@ -157,7 +157,7 @@ export interface Harness {
 
 export function harness(
   fake: Partial<FluenceApi>,
-  opts: { sandbox?: boolean; notifier?: RecordingNotifier; clock?: ManualClock; startGraceMs?: number } = {},
+  opts: { sandbox?: boolean; notifier?: RecordingNotifier; clock?: ManualClock; startGraceMs?: number; mayReadLines?: (w: WatchRecord) => boolean } = {},
 ): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-watch-'));
   const fluence = fake as FluenceApi;
@@ -173,6 +173,7 @@ export function harness(
       store, fluence, notifier, clock, logger, sandbox: opts.sandbox ?? false,
       intervalMs: 15_000, timeoutMs: 30 * MIN, hardLimitMs: 360 * MIN,
       ...(opts.startGraceMs !== undefined ? { startGraceMs: opts.startGraceMs } : {}),
+      ...(opts.mayReadLines ? { mayReadLines: opts.mayReadLines } : {}),
     });
     return { db, store, watcher };
   };

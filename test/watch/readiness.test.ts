@@ -46,12 +46,14 @@ test('ACTIVE with an address but container NOT_STARTED is not ready: no "connect
   expect(textOf(h.notifier.replies()[0]!.message)).toContain('is ready');
 });
 
-test('past the start grace: ONE reply with the last events and logs and Refresh / Terminate; ready still comes once, also across a restart', async () => {
+test('past the start grace, in the DM of its owner: ONE reply with the last events and logs and Refresh / Terminate; ready still comes once, also across a restart', async () => {
+  await h.close();
+  h = harness(fluence, { mayReadLines: (w) => w.requesterId === 'U1' });
   fluence.put({
     type: 'container', id: 'c1', name: 'llm', status: 'ACTIVE', containerStatus: 'NOT_STARTED', connection: CONNECTIONS.container,
     events: CRASH_EVENTS, logs: CRASH_LOGS,
   });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
+  h.watcher.watch(watchInput('c1', 'container', { name: 'llm', channelId: 'D1' }));
   await cycles(1); // first seen not started
   await cycles(19); // 4 min 45 s later: still inside the 5 min grace
   expect(h.notifier.replies()).toEqual([]);
@@ -87,6 +89,32 @@ test('past the start grace: ONE reply with the last events and logs and Refresh 
   ]);
   expect(kinds()).toEqual(['not_started', 'ready']);
   expect(h.store.get('c1')).toMatchObject({ state: 'done', outcome: 'ready' });
+});
+
+test('past the start grace, in a channel: the reply says what is known, withholds the lines (not fetched) and offers Events / Logs', async () => {
+  await h.close();
+  h = harness(fluence, { mayReadLines: () => true });
+  fluence.put({
+    type: 'container', id: 'c1', name: 'llm', status: 'ACTIVE', containerStatus: 'NOT_STARTED', connection: CONNECTIONS.container,
+    events: CRASH_EVENTS, logs: CRASH_LOGS,
+  });
+  h.watcher.watch(watchInput('c1', 'container', { name: 'llm', channelId: 'C1' }));
+  await cycles(21);
+  const replies = h.notifier.replies();
+  expect(replies).toHaveLength(1);
+  const body = textOf(replies[0]!.message);
+  expect(body).toContain('has not started after 5 min (container status NOT_STARTED)');
+  expect(body).toMatch(/not shown here: they may hold secrets/);
+  expect(body).not.toContain('BackOff');
+  expect(body).not.toContain('ModuleNotFoundError');
+  expect(fluence.calls.filter((c) => c.startsWith('events:') || c.startsWith('logs:'))).toEqual([]);
+  const actions = replies[0]!.message.blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; text: { text: string } }> };
+  expect(actions.elements.map((e) => [e.text.text, e.action_id])).toEqual([
+    ['Refresh', ACTION.openInstance],
+    ['Events', ACTION.events],
+    ['Logs', ACTION.logs],
+    ['Terminate', ACTION.terminate],
+  ]);
 });
 
 test('the grace is counted from when it was first seen ACTIVE-but-not-started, not from the deploy', async () => {

@@ -33,7 +33,7 @@ async function cycles(n: number, stepMs = 15_000) {
   return reports;
 }
 
-async function deploy(type: WorkloadType, name: string) {
+async function deploy(type: WorkloadType, name: string, channelId = 'C1') {
   const [offer] = await client.listPlans(type);
   const sshKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIwatchtest test@host';
   const { instanceId } =
@@ -45,7 +45,7 @@ async function deploy(type: WorkloadType, name: string) {
           ssh_key: sshKey,
         } as never)
       : await client.createInstance(type, { plan_id: offer!.planId, name, ssh_key: sshKey, os_image: offer!.osOptions?.[0] } as never);
-  return h.watcher.watch(watchInput(instanceId, type, { name, createdAt: h.clock.now() }));
+  return h.watcher.watch(watchInput(instanceId, type, { name, channelId, createdAt: h.clock.now() }));
 }
 
 describe.each(WORKLOAD_TYPES)('%s on the simulator', (type) => {
@@ -66,8 +66,11 @@ describe.each(WORKLOAD_TYPES)('%s on the simulator', (type) => {
   });
 });
 
-test('a container whose deploy fails: one reply with the simulator events/logs and the refund', async () => {
-  await deploy('container', 'will-fail');
+test('a container whose deploy fails, watched in its owner\'s DM: one reply with the simulator events/logs and the refund', async () => {
+  const clock = h.clock;
+  await h.close();
+  h = harness(client, { clock, mayReadLines: () => true });
+  await deploy('container', 'will-fail', 'D1');
   await cycles(12);
   const replies = h.notifier.replies();
   expect(replies).toHaveLength(1);

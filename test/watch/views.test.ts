@@ -36,7 +36,7 @@ test('durations read naturally', () => {
 
 test('failed reply keeps the last log lines and stays inside the 3000-char section limit', () => {
   const logs = Array.from({ length: 500 }, (_, i) => `line ${i} ${'x'.repeat(200)}`);
-  const m = renderFailedReply({ ...base, status: 'FAILED', events: logs, logs });
+  const m = renderFailedReply({ ...base, instanceId: 'c1', status: 'FAILED', lines: { events: logs, logs } });
   for (const b of m.blocks) {
     if (b.type === 'section') expect((b as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
   }

@@ -1,6 +1,7 @@
 import { FluenceError } from '../../src/fluence/errors';
 import { WORKLOAD_TYPES } from '../../src/fluence/workload';
 import { ACTION } from '../../src/slack/ids';
+import type { WatchRecord } from '../../src/store/watches';
 import { CONNECTIONS, FakeFluence, harness, MIN, textOf, watchInput, type Harness } from './fakes';
 
 let h: Harness;
@@ -80,24 +81,53 @@ test('ACTIVE without connection details is not ready: keep watching, reply once 
   expect(textOf(h.notifier.replies()[0]!.message)).toContain('ssh ubuntu@216.81.248.90');
 });
 
-test('FAILED container: one reply with the last events and log lines and the refund', async () => {
-  fluence.put({
-    type: 'container', id: 'f1', name: 'bad', status: 'INITIALIZED',
-    events: ['[pod]: [Warning] [Failed] Failed to pull image "nope:latest": not found'],
-    logs: ['[pod] exec /start.sh: no such file or directory'],
+describe('FAILED container', () => {
+  async function failedReply(channelId: string, mayReadLines?: (w: WatchRecord) => boolean) {
+    await h.close();
+    h = harness(fluence, mayReadLines ? { mayReadLines } : {});
+    fluence.put({
+      type: 'container', id: 'f1', name: 'bad', status: 'INITIALIZED',
+      events: ['[pod]: [Warning] [Failed] Failed to pull image "nope:latest": not found'],
+      logs: ['[pod] exec /start.sh: no such file or directory'],
+    });
+    h.watcher.watch(watchInput('f1', 'container', { name: 'bad', channelId }));
+    await cycles(1);
+    fluence.set('f1', { status: 'FAILED' });
+    await cycles(3);
+    const replies = h.notifier.replies();
+    expect(replies).toHaveLength(1);
+    expect(h.store.get('f1')!.outcome).toBe('failed');
+    expect(h.notifier.sent.find((s) => s.method === 'updateStatus' && s.message.text.includes('FAILED'))).toBeDefined();
+    const diagnosticsCalls = fluence.calls.filter((c) => c.startsWith('events:') || c.startsWith('logs:'));
+    return { body: textOf(replies[0]!.message), message: replies[0]!.message, diagnosticsCalls };
+  }
+
+  test('in the DM of a requester who may read them: one reply with the last events and log lines and the refund', async () => {
+    const { body, diagnosticsCalls } = await failedReply('D1', (w) => w.requesterId === 'U1');
+    expect(body).toContain('Failed to pull image');
+    expect(body).toContain('no such file or directory');
+    expect(body).toMatch(/refund/);
+    expect(diagnosticsCalls).toHaveLength(2);
   });
-  h.watcher.watch(watchInput('f1', 'container', { name: 'bad' }));
-  await cycles(1);
-  fluence.set('f1', { status: 'FAILED' });
-  await cycles(3);
-  const replies = h.notifier.replies();
-  expect(replies).toHaveLength(1);
-  const body = textOf(replies[0]!.message);
-  expect(body).toContain('Failed to pull image');
-  expect(body).toContain('no such file or directory');
-  expect(body).toMatch(/refund/);
-  expect(h.store.get('f1')!.outcome).toBe('failed');
-  expect(h.notifier.sent.find((s) => s.method === 'updateStatus' && s.message.text.includes('FAILED'))).toBeDefined();
+
+  test.each([
+    ['in a channel', 'C1', () => true],
+    ['in the DM of a requester who may not read them (`/gpu watch` of another\'s instance)', 'D1', () => false],
+    ['without an access rule', 'D1', undefined],
+  ])('%s: the reply withholds the lines (not even fetched) and offers Events / Logs', async (_label, channelId, mayRead) => {
+    const { body, message, diagnosticsCalls } = await failedReply(channelId, mayRead);
+    expect(body).not.toContain('Failed to pull image');
+    expect(body).not.toContain('no such file or directory');
+    expect(body).toMatch(/failed to deploy \(status FAILED\)/);
+    expect(body).toMatch(/refund/);
+    expect(body).toMatch(/not shown here: they may hold secrets/);
+    expect(diagnosticsCalls).toEqual([]);
+    const actions = message.blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string }> };
+    expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([
+      [ACTION.events, 'container:f1'],
+      [ACTION.logs, 'container:f1'],
+    ]);
+  });
 });
 
 test('FAILED VM: reply without diagnostics calls (VM/BM have no logs)', async () => {

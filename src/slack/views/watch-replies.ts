@@ -87,11 +87,17 @@ export function renderReadyReply(d: ReadyReplyData): WatchMessage {
   return message(`<@${d.requesterId}> ${escapeMrkdwn(d.name)} is ready${cmd ? `: ${escapeMrkdwn(cmd)}` : ''}`, blocks, d.sandbox);
 }
 
+/**
+ * A container's last Kubernetes events and log lines (either may be empty; VM/BM have none), or
+ * `withheld`: the reply goes where people other than the owner read it, and these lines routinely
+ * hold secrets (issue 9 §3), so it names the Events / Logs buttons instead, which check at the click.
+ */
+export type DiagnosticLines = { events: string[]; logs: string[] } | 'withheld';
+
 export interface FailedReplyData extends ReplyBase {
+  instanceId: string;
   status: string;
-  /** Containers: last Kubernetes events and log lines (may be empty; VM/BM have none). */
-  events: string[];
-  logs: string[];
+  lines: DiagnosticLines;
 }
 
 function tail(title: string, lines: string[], maxLines: number, maxChars: number): string | null {
@@ -103,20 +109,38 @@ function tail(title: string, lines: string[], maxLines: number, maxChars: number
   return `*${title}*\n${code(body)}`;
 }
 
+function linesButton(d: { type: WorkloadType; instanceId: string }, kind: 'events' | 'logs') {
+  return {
+    type: 'button' as const,
+    action_id: ACTION[kind],
+    text: { type: 'plain_text' as const, text: kind === 'events' ? 'Events' : 'Logs' },
+    value: encodeRef(d.type, d.instanceId),
+  };
+}
+
+/** In place of the lines: why they are not here, and where to read them. */
+const WITHHELD_NOTE =
+  'Its events and log lines are not shown here: they may hold secrets (tokens in a startup command, env values). ' +
+  "The instance's owner and admins can read them with *Events* and *Logs* below; the answer is shown only to whoever clicks.";
+
+/** The last events and log lines as sections, the withheld note, or what to say when there are none. */
+function linesBlocks(lines: DiagnosticLines, none: string): KnownBlock[] {
+  if (lines === 'withheld') return [section(WITHHELD_NOTE)];
+  const ev = tail('Last events', lines.events, 10, 1400);
+  const lg = tail('Last log lines', lines.logs, 20, 1400);
+  const out = [ev, lg].filter((t): t is string => t !== null).map(section);
+  return out.length > 0 ? out : [section(none)];
+}
+
 export function renderFailedReply(d: FailedReplyData): WatchMessage {
   const blocks: KnownBlock[] = [
     section(
       `<@${d.requesterId}> ${instanceLabel(d.name)} failed to deploy (status ${escapeMrkdwn(clampText(d.status, 40))}). ` +
         `Nothing is charged: Fluence refunds the reserve of a failed ${WORKLOADS[d.type].label} in full.`,
     ),
+    ...linesBlocks(d.lines, 'Fluence gave no reason. Try another plan or location, or deploy again later.'),
   ];
-  const ev = tail('Last events', d.events, 10, 1400);
-  const lg = tail('Last log lines', d.logs, 20, 1400);
-  if (ev) blocks.push(section(ev));
-  if (lg) blocks.push(section(lg));
-  if (!ev && !lg) {
-    blocks.push(section('Fluence gave no reason. Try another plan or location, or deploy again later.'));
-  }
+  if (d.lines === 'withheld') blocks.push({ type: 'actions', elements: [linesButton(d, 'events'), linesButton(d, 'logs')] });
   return message(`<@${d.requesterId}> ${escapeMrkdwn(d.name)} failed to deploy; the reserve is refunded`, blocks, d.sandbox);
 }
 
@@ -176,9 +200,7 @@ export interface NotStartedReplyData extends ReplyBase {
   /** How long it has been ACTIVE with its container not started. */
   notStartedMs: number;
   containerStatus: string | null;
-  /** Last Kubernetes events and log lines (may be empty). */
-  events: string[];
-  logs: string[];
+  lines: DiagnosticLines;
 }
 
 /**
@@ -191,20 +213,17 @@ export function renderNotStartedReply(d: NotStartedReplyData): WatchMessage {
     section(
       `<@${d.requesterId}> ${instanceLabel(d.name)} is ACTIVE and billed, but its container has not started after ` +
         `${formatDuration(d.notStartedMs)} (container status ${status}). It may still be pulling a large image, or it keeps ` +
-        `failing to start: the events and logs below tell which. I keep watching and reply here once it is ready.`,
+        `failing to start: its events and logs tell which. I keep watching and reply here once it is ready.`,
     ),
+    ...linesBlocks(d.lines, 'Fluence has no events or log lines for it yet.'),
   ];
-  const ev = tail('Last events', d.events, 10, 1400);
-  const lg = tail('Last log lines', d.logs, 20, 1400);
-  if (ev) blocks.push(section(ev));
-  if (lg) blocks.push(section(lg));
-  if (!ev && !lg) blocks.push(section('Fluence has no events or log lines for it yet.'));
   blocks.push({
     type: 'actions',
     elements: [
       // "open", not the card's in-place refresh: the current status arrives as a new ephemeral card and
       // this reply (with the events someone may be reading) stays in the thread
       { type: 'button', action_id: ACTION.openInstance, text: { type: 'plain_text', text: 'Refresh' }, value: encodeRef(d.type, d.instanceId) },
+      ...(d.lines === 'withheld' ? [linesButton(d, 'events'), linesButton(d, 'logs')] : []),
       terminateButton(d),
     ],
   });
