@@ -78,10 +78,12 @@ test('instance card, list and status message', () => {
 test('watch replies: ready (ssh, ports, uri), failed, ended, slow, not started, gave up', () => {
   const connection = { ssh: `ssh ${H}`, sshHint: H, host: H, uri: `http://${H}`, ports: [{ port: H, externalPort: H, protocol: H, endpoint: H }] };
   expectEscaped('ready', renderReadyReply({ ...base, connection, pricePerHour: 1, provisionedMs: 1000 } as any));
-  expectEscaped('failed', renderFailedReply({ ...base, status: H, events: [H], logs: [H] } as any));
+  expectEscaped('failed', renderFailedReply({ ...base, instanceId: H, status: H, lines: { events: [H], logs: [H] } }));
+  expectEscaped('failed, lines withheld', renderFailedReply({ ...base, instanceId: H, status: H, lines: 'withheld' }));
   expectEscaped('ended', renderEndedReply(base));
   expectEscaped('slow', renderSlowReply({ ...base, instanceId: H, elapsedMs: 1, hardLimitMs: 2 } as any));
-  expectEscaped('not started', renderNotStartedReply({ ...base, instanceId: H, notStartedMs: 1, containerStatus: H, events: [H], logs: [H] } as any));
+  expectEscaped('not started', renderNotStartedReply({ ...base, instanceId: H, notStartedMs: 1, containerStatus: H, lines: { events: [H], logs: [H] } }));
+  expectEscaped('not started, lines withheld', renderNotStartedReply({ ...base, instanceId: H, notStartedMs: 1, containerStatus: H, lines: 'withheld' }));
   expectEscaped('gave up', renderGaveUpReply({ ...base, elapsedMs: 1, lastStatus: H, missing: false } as any));
 });
 
