@@ -1,7 +1,7 @@
 /**
  * Issue 10 §6: what the image and CI are built from. The Docker image runs a supported LTS Node
  * pinned by digest, installs with every install script off and rebuilds only the native addon;
- * CI installs the same way and ends with the advisory check (.ci/audit.mjs, tested in audit.test.ts).
+ * CI installs the same way, checks advisories (.ci/audit.mjs, tested in audit.test.ts), then tests.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,9 +33,10 @@ test('better-sqlite3 as locked supports the image’s Node major', () => {
   expect(engines.split('||').map((s) => s.trim())).toContain(`${major}.x`);
 });
 
-test('CI installs the same way and runs the production advisory check after the tests', () => {
+test('CI installs the same way, runs the production advisory check, then the tests (their summary last)', () => {
   const ci = read('.ci/run');
   expect(ci).toMatch(/npm ci --ignore-scripts/);
   expect(ci).toMatch(/npm_config_build_from_source=better-sqlite3 npm rebuild better-sqlite3/);
-  expect(ci.indexOf('node .ci/audit.mjs')).toBeGreaterThan(ci.indexOf('npm test'));
+  expect(ci.indexOf('node .ci/audit.mjs')).toBeGreaterThan(ci.indexOf('npm rebuild better-sqlite3'));
+  expect(ci.trimEnd().endsWith('npm test')).toBe(true);
 });
