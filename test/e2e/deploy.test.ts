@@ -29,15 +29,18 @@ describe('deploy from Slack', () => {
   }
 
   it('opens the modal with the trigger at once even when Fluence is slow, then fills in the plans', async () => {
-    t.sim.control.setFaults({ latencyMs: 1500 });
+    await t.stop();
+    t = await startTestBot({ fluenceTimeoutMs: 10_000 }); // Fluence is slow here, not timed out
+    t.sim.control.setFaults({ latencyMs: 4000 });
     const sent = Date.now();
     const ack = await t.user.command('deploy');
     expect(ack.status).toBe(200);
     const open = await t.standin.waitFor(() => t.standin.callsTo('views.open')[0]);
-    // the trigger is used long before Fluence (1.5 s away) could have answered
-    expect(open.at - sent).toBeLessThan(1000);
+    // the trigger (alive 3 s) is used before Fluence (4 s away) could have answered; the margin
+    // is wide on purpose, so a loaded machine does not make this flake
+    expect(open.at - sent).toBeLessThan(3000);
     expect(JSON.stringify(open.args.view)).toMatch(/Loading/);
-    const view = await waitForField(t.standin, BLOCK.plan);
+    const view = await waitForField(t.standin, BLOCK.plan, 15_000);
     expect(t.standin.callsTo('views.update').length).toBeGreaterThanOrEqual(1);
     const labels = view.blocks.filter((b: any) => b.type === 'input').map((b: any) => b.label.text);
     expect(labels).toEqual(expect.arrayContaining(['Plan', 'Name', 'Image', 'Ports', 'Environment', 'Startup command', 'Location', 'SSH public key']));

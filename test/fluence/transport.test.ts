@@ -233,7 +233,7 @@ describe('retries', () => {
 
   it('a hung GET times out, is retried, then -> unavailable', async () => {
     stub.script('hang');
-    const err = await failure(client({ timeoutMs: 80 }).listPlans('vm'));
+    const err = await failure(client({ timeoutMs: 400 }).listPlans('vm'));
     expect(err.kind).toBe('unavailable');
     expect(err.message).toContain('did not answer');
     expect(err.details.maybeApplied).toBeUndefined();
@@ -242,7 +242,8 @@ describe('retries', () => {
 
   it('a hung POST times out once -> unavailable, maybeApplied, check /gpu list', async () => {
     stub.script('hang');
-    const err = await failure(client({ timeoutMs: 80 }).createInstance('vm', CREATE_VM));
+    // 400 ms, not less: on a loaded machine the request must have reached the stub before the timeout
+    const err = await failure(client({ timeoutMs: 400 }).createInstance('vm', CREATE_VM));
     expect(err.kind).toBe('unavailable');
     expect(err.details.maybeApplied).toBe(true);
     expect(err.message).toContain('/gpu list');

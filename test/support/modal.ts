@@ -30,9 +30,9 @@ export function latestView(standin: SlackStandin): any {
 }
 
 /** Waits until the newest modal has a block with `blockId` (the form replaced the loading view). */
-export async function waitForField(standin: SlackStandin, blockId: string): Promise<any> {
+export async function waitForField(standin: SlackStandin, blockId: string, timeoutMs?: number): Promise<any> {
   return standin.waitFor(() => {
     const v = latestView(standin);
     return v?.blocks?.some((b: Block) => b.block_id === blockId) ? v : undefined;
-  });
+  }, timeoutMs);
 }
