@@ -141,9 +141,12 @@ export class DeployReconciler {
       return 'unknown';
     }
     const since = claim.attemptedAt - CLOCK_SKEW_MS;
+    // Fluence told another claim this id (its store write failed): that claim adopts it by id, so a
+    // name match here would hand one instance to two claims.
+    const reportedToOthers = new Set([...this.o.deploys.knownInstances].filter(([key]) => key !== claim.key).map(([, id]) => id));
     const candidates = list
       .filter((i) => i.name === claim.name && createdMs(i) >= since)
-      .filter((i) => !this.o.store.deployRequests.findByInstance(i.id))
+      .filter((i) => !reportedToOthers.has(i.id) && !this.o.store.deployRequests.findByInstance(i.id))
       .sort((a, b) => createdMs(a) - createdMs(b));
     return candidates[0] ?? null;
   }

@@ -128,3 +128,17 @@ describe('provablyNotApplied: only what provably never reached Fluence, or what 
     expect(provablyNotApplied(err)).toBe(expected);
   });
 });
+
+it('an instance Fluence reported for another claim (store write failed) is that claim\'s, never an older namesake\'s', async () => {
+  const { reconciler, claim, deploys, store, adopted } = setup();
+  claim('older', 'twin-0'); // its POST timed out: maybe applied, maybe not
+  t.clock.t += 1000;
+  claim('newer', 'twin-0'); // a second deploy of the same name went through, but its store write failed
+  const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'twin' });
+  deploys.knownInstances.set('newer', id!);
+  const r = await reconciler.runOnce();
+  expect(r.adopted).toEqual(['newer']);
+  expect(adopted).toEqual([['newer', id]]);
+  expect(store.deployRequests.get('older')?.state).toBe('pending');
+  expect(store.deployRequests.get('newer')).toMatchObject({ state: 'succeeded', instanceId: id });
+});
