@@ -20,7 +20,7 @@ import { createSlackApp } from './slack/app';
 import { HomeTeam } from './slack/home-team';
 import type { BotContext } from './slack/context';
 import { InFlight } from './slack/inflight';
-import { sweepApprovals } from './slack/handlers/guardrails';
+import { resumeApproved, sweepApprovals } from './slack/handlers/guardrails';
 import { announceAdopted, reportAbandoned } from './slack/handlers/deploy-settle';
 import { registerListeners } from './slack/listeners';
 import { maskingFetch } from './slack/masking-fetch';
@@ -218,6 +218,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     }, RECONCILE_EVERY_MS);
   };
   void reconcile();
+  // An approval decided just before the last process stopped, whose deploy was never sent.
+  void context.inflight.track(resumeApproved(context, notifierClient)).catch((err) => logger.warn({ err }, 'resuming approved deploys failed'));
   if (!opts.manualWatcher) {
     watcher.start();
     watcherRunning = true;

@@ -122,6 +122,10 @@ function prepareStatements(db: Db) {
     ),
     wipePayload: db.prepare(`UPDATE approvals SET payload = '' WHERE id = ? AND state != 'pending'`),
     listPending: db.prepare(`SELECT * FROM approvals WHERE state = 'pending' ORDER BY created_at, id`),
+    // Approved, its sealed deploy still kept: not acted on to the end (the process may have stopped).
+    listApprovedUnsettled: db.prepare(
+      `SELECT * FROM approvals WHERE state = 'approved' AND instance_id IS NULL AND payload <> '' ORDER BY decided_at, id`,
+    ),
   };
 }
 
@@ -201,6 +205,11 @@ export class ApprovalStore {
    */
   wipePayload(id: string): boolean {
     return this.stmts.wipePayload.run(id).changes > 0;
+  }
+
+  /** Approved requests whose sealed deploy was never wiped: the bot stopped before it finished acting on them. */
+  listApprovedUnsettled(): ApprovalRecord[] {
+    return (this.stmts.listApprovedUnsettled.all() as Row[]).map(toRecord);
   }
 
   /** Requests still waiting for a decision, oldest first. */

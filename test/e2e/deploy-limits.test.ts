@@ -121,3 +121,25 @@ describe('only modals the bot opened, for the user it opened them for', () => {
     expect(JSON.stringify(own.body.view)).toMatch(/Deployed/);
   });
 });
+
+describe('an approval decided just before the bot stopped', () => {
+  it('approved, then the process died before the deploy was sent: the next process sends it once and says so in the thread', async () => {
+    t = await startTestBot({ env: { ...ENV, GPU_BOT_SEAL_KEY: 'a-test-seal-key-of-at-least-32-characters' } });
+    await command(t, t.user.withUser(ADMIN), `access grant <@${DEPLOYER}> deployer`);
+    await deployViaModal(t, t.user.withUser(DEPLOYER), { planId: PLAN_H100_1X, name: 'orphaned' });
+    const request = await messageMatching(t, 'C_GENERAL', /wants to deploy.*orphaned/s);
+    const [pending] = t.bot.context.store.approvals.listPending();
+    // what the Approve click does first; the process is killed before its deploy is claimed
+    expect(t.bot.context.store.approvals.decide(pending!.id, { decision: 'approved', by: ADMIN, at: t.bot.context.now() })).not.toHaveProperty('error');
+    t = await t.restart();
+    const done = await messageMatching(t, 'C_GENERAL', /Deployed `orphaned`/);
+    expect(done.thread_ts).toBe(request.ts);
+    await t.bot.context.inflight.idle();
+    expect(posts()).toBe(1);
+    expect(t.bot.context.store.approvals.get(pending!.id)).toMatchObject({ state: 'approved', instanceId: expect.any(String) });
+    // another restart finds it settled: nothing more is sent
+    t = await t.restart();
+    await t.bot.context.inflight.idle();
+    expect(posts()).toBe(1);
+  });
+});

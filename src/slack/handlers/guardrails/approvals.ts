@@ -214,16 +214,49 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
 export const onApprove = decide('approved');
 export const onDeny = decide('denied');
 
-async function deployApproved(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string): Promise<void> {
+/** Approvals being acted on in this process (the start-up resume leaves them alone). */
+const acting = new Set<string>();
+
+async function deployApproved(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string, resumed = false): Promise<void> {
+  acting.add(a.id);
   try {
-    await deploySealed(ctx, client, a, decider);
+    await deploySealed(ctx, client, a, decider, resumed);
   } finally {
+    acting.delete(a.id);
     // decided and acted on: the sealed settings (secrets included) are not kept a moment longer
     ctx.store.approvals.wipePayload(a.id);
   }
 }
 
-async function deploySealed(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string): Promise<void> {
+/**
+ * At start-up: an approval decided just before the process stopped (killed between the click and
+ * the deploy's claim) was never sent, and its thread said "Deploying…". No claim under its key
+ * means no POST ever left, so the approved deploy is sent now, through the same path (price bound
+ * to the approval, idempotent on the key). With a claim it was sent: the reconciler settles that
+ * one, and the sealed settings are only wiped. Past the request's 24 hours it is not sent.
+ */
+export async function resumeApproved(ctx: BotContext, client: WebClient): Promise<number> {
+  let resumed = 0;
+  for (const a of ctx.store.approvals.listApprovedUnsettled()) {
+    if (acting.has(a.id) || !a.decidedBy) continue;
+    if (ctx.store.deployRequests.get(a.id)) {
+      ctx.store.approvals.wipePayload(a.id);
+      continue;
+    }
+    if (ctx.now() >= a.expiresAt) {
+      ctx.store.approvals.wipePayload(a.id);
+      await setState(ctx, client, a, { kind: 'approved', by: a.decidedBy, failed: 'the bot stopped before sending it, and the request is past its 24 hours.' });
+      await note(ctx, client, a, `⌛ This deploy was approved, but the bot stopped before sending it and the request is now past its 24 hours. Nothing was deployed. <@${a.requesterId}>, deploy again to ask anew.`);
+      continue;
+    }
+    ctx.logger.info({ approvalId: a.id }, 'approved deploy never sent (the bot stopped): sending it now');
+    await deployApproved(ctx, client, a, a.decidedBy, true);
+    resumed++;
+  }
+  return resumed;
+}
+
+async function deploySealed(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string, resumed = false): Promise<void> {
   const opened = sealerFor(ctx).openJson<DeployInput>(a.payload, approvalContext(a.id));
   if (!opened.ok) {
     const why =
@@ -253,7 +286,14 @@ async function deploySealed(ctx: BotContext, client: WebClient, a: ApprovalRecor
   }
   const input: DeployInput = { ...stored, offer: fresh.offer, requestKey: a.id, approvedBy: decider };
   await setState(ctx, client, a, { kind: 'approved', by: decider });
-  await note(ctx, client, a, `✅ <@${decider}> approved this deploy at ${formatUsd(a.pricePerHour)}/h. Deploying \`${a.name}\` for <@${a.requesterId}>…`);
+  await note(
+    ctx,
+    client,
+    a,
+    resumed
+      ? `🔁 The bot restarted before sending this deploy, approved by <@${decider}> at ${formatUsd(a.pricePerHour)}/h. Deploying \`${a.name}\` for <@${a.requesterId}> now…`
+      : `✅ <@${decider}> approved this deploy at ${formatUsd(a.pricePerHour)}/h. Deploying \`${a.name}\` for <@${a.requesterId}>…`,
+  );
   const outcome = await ctx.deploys.deploy(input);
   if (outcome.kind === 'maybe_applied') {
     // The reconciler settles it and answers in this thread (the claim's thread until it is announced).
