@@ -12,6 +12,16 @@ import { renderResolveFailure } from '../views/instance-lookup';
 import type { MessageView } from '../views/blocks';
 import type { SlackActor } from './types';
 
+/**
+ * True when a click's answer that replaces the message it is on lands in a message everyone in the
+ * channel reads (a watcher reply, not the clicker's own ephemeral card): private parts (startup
+ * command, Logs / Events) must not be put there whoever clicked. Slack marks ephemeral messages
+ * `is_ephemeral: true`; anything else counts as public (fail closed).
+ */
+export function onPublicMessage(body: { container?: { type?: string; is_ephemeral?: boolean } | undefined }): boolean {
+  return body.container?.is_ephemeral !== true;
+}
+
 /** The actor of a block_actions payload: the clicker, in the channel of the message. */
 export function actorOfAction(body: {
   user: { id: string; name?: string; username?: string; team_id?: string };

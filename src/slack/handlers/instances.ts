@@ -21,6 +21,7 @@ import { renderLines } from '../views/lines';
 import type { MessageView } from '../views/blocks';
 import type { ActionListener, Feature } from './feature';
 import { reportFailure } from './failure';
+import { onPublicMessage } from './instance-target';
 import type { CommandHandler, CommandRequest, SlackActor } from './types';
 
 /** Lines fetched by the Logs / Events buttons (the commands take `n`). */
@@ -73,14 +74,14 @@ export function authorizePrivate(ctx: BotContext, actor: SlackActor, instanceId:
 }
 
 /** Fetches the detail and renders the card for `actor`. Fluence errors propagate to the caller's reportFailure. */
-export async function instanceCard(ctx: BotContext, type: WorkloadType, id: string, actor: SlackActor): Promise<MessageView> {
+export async function instanceCard(ctx: BotContext, type: WorkloadType, id: string, actor: SlackActor, inPublic = false): Promise<MessageView> {
   const instance = await ctx.fluence.getInstance(type, id);
   return renderInstanceCard({
     instance,
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
     pricePerHour: knownPrice(ctx, id),
-    showPrivate: authorizePrivate(ctx, actor, id).allowed,
+    showPrivate: !inPublic && authorizePrivate(ctx, actor, id).allowed,
     lease: ctx.store.leases.get(id) ?? null,
   });
 }
@@ -156,7 +157,9 @@ const cardButton =
     const ref = clickedRef(body);
     if (!ref) return;
     try {
-      await respond({ response_type: 'ephemeral', replace_original: replace, ...(await instanceCard(ctx, ref.type, ref.id, actionActor(body))) });
+      // Refresh replaces the message it is on: on a message the channel reads, no private parts
+      const card = await instanceCard(ctx, ref.type, ref.id, actionActor(body), replace && onPublicMessage(body));
+      await respond({ response_type: 'ephemeral', replace_original: replace, ...card });
     } catch (err) {
       await reportFailure(ctx, respond, err, replace ? 'refresh the instance' : 'open the instance');
     }

@@ -19,7 +19,7 @@ import { notTerminableText, refusalNote, refusalText, withTerminatedNote } from 
 import type { ActionListener, Feature } from './feature';
 import { reportFailure } from './failure';
 import { authorizePrivate } from './instances';
-import { actorOfAction, auditChange, authorizeChange, errorDetail, lookUp } from './instance-target';
+import { actorOfAction, auditChange, authorizeChange, errorDetail, lookUp, onPublicMessage } from './instance-target';
 import type { CommandHandler } from './types';
 
 const terminateCommand: CommandHandler<'terminate'> = async ({ ctx, command, actor, respond }) => {
@@ -68,7 +68,7 @@ const onTerminateClick = (ctx: BotContext): ActionListener => async ({ ack, body
   }
   running.add(ref.id);
   try {
-    await terminate(ctx, { ref, actor, respond });
+    await terminate(ctx, { ref, actor, respond, publicMessage: onPublicMessage(body) });
   } finally {
     running.delete(ref.id);
   }
@@ -76,7 +76,7 @@ const onTerminateClick = (ctx: BotContext): ActionListener => async ({ ack, body
 
 async function terminate(
   ctx: BotContext,
-  o: { ref: { type: InstanceDetail['type']; id: string }; actor: ReturnType<typeof actorOfAction>; respond: RespondFn },
+  o: { ref: { type: InstanceDetail['type']; id: string }; actor: ReturnType<typeof actorOfAction>; respond: RespondFn; publicMessage: boolean },
 ): Promise<void> {
   const { ref, actor, respond } = o;
   const label = WORKLOADS[ref.type].label;
@@ -119,7 +119,8 @@ async function terminate(
     instance: after,
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
-    showPrivate: authorizePrivate(ctx, actor, ref.id).allowed,
+    // the card replaces the clicked message: from a channel reply, everyone reads it
+    showPrivate: !o.publicMessage && authorizePrivate(ctx, actor, ref.id).allowed,
     // Fluence may show it ACTIVE a moment longer: no second Terminate button meanwhile.
     ...(after.state === 'active' ? { canTerminateReason: 'Termination requested; Fluence is ending this instance.' } : {}),
   });
