@@ -56,6 +56,20 @@ describe('Fluence rejects a deploy', () => {
     expect(sim.control.instances()).toHaveLength(1);
   });
 
+  it('a 422 whose message quotes a secret value shows the message with the value masked', async () => {
+    const { form, values } = await filledForm();
+    relay.answerNext({
+      method: 'POST',
+      path: /^\/gpu\/instances\/$/,
+      status: 422,
+      body: { detail: [{ type: 'value_error', loc: ['body', 'container_settings', 'environment', 0, 'value'], msg: "Value error, 'hf_secret_in_422' is not a valid value", input: 'hf_secret_in_422' }] },
+    });
+    const ack = await t.user.submitView(form, values);
+    expect(ack.body.response_action).toBe('errors');
+    expect(ack.body.errors[BLOCK.env]).toMatch(/is not a valid value/);
+    expect(JSON.stringify(ack.body)).not.toContain('hf_secret_in_422');
+  });
+
   it('a 400 is shown verbatim at the top of the modal, which keeps what was typed', async () => {
     const { form, values } = await filledForm();
     const detail = 'Plan is no longer available in the requested location';
