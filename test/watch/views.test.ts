@@ -54,3 +54,13 @@ test('ready reply without SSH (HTTP-only container) offers the endpoint URL', ()
   expect(body).toContain('80/http → h.pub:30080');
   expect(body).toContain('ready in 1 min 30 s');
 });
+
+test('diagnostic lines full of markup keep their newest line and a closed code block (the budget counts escaped text)', () => {
+  const logs = Array.from({ length: 20 }, (_, i) => `${'<'.repeat(280)} line-${i}`);
+  const m = renderFailedReply({ ...base, instanceId: 'c1', status: 'FAILED', lines: { events: [], logs } });
+  const text = (m.blocks as Array<{ type: string; text?: { text: string } }>).map((b) => b.text?.text ?? '').find((s) => s.includes('Last log lines'))!;
+  expect(text.length).toBeLessThanOrEqual(3000);
+  expect(text).toContain('line-19');
+  expect(text.endsWith('```')).toBe(true);
+  expect(text).not.toContain('<<');
+});

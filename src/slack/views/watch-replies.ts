@@ -103,9 +103,14 @@ export interface FailedReplyData extends ReplyBase {
 function tail(title: string, lines: string[], maxLines: number, maxChars: number): string | null {
   if (lines.length === 0) return null;
   const kept = lines.slice(-maxLines).map((l) => clampText(l, 300));
-  let body = kept.join('\n');
-  // keep the END of the text: the last lines are the ones that explain the failure
-  if (body.length > maxChars) body = `…${body.slice(body.length - maxChars + 1)}`;
+  // keep the END of the text: the last lines are the ones that explain the failure. The budget
+  // counts the text as sent (escaped: `<` is 4 characters), or the section's 3000-character clamp
+  // would cut the end off instead, closing fence included.
+  const chars = Array.from(kept.join('\n'));
+  let size = 0;
+  let start = chars.length;
+  while (start > 0 && size + escapeMrkdwn(chars[start - 1]!).length <= maxChars - 1) size += escapeMrkdwn(chars[--start]!).length;
+  const body = (start > 0 ? '…' : '') + chars.slice(start).join('');
   return `*${title}*\n${code(body)}`;
 }
 
