@@ -22,9 +22,18 @@ export interface KeptSecrets {
   sshKey?: string;
 }
 
-/** True when an environment variable's value is a secret: marked `NAME=!value`, a credential-like name, or a credential-like value. */
+/**
+ * A switch word: no credential is literally `true` or `none`, while a credential-like name often
+ * holds one (`TOKENIZERS_PARALLELISM=false`, `REQUIRE_AUTH=true`). Registered as a secret, the
+ * word would be masked in every message and log line of every user from then on.
+ */
+const SWITCH_VALUE = /^(true|false|yes|no|on|off|none|null|enabled|disabled)$/i;
+
+/** True when an environment variable's value is a secret: marked `NAME=!value`, a credential-like name (unless the value is a switch word), or a credential-like value. */
 export function isSecretEnv(v: EnvVar, marked: readonly string[]): boolean {
-  return marked.includes(v.name) || (v.value !== '' && (isSecretEnvName(v.name) || looksLikeCredential(v.value)));
+  if (marked.includes(v.name)) return true;
+  if (v.value === '') return false;
+  return (isSecretEnvName(v.name) && !SWITCH_VALUE.test(v.value.trim())) || looksLikeCredential(v.value);
 }
 
 export function hasKept(kept: KeptSecrets | undefined): boolean {

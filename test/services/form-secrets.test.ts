@@ -25,6 +25,14 @@ describe('what counts as a secret', () => {
   });
 });
 
+describe('a credential-like name with an on/off value', () => {
+  test('TOKENIZERS_PARALLELISM=false or REQUIRE_AUTH=true is a switch, not a secret: "false"/"true" are never masked for everyone', () => {
+    expect(secretEnvValues('TOKENIZERS_PARALLELISM=false\nREQUIRE_AUTH=true\nAUTH_MODE=none\nHF_TOKEN=short\nDB_PASSWORD=1234')).toEqual(['short', '1234']);
+    // marked explicitly, it is the user's call
+    expect(secretEnvValues('FLAG=!true')).toEqual(['true']);
+  });
+});
+
 describe('a re-rendered form keeps its secrets server-side', () => {
   test('secret lines come back as NAME=! and the values are kept; plain lines come back as typed', () => {
     const r = withholdSecrets({ env: 'MODE=prod\nHF_TOKEN=hf_live_value_123\nDB=!pa55word', sshKey: 'ssh-ed25519 AAAA me', registryPassword: 'reg-pw' }, undefined);
