@@ -28,8 +28,10 @@ export class SecretRedactor {
       if (typeof v !== 'string') continue;
       const s = v.trim();
       if (s.length < MIN_SECRET_LENGTH || this.values.has(s)) continue;
-      // also the forms the value takes inside JSON text and inside a URL-encoded log line
-      for (const form of [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]) this.values.add(form);
+      // also the forms the value takes inside JSON text, a URL-encoded log line, and Slack text
+      // (views escape & < > before the masking fetch sees it)
+      const slackEscaped = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      for (const form of [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s), slackEscaped]) this.values.add(form);
       changed = true;
     }
     if (changed) this.pattern = null;
