@@ -178,6 +178,16 @@ describe('/gpu update (sandbox, admin)', () => {
     expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'update')).toMatchObject({ outcome: 'error' });
   });
 
+  it('an API 403 whose detail holds markup is shown escaped once, not as literal &lt;', async () => {
+    const view = await openUpdate(t, admin, ctr);
+    relay.answerNext({ method: 'PUT', path: /^\/gpu\/instances\//, status: 403, body: { detail: 'key lacks the <gpu:write> scope & more' } });
+    const ack = await admin.submitView(view, fill(view, { [BLOCK.image]: 'docker.io/acme/app:9' }));
+    expect(ack.body.response_action).toBe('update');
+    const shown = textOf(ack.body.view);
+    expect(shown).toContain('key lacks the &lt;gpu:write&gt; scope &amp; more');
+    expect(shown).not.toContain('&amp;lt;');
+  });
+
   it("the simulator's concurrent-update 400 is shown in the form", async () => {
     const first = await openUpdate(t, admin, ctr);
     expect((await admin.submitView(first, fill(first, { [BLOCK.image]: 'docker.io/acme/app:1' }))).body).toBe('');

@@ -250,7 +250,7 @@ function earlyAnswer(ctx: BotContext, kind: Kind, r: ChangeResult, form: FormRef
   }
   // rename has one field: Fluence's answer goes right under it
   if (kind === 'rename') return { response_action: 'errors', errors: { [BLOCK.name]: clip(ctx.redactor.mask(failureText(err, kind)), 500) } };
-  return { response_action: 'update', view: failureView(ctx, kind, r.instance, failureText(err, kind), form) };
+  return { response_action: 'update', view: failureView(ctx, kind, r.instance, failureMrkdwn(ctx, err, kind), form) };
 }
 
 /** After the progress view: the result, or the form again with what went wrong. */
@@ -259,7 +259,7 @@ function lateView(ctx: BotContext, kind: Kind, r: ChangeResult, form: FormRef, o
     const text = kind === 'update' ? updatedText({ oldName, newName: r.name }) : `✅ Renamed to \`${escapeMrkdwn(r.name)}\`.`;
     return renderChangeNotice(kind, text, 'Done ✓');
   }
-  const text = r.kind === 'invalid' ? Object.values(r.errors).join(' · ') : failureText(r.error, kind);
+  const text = r.kind === 'invalid' ? escapeMrkdwn(ctx.redactor.mask(Object.values(r.errors).join(' · '))) : failureMrkdwn(ctx, r.error, kind);
   return failureView(ctx, kind, r.instance, text, form);
 }
 
@@ -268,15 +268,24 @@ interface FormRef {
   channelId: string;
 }
 
-function failureView(ctx: BotContext, kind: Kind, instance: InstanceDetail | undefined, text: string, form: FormRef): ModalView {
-  const detail = escapeMrkdwn(ctx.redactor.mask(text));
+/** `detail` is mrkdwn, outside text in it already escaped. */
+function failureView(ctx: BotContext, kind: Kind, instance: InstanceDetail | undefined, detail: string, form: FormRef): ModalView {
   if (kind === 'update' && instance) {
     return withChannel(renderUpdateWithError({ instance, requestId: form.requestId, error: detail }), form.channelId);
   }
   return renderChangeNotice(kind, `⚠️ ${detail}`);
 }
 
-/** A 400's detail verbatim; any other error as the error view says it. */
+/**
+ * failureText as mrkdwn, masked: a 400's raw detail is escaped here; the error view's text is
+ * escaped already (escaping it again showed `&lt;` literally).
+ */
+function failureMrkdwn(ctx: BotContext, err: unknown, kind: Kind): string {
+  const text = ctx.redactor.mask(failureText(err, kind));
+  return isFluenceError(err) && err.kind === 'business' ? escapeMrkdwn(text) : text;
+}
+
+/** A 400's detail verbatim (raw text); any other error as the error view says it (mrkdwn). */
 function failureText(err: unknown, kind: Kind): string {
   if (!isFluenceError(err)) return `Something went wrong while trying to ${kind} (see the bot's logs). Check /gpu status before retrying.`;
   if (err.kind === 'business') return err.details.detail ?? err.message;
