@@ -73,7 +73,7 @@ export interface RunningBot {
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const { config } = opts;
   const redactor = opts.redactor ?? new SecretRedactor();
-  redactor.add(config.SLACK_BOT_TOKEN, config.SLACK_APP_TOKEN, config.SLACK_SIGNING_SECRET, config.FLUENCE_API_KEY);
+  redactor.add(config.SLACK_BOT_TOKEN, config.SLACK_APP_TOKEN, config.SLACK_SIGNING_SECRET, config.FLUENCE_API_KEY, config.GPU_BOT_SEAL_KEY);
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, redactor });
   const clock = opts.clock ?? systemClock;
   const botToken = config.SLACK_BOT_TOKEN;
