@@ -41,7 +41,7 @@ export class SlackWatchNotifier implements WatchNotifier {
 
   async post(channelId: string, message: WatchMessage): Promise<NotifyResult> {
     return this.call(() =>
-      this.o.client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false }),
+      this.o.client.chat.postMessage({ channel: channelId, text: message.text, ...blocksOf(message), unfurl_links: false, unfurl_media: false }),
     );
   }
 
@@ -56,7 +56,7 @@ export class SlackWatchNotifier implements WatchNotifier {
     if (!channel) return { ok: false, reason: 'error', error: 'conversations.open returned no channel' };
     const dmChannel = channel;
     return this.call(() =>
-      this.o.client.chat.postMessage({ channel: dmChannel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false }),
+      this.o.client.chat.postMessage({ channel: dmChannel, text: message.text, ...blocksOf(message), unfurl_links: false, unfurl_media: false }),
     );
   }
 
@@ -90,4 +90,9 @@ export class SlackWatchNotifier implements WatchNotifier {
     this.o.logger?.debug({ slackError: code }, 'Slack refused a watch message');
     return { ok: false, reason: 'error', error: code };
   }
+}
+
+/** A text-only message is sent without `blocks` (an empty array is not a layout Slack documents). */
+function blocksOf(message: WatchMessage): { blocks?: WatchMessage['blocks'] } {
+  return message.blocks.length ? { blocks: message.blocks } : {};
 }

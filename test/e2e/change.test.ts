@@ -333,6 +333,19 @@ describe('/gpu rename (sandbox, admin)', () => {
     const note = await t.standin.waitFor(() => t.standin.callsTo('chat.postEphemeral')[0]);
     expect(note.args.text).toMatch(/Renamed `metal-0` to `metal-big`/);
   });
+
+  it('the confirmation arrives once even when the ephemeral fails and the DM is rate-limited', async () => {
+    const [vm] = t.sim.control.seedInstances(1, 'vm', { namePrefix: 'box' });
+    const card = await reply(t, await admin.command(`terminate ${vm}`));
+    await admin.clickButton(card, ACTION.rename);
+    const view = await modalWith(t, { block: BLOCK.name }, 0);
+    t.standin.fail('chat.postEphemeral', { error: 'channel_not_found', times: 1 });
+    t.standin.fail('chat.postMessage', { error: 'ratelimited', status: 429, retryAfterSeconds: 1, times: 1 });
+    expect((await admin.submitView(view, fill(view, { [BLOCK.name]: 'box-renamed' }))).status).toBe(200);
+    const dms = () => t.standin.callsTo('chat.postMessage').filter((c) => /^D/.test(String(c.args.channel)) && !c.error && /Renamed `box-0` to `box-renamed`/.test(String(c.args.text)));
+    await t.standin.waitFor(() => dms()[0], 8_000);
+    expect(dms()).toHaveLength(1);
+  });
 });
 
 // ---- roles ----------------------------------------------------------------------------------

@@ -307,7 +307,9 @@ async function confirm(ctx: BotContext, client: WebClient, actor: SlackActor, te
   } catch (err) {
     ctx.logger.debug({ err }, 'ephemeral confirmation failed; sending a DM');
   }
-  await client.chat.postMessage({ channel: actor.userId, text: masked }).catch((err: unknown) => ctx.logger.warn({ err }, 'confirmation DM failed'));
+  // The change is done; its confirmation must arrive: the DM waits out a 429 (patient notifier).
+  const dm = await ctx.notifier.dm(actor.userId, { text: masked, blocks: [] });
+  if (!dm.ok) ctx.logger.warn({ reason: dm.reason }, 'confirmation DM failed');
 }
 
 function initialName(blocks: unknown): string | undefined {
