@@ -44,6 +44,8 @@ export type DeployOutcome =
   | { kind: 'duplicate'; state: 'pending' | 'succeeded'; instanceId?: string }
   | { kind: 'refused'; reason: string; needs: Role; admins: string[] }
   | { kind: 'unaffordable'; reason: string }
+  /** Another deploy of this name and type is still unsettled (running, or being checked): not sent. */
+  | { kind: 'name_pending'; name: string }
   | { kind: 'needs_approval'; reasons: string[] }
   /** Provably not applied: Fluence said no (4xx), or the request never left the process. */
   | { kind: 'failed'; error: FluenceError }
@@ -147,7 +149,8 @@ export class DeployService {
             pricePerHour: offer.pricePerHour,
             planLabel: input.planLabel ?? null,
           },
-          (open) => {
+          (open, sameNamePending): SpendVerdict | { kind: 'name_pending' } | null => {
+            if (sameNamePending()) return { kind: 'name_pending' };
             verdict = price(snapshot ? burnOf(open(), snapshot) : 0);
             return verdict.kind === 'ok' ? null : verdict;
           },
@@ -159,6 +162,10 @@ export class DeployService {
       if (!claim.started) {
         if ('existing' in claim) return duplicateOf(claim.existing);
         const v = claim.vetoed;
+        if (v.kind === 'name_pending') {
+          this.audit(input, 'refused', 'a deploy of the same name is not settled yet');
+          return { kind: 'name_pending', name: request.name };
+        }
         if (v.kind === 'unaffordable') {
           this.audit(input, 'refused', v.reason);
           return { kind: 'unaffordable', reason: v.reason };

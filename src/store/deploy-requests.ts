@@ -133,6 +133,7 @@ function prepareStatements(db: Db) {
        WHERE key = @ref OR instance_id = @ref`,
     ),
     byChannel: db.prepare(`SELECT * FROM deploy_requests WHERE channel_id = ? ORDER BY created_at, key`),
+    pendingNamed: db.prepare(`SELECT * FROM deploy_requests WHERE state = 'pending' AND type = ? AND name = ? AND key <> ? LIMIT 1`),
     pending: db.prepare(`SELECT * FROM deploy_requests WHERE state = 'pending' ORDER BY attempted_at, key`),
     // A pending claim is never pruned: it may stand for a deploy Fluence made (the reconciler settles it).
     prune: db.prepare(`DELETE FROM deploy_requests WHERE state = 'failed' AND updated_at < ?`),
@@ -164,7 +165,11 @@ export class DeployRequestStore {
    * are serialised here, so the second one sees the first one's claim. A non-null answer from
    * `check` vetoes the claim and is returned as `vetoed`.
    */
-  beginChecked<V>(key: string, meta: DeployRequestMeta, check: (open: () => DeployRequestRecord[]) => V | null): CheckedBeginResult<V> {
+  beginChecked<V>(
+    key: string,
+    meta: DeployRequestMeta,
+    check: (open: () => DeployRequestRecord[], sameNamePending: () => DeployRequestRecord | undefined) => V | null,
+  ): CheckedBeginResult<V> {
     return this.db
       .transaction((): CheckedBeginResult<V> => {
         const existing = this.stmts.get.get(key) as Row | undefined;
@@ -172,7 +177,14 @@ export class DeployRequestStore {
         // Read only when the check asks for it (a channel budget applies): most deploys need no rows.
         const open = () =>
           (this.stmts.byChannel.all(meta.channelId) as Row[]).filter((r) => r.state !== 'failed' && r.key !== key).map(toRecord);
-        const veto = check(open);
+        // Another form's deploy of the same name and type is not settled yet (its POST is running,
+        // or its outcome is unclear and the reconciler will match it by name): a second one could
+        // not be told apart from it, and is most likely the same intent sent twice.
+        const sameName = () => {
+          const row = this.stmts.pendingNamed.get(meta.type, meta.name, key) as Row | undefined;
+          return row ? toRecord(row) : undefined;
+        };
+        const veto = check(open, sameName);
         if (veto !== null) return { started: false, vetoed: veto };
         this.stmts.claim.run({
           key,

@@ -67,6 +67,22 @@ describe('an unclear answer to the deploy POST', () => {
     expect(named('unclear-box')).toHaveLength(1);
   });
 
+  it('a NEW form for the same name while the first is unsettled is refused under the name: no second instance', async () => {
+    t = await startTestBot();
+    t.sim.control.setFaults({ lostAnswerNext: { count: 1, status: 503 }, onlyPaths: POSTS });
+    expect((await deploy('twice-named')).shown).toMatch(/may have gone through/);
+    t.sim.control.clearFaults();
+    // the user, unsure, opens a fresh form and deploys the same name again
+    const second = await deploy('twice-named');
+    expect(second.shown).toMatch(/still being confirmed with Fluence/);
+    expect(second.shown).toContain('Nothing was sent');
+    expect(posts()).toBe(1);
+    expect(named('twice-named')).toHaveLength(1);
+    // once the reconciler has settled the first, the name is the user's to reuse as Fluence allows
+    await t.bot.reconciler.runOnce();
+    expect(t.bot.context.store.deployRequests.listPending()).toHaveLength(0);
+  });
+
   it('a store write that fails after the 2xx does not free the form for a second POST', async () => {
     t = await startTestBot();
     const db = t.bot.context.store.db;

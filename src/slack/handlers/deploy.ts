@@ -358,6 +358,11 @@ async function answerInModal(
       return result(false, refusalText(outcome.reason, outcome.admins));
     case 'unaffordable':
       return refuse(BLOCK.plan, outcome.reason);
+    case 'name_pending':
+      return refuse(
+        BLOCK.name,
+        `A deploy named \`${outcome.name}\` is still being confirmed with Fluence (I will reply in its thread). Nothing was sent: pick another name, or wait for that reply.`,
+      );
     case 'needs_approval': {
       const to = approvalChannel(ctx, input.actor); // never the requester's DM: admins are not there
       if ('refused' in to) return result(false, to.refused);

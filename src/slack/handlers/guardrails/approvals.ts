@@ -324,6 +324,8 @@ function describeFailure(ctx: BotContext, outcome: Exclude<DeployOutcome, { kind
       return `the requester may no longer deploy (${outcome.reason})`;
     case 'unaffordable':
       return outcome.reason;
+    case 'name_pending':
+      return `another deploy named \`${outcome.name}\` is still being confirmed with Fluence, so this one was not sent.`;
     case 'needs_approval':
       return outcome.reasons.join(' ');
     case 'failed':
