@@ -1,61 +1,25 @@
 /**
- * The deploy flow, the one place where Slack turns into spent money:
+ * The deploy form, opening and re-rendering (the submission is deploy-submit.ts):
  *  1. `/gpu deploy` (or a plan's Deploy button): views.open a loading modal with the trigger at
  *     once (it expires in 3 s), then fetch plans, images and the balance and views.update the form.
  *  2. Type / plan / image-preset selects re-render the form, keeping what was typed.
- *  3. Submit: local validation -> `response_action: errors` under the field; otherwise
- *     DeployService (authorise, price, claim the modal's request id, POST once). If Fluence answers
- *     within ACK_BUDGET_MS its 422/400 land in the modal itself; if not, the modal shows
- *     "Deploying…" and is updated when the answer comes.
- *  4. announceDeploy (announce.ts): the channel message that becomes the instance's thread, and the watch.
+ *  3. Submit: deploy-submit.ts (where Slack turns into spent money).
  */
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import { isFluenceError, type FluenceError } from '../../fluence/errors';
-import type { PlanOffer } from '../../fluence/model';
 import type { WorkloadType } from '../../fluence/workload';
-import { cents, formatUsd } from '../../services/cost';
-import type { DeployInput, DeployOutcome } from '../../services/deploy';
-import { parseLeaseChoice } from '../../services/leases';
-import {
-  apiIssuesToFieldErrors,
-  deployFormBlocks,
-  readDeployForm,
-  selectedOf,
-  type FieldErrors,
-  type FormState,
-} from '../../services/deploy-form';
+import type { FormState } from '../../services/deploy-form';
 import type { BotContext } from '../context';
-import { ACTION, BLOCK, VIEW } from '../ids';
-import {
-  offerLabel,
-  parseDeployMeta,
-  planLabel,
-  renderDeployError,
-  renderDeployLoading,
-  renderDeployModal,
-  renderDeployResult,
-  renderDeploySubmitted,
-  type DeployModalData,
-  type DeployModalMeta,
-} from '../views/deploy-modal';
-import { renderFluenceError } from '../views/errors';
-import { announceDeploy } from './announce';
-import { checkingText } from './deploy-settle';
-import { forgetKept, keptSecrets, valuesForRerender } from './deploy-drafts';
-import type { ActionListener, Feature, ViewListener } from './feature';
-import { reportFailure } from './failure';
+import { ACTION, VIEW } from '../ids';
+import { parseDeployMeta, renderDeployLoading, type DeployModalMeta } from '../views/deploy-modal';
+import { forgetKept, valuesForRerender } from './deploy-drafts';
+import type { ActionListener, Feature } from './feature';
 import type { CommandHandler, SlackActor } from './types';
-import { approvalChannel, requestApproval } from './guardrails';
-import { clickerTeam } from './instance-target';
+import { loadModalData, refusalText, showForm } from './deploy-form-view';
+import { onSubmit } from './deploy-submit';
 
-/** Slack closes a view_submission after 3 s; keep a margin for the network. */
-export const ACK_BUDGET_MS = 2500;
-/**
- * A submission validates against the plan list the modal was built from rather than fetching a
- * fresh one inside the 3 s window; Fluence still checks the plan and price when it gets the POST.
- */
-const SUBMIT_PLANS_MAX_AGE_MS = 30 * 60_000;
+// ACK_BUDGET_MS and refusalText are part of this feature's surface for the other handlers.
+export { ACK_BUDGET_MS, refusalText } from './deploy-form-view';
 
 // ---- 1. opening --------------------------------------------------------------------------
 
@@ -86,59 +50,6 @@ export async function openDeployModal(ctx: BotContext, input: OpenDeployModalInp
   await showForm(ctx, input.client, view.id, view.hash, data);
 }
 
-/** Updates the form and records the prices it now shows (a submit never deploys above them). */
-async function showForm(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, data: DeployModalData): Promise<void> {
-  if (!(await updateView(ctx, client, viewId, hash, renderDeployModal(data)))) return;
-  try {
-    ctx.store.deployModals.setShownPrices(data.requestId, Object.fromEntries(data.offers.map((o) => [o.planId, o.pricePerHour])));
-  } catch (err) {
-    // Without them a submit compares with the plan list it validated against instead.
-    ctx.logger.warn({ err }, 'could not record the prices the deploy form shows');
-  }
-}
-
-async function loadModalData(
-  ctx: BotContext,
-  meta: Omit<DeployModalMeta, 'v'>,
-  values: DeployModalData['values'] & object,
-): Promise<DeployModalData> {
-  const [offers, images, balance] = await Promise.allSettled([
-    ctx.plans.offers(meta.type),
-    meta.type === 'container' ? ctx.plans.defaultImages() : Promise.resolve([]),
-    ctx.fluence.getBalance(),
-  ]);
-  const selectedPlanId = values.planId ?? meta.planId;
-  const data: DeployModalData = {
-    requestId: meta.requestId,
-    type: meta.type,
-    channelId: meta.channelId,
-    offers: offers.status === 'fulfilled' ? offers.value : [],
-    images: images.status === 'fulfilled' ? images.value : [],
-    sandbox: ctx.sandbox,
-    balance: balance.status === 'fulfilled' ? balance.value.balance : null,
-    values,
-    ...(selectedPlanId ? { selectedPlanId } : {}),
-    lease: ctx.leases.choices(meta.channelId ?? ''),
-  };
-  if (offers.status === 'rejected') {
-    data.error = renderFluenceError(asFluence(offers.reason), { action: 'loading plans' }).text;
-  } else if (selectedPlanId && !data.offers.some((o) => o.planId === selectedPlanId)) {
-    data.notice = 'The plan you picked is no longer offered. Pick another one.';
-  }
-  return data;
-}
-
-async function updateView(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, view: ReturnType<typeof renderDeployModal>): Promise<boolean> {
-  try {
-    await client.views.update({ view_id: viewId, ...(hash ? { hash } : {}), view });
-    return true;
-  } catch (err) {
-    // hash_conflict: the user changed something meanwhile and a newer render is on its way.
-    ctx.logger.debug({ err }, 'deploy modal update skipped');
-    return false;
-  }
-}
-
 const deployCommand: CommandHandler<'deploy'> = async ({ ctx, command, actor, client, triggerId, respond }) => {
   const auth = ctx.guard.authorize(actor, 'deploy');
   if (!auth.allowed) {
@@ -167,11 +78,6 @@ export async function openOrExplain(
   }
 }
 
-export function refusalText(reason: string | undefined, admins: string[]): string {
-  const who = admins.length ? ` Ask an admin (${admins.map((a) => `<@${a}>`).join(', ')}) to grant it with \`/gpu access grant\`.` : ' No admin is configured yet (GPU_BOT_ADMINS).';
-  return `⛔ ${reason ?? 'You are not allowed to do that.'}${who}`;
-}
-
 // ---- 2. re-rendering on select ------------------------------------------------------------
 
 const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, client }) => {
@@ -192,217 +98,7 @@ const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, cl
   await showForm(ctx, client, view.id, view.hash, data);
 };
 
-// ---- 3. submission ----------------------------------------------------------------------
-
-/** Before the POST, the plan's price is read fresh: a submit never deploys above what the form showed. */
-type PriceCheck =
-  | { kind: 'price_up'; shown: number; now: number }
-  | { kind: 'plan_gone' }
-  | { kind: 'price_unknown'; error: FluenceError };
-type SubmitOutcome = DeployOutcome | PriceCheck;
-
-const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, view, client }) => {
-  // one budget for everything before the ack: reading plans, validating, and waiting for Fluence
-  const deadline = Date.now() + ACK_BUDGET_MS;
-  const meta = parseDeployMeta(view.private_metadata ?? '');
-  if (!meta) {
-    await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'This form is out of date. Close it and run /gpu deploy again.' } });
-    return;
-  }
-  // Only a request id this bot issued, to this user, for this view: a signed submission with a
-  // made-up id (or someone else's) deploys nothing.
-  const issued = ctx.store.deployModals.get(meta.requestId);
-  if (!issued || issued.userId !== body.user.id || (issued.viewId !== null && issued.viewId !== view.id)) {
-    ctx.logger.warn({ user: body.user.id, known: Boolean(issued) }, 'deploy submission with a request id not issued to this user: refused');
-    await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'I did not open this form for you, or it is too old. Nothing was deployed: run /gpu deploy for a new one.' } });
-    return;
-  }
-  const actor: SlackActor = { userId: body.user.id, channelId: issued.channelId, teamId: clickerTeam(body) };
-  let offers: PlanOffer[];
-  try {
-    offers = await ctx.plans.offers(meta.type, SUBMIT_PLANS_MAX_AGE_MS);
-  } catch (err) {
-    await ack({ response_action: 'errors', errors: { [BLOCK.plan]: renderFluenceError(asFluence(err), { action: 'loading plans' }).text.slice(0, 500) } });
-    return;
-  }
-  const state = (view.state?.values ?? {}) as FormState;
-  const form = readDeployForm(meta.type, state, offers, keptSecrets(ctx, meta.requestId));
-  if (!form.ok) {
-    await ack({ response_action: 'errors', errors: form.errors });
-    return;
-  }
-  const leaseError = recordLeaseChoice(ctx, actor, meta.requestId, selectedOf(state, BLOCK.lease));
-  if (leaseError) {
-    await ack({ response_action: 'errors', errors: { [BLOCK.lease]: leaseError } });
-    return;
-  }
-  ctx.redactor.add(...form.secrets);
-  const shownPrice = issued.shownPrices[form.offer.planId] ?? form.offer.pricePerHour;
-  const input: DeployInput = {
-    requestKey: meta.requestId,
-    actor,
-    type: meta.type,
-    offer: form.offer,
-    request: form.request,
-    secrets: form.secrets,
-    planLabel: planLabel(form.offer),
-  };
-  const work = ctx.inflight.track(priceThenDeploy(ctx, input, shownPrice));
-  const early = await Promise.race([work, delay(Math.max(0, deadline - Date.now())).then(() => null)]);
-  const modalData = async () => loadModalData(ctx, meta, valuesForRerender(ctx, meta.requestId, state));
-
-  if (early) {
-    const answer = await answerInModal(ctx, early, input, modalData);
-    await ack(answer);
-    await afterOutcome(ctx, client, early, input);
-    return;
-  }
-  // Fluence is slow: close the 3-second window with a progress view, finish with views.update.
-  await ack({ response_action: 'update', view: renderDeploySubmitted({ name: input.request.name, type: input.type, offer: input.offer, sandbox: ctx.sandbox }) });
-  const outcome = await work;
-  const answer = await answerInModal(ctx, outcome, input, modalData, true);
-  if ('view' in answer && answer.view) await updateView(ctx, client, view.id, undefined, answer.view);
-  await afterOutcome(ctx, client, outcome, input);
-};
-
-/**
- * Keeps the lease picked in the form until the instance exists (announce.ts starts it then, also
- * after an approval or a late adoption). A value the channel's policy does not allow (changed
- * since the form opened, or forged) is refused unless an admin submits it. Returns the error.
- */
-function recordLeaseChoice(ctx: BotContext, actor: SlackActor, requestKey: string, value: string | undefined): string | undefined {
-  const choice = parseLeaseChoice(value);
-  if (!choice) return undefined; // a form without the field: the channel's default applies
-  if (!choice.ok) return choice.error;
-  const check = ctx.leases.check(actor.channelId, choice.ms, ctx.now());
-  if (!check.ok && ctx.guard.roleOf(actor) !== 'admin') return check.reason.replace(/<#([A-Z0-9]+)>/g, 'this channel').slice(0, 500);
-  try {
-    ctx.store.leases.chooseForRequest(requestKey, choice.ms);
-    return undefined;
-  } catch (err) {
-    ctx.logger.warn({ err }, 'could not record the lease picked in the deploy form');
-    return "I could not record this lease (the bot's database is busy). Nothing was deployed: submit again.";
-  }
-}
-
-/** Re-reads the plan (fresh) and deploys at its current price only if that is not above the price shown. */
-async function priceThenDeploy(ctx: BotContext, input: DeployInput, shownPrice: number): Promise<SubmitOutcome> {
-  let fresh: PlanOffer | undefined;
-  try {
-    fresh = (await ctx.plans.offers(input.type, 0)).find((o) => o.planId === input.offer.planId);
-  } catch (err) {
-    if (!isFluenceError(err)) throw err;
-    return { kind: 'price_unknown', error: err };
-  }
-  if (!fresh) return { kind: 'plan_gone' };
-  if (cents(fresh.pricePerHour) > cents(shownPrice)) {
-    // The refusal names the new price: a second submit of this form accepts it.
-    try {
-      ctx.store.deployModals.setShownPrice(input.requestKey, fresh.planId, fresh.pricePerHour);
-    } catch (err) {
-      ctx.logger.warn({ err }, 'could not record the new price shown');
-    }
-    return { kind: 'price_up', shown: shownPrice, now: fresh.pricePerHour };
-  }
-  input.offer = fresh;
-  return ctx.deploys.deploy(input);
-}
-
-type ModalAnswer =
-  | { response_action: 'errors'; errors: FieldErrors }
-  | { response_action: 'update'; view: ReturnType<typeof renderDeployModal> };
-
-function whereOf(input: DeployInput): string {
-  return input.actor.channelId.startsWith('D') || input.actor.channelId.startsWith('U') ? 'your DMs' : `<#${input.actor.channelId}>`;
-}
-
-async function answerInModal(
-  ctx: BotContext,
-  outcome: SubmitOutcome,
-  input: DeployInput,
-  modalData: () => Promise<DeployModalData>,
-  late = false,
-): Promise<ModalAnswer> {
-  const name = input.request.name;
-  const result = (ok: boolean | 'checking', message: string): ModalAnswer => ({
-    response_action: 'update',
-    view: renderDeployResult({ ok, name, type: input.type, message, sandbox: ctx.sandbox }),
-  });
-  // Refusals before anything was sent: in the form (errors keep it open) when there is still time.
-  const refuse = (block: string, text: string): ModalAnswer =>
-    late ? result(false, text) : { response_action: 'errors', errors: { [block]: text.slice(0, 500) } };
-  const where = whereOf(input);
-  switch (outcome.kind) {
-    case 'price_up':
-      return refuse(
-        BLOCK.plan,
-        late
-          ? `The plan now costs ${formatUsd(outcome.now)}/h, more than the ${formatUsd(outcome.shown)}/h this form showed. Nothing was deployed: run /gpu deploy again to see current prices.`
-          : `The plan now costs ${formatUsd(outcome.now)}/h, more than the ${formatUsd(outcome.shown)}/h shown. Nothing was deployed: submit again to deploy at ${formatUsd(outcome.now)}/h, or pick another plan.`,
-      );
-    case 'plan_gone':
-      return refuse(BLOCK.plan, 'This plan is no longer offered. Nothing was deployed: pick another one.');
-    case 'price_unknown':
-      return refuse(BLOCK.plan, `I could not check this plan's current price, so nothing was deployed. ${renderFluenceError(outcome.error, { action: 'read the plan prices' }).text}`);
-    case 'not_recorded':
-      return refuse(BLOCK.name, "I could not record this deploy (the bot's database is busy), so I did not send it. Nothing was deployed or charged: submit again.");
-    case 'deployed':
-      return result(true, `${offerLabel(input.offer)}. I will reply in ${where} when it is ready.`);
-    case 'maybe_applied':
-      return result('checking', checkingText(outcome, where));
-    case 'duplicate':
-      return outcome.state === 'succeeded'
-        ? result(true, `This form was already submitted: the instance is deploying (id ${outcome.instanceId ?? 'unknown'}). Nothing new was deployed.`)
-        : result('checking', `This form was already submitted and I am still finding out whether it went through. Nothing new was deployed: I will reply in ${where}.`);
-    case 'refused':
-      return result(false, refusalText(outcome.reason, outcome.admins));
-    case 'unaffordable':
-      return refuse(BLOCK.plan, outcome.reason);
-    case 'name_pending':
-      return refuse(
-        BLOCK.name,
-        `A deploy named \`${outcome.name}\` is still being confirmed with Fluence (I will reply in its thread). Nothing was sent: pick another name, or wait for that reply.`,
-      );
-    case 'needs_approval': {
-      const to = approvalChannel(ctx, input.actor); // never the requester's DM: admins are not there
-      if ('refused' in to) return result(false, to.refused);
-      return result(false, `This deploy needs an admin's approval:\n• ${outcome.reasons.join('\n• ')}\nI am posting the request in <#${to.channel}>: an admin other than you must approve it, and you will hear back in its thread.`);
-    }
-    case 'failed': {
-      const err = outcome.error;
-      if (err.kind === 'validation' && !late) {
-        const errors = apiIssuesToFieldErrors(err.details.issues ?? [], { blocks: deployFormBlocks(input.type) });
-        if (Object.keys(errors).length) return { response_action: 'errors', errors };
-      }
-      const detail = err.kind === 'business' ? (err.details.detail ?? err.message) : renderFluenceError(err, { action: 'deploy it' }).text;
-      return { response_action: 'update', view: renderDeployError(await modalData(), ctx.redactor.mask(detail)) };
-    }
-  }
-}
-
-async function afterOutcome(ctx: BotContext, client: WebClient, outcome: SubmitOutcome, input: DeployInput): Promise<void> {
-  // the form is done unless it stays open to be fixed and submitted again
-  if (outcome.kind === 'deployed' || outcome.kind === 'duplicate' || outcome.kind === 'needs_approval' || outcome.kind === 'refused') {
-    forgetKept(ctx, input.requestKey);
-  }
-  try {
-    if (outcome.kind === 'deployed') await announceDeploy(ctx, { client, input, instanceId: outcome.instanceId });
-    if (outcome.kind === 'needs_approval') await requestApproval(ctx, { client, input, reasons: outcome.reasons });
-  } catch (err) {
-    await reportFailure(ctx, undefined, err, 'announcing the deploy');
-  }
-}
-
 // ---- wiring -------------------------------------------------------------------------------
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
-}
-
-function asFluence(err: unknown) {
-  if (isFluenceError(err)) return err;
-  throw err;
-}
 
 export const feature: Feature = {
   name: 'deploy',
