@@ -4,11 +4,11 @@
  * and nothing deployed either way. Fluence is the simulator behind a relay that answers the one
  * POST itself (the simulator never rejects a form our checks accept).
  */
-import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import type { SimulatorHandle } from '../../src/simulator';
 import { BLOCK } from '../../src/slack/ids';
-import { ManualClock } from '../../src/watch/clock';
-import { startTestBot, type TestBot } from '../support/bot-harness';
-import { startRelay, type Relay } from '../support/fluence-relay';
+import type { TestBot } from '../support/bot-harness';
+import type { Relay } from '../support/fluence-relay';
+import { startRelayedBot, stopRelayedBot } from '../support/relayed-bot';
 import { fill, waitForField } from '../support/modal';
 
 describe('Fluence rejects a deploy', () => {
@@ -16,16 +16,9 @@ describe('Fluence rejects a deploy', () => {
   let relay: Relay;
   let t: TestBot;
   beforeEach(async () => {
-    const clock = new ManualClock();
-    sim = await startSimulator({ now: () => clock.now() });
-    relay = await startRelay(sim.url);
-    t = await startTestBot({ clock, sim: { ...sim, url: relay.url } });
+    ({ t, sim, relay } = await startRelayedBot());
   });
-  afterEach(async () => {
-    await t.stop();
-    await relay.stop();
-    await sim.stop();
-  });
+  afterEach(async () => stopRelayedBot({ t, sim, relay }));
 
   async function filledForm() {
     await t.user.command('deploy');

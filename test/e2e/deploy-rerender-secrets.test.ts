@@ -5,12 +5,12 @@
  * masking fetch); pressing Deploy again deployed the bullets. Now the re-rendered form shows
  * `HF_TOKEN=!`, empty password and key fields, and Deploy sends the values typed the first time.
  */
-import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import type { SimulatorHandle } from '../../src/simulator';
 import { SECRET_MASK } from '../../src/secrets';
 import { BLOCK } from '../../src/slack/ids';
-import { ManualClock } from '../../src/watch/clock';
-import { startTestBot, type TestBot } from '../support/bot-harness';
-import { startRelay, type Relay } from '../support/fluence-relay';
+import type { TestBot } from '../support/bot-harness';
+import type { Relay } from '../support/fluence-relay';
+import { startRelayedBot, stopRelayedBot } from '../support/relayed-bot';
 import { fill, waitForField } from '../support/modal';
 
 const run = `${process.pid}${Date.now().toString(36)}`;
@@ -23,16 +23,9 @@ let sim: SimulatorHandle;
 let relay: Relay;
 let t: TestBot;
 beforeEach(async () => {
-  const clock = new ManualClock();
-  sim = await startSimulator({ now: () => clock.now() });
-  relay = await startRelay(sim.url);
-  t = await startTestBot({ clock, sim: { ...sim, url: relay.url } });
+  ({ t, sim, relay } = await startRelayedBot());
 });
-afterEach(async () => {
-  await t.stop();
-  await relay.stop();
-  await sim.stop();
-});
+afterEach(async () => stopRelayedBot({ t, sim, relay }));
 
 test('after a Fluence 400 the re-rendered form holds no secret, and Deploy again sends the real values, not bullets', async () => {
   await t.user.command('deploy container');

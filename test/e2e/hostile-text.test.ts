@@ -3,11 +3,11 @@
  * detail echoed `<!channel>` and `<https://evil.example|console>` was posted raw to the audit
  * channel, pinging everyone there and rendering a forged link.
  */
-import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import type { SimulatorHandle } from '../../src/simulator';
 import { BLOCK } from '../../src/slack/ids';
-import { ManualClock } from '../../src/watch/clock';
-import { startTestBot, type TestBot } from '../support/bot-harness';
-import { startRelay, type Relay } from '../support/fluence-relay';
+import type { TestBot } from '../support/bot-harness';
+import type { Relay } from '../support/fluence-relay';
+import { startRelayedBot, stopRelayedBot } from '../support/relayed-bot';
 import { fill, waitForField } from '../support/modal';
 import { textOf } from './guardrails-kit';
 
@@ -17,16 +17,9 @@ let sim: SimulatorHandle;
 let relay: Relay;
 let t: TestBot;
 beforeEach(async () => {
-  const clock = new ManualClock();
-  sim = await startSimulator({ now: () => clock.now() });
-  relay = await startRelay(sim.url);
-  t = await startTestBot({ clock, sim: { ...sim, url: relay.url }, env: { AUDIT_CHANNEL: 'CAUDIT' } });
+  ({ t, sim, relay } = await startRelayedBot({ AUDIT_CHANNEL: 'CAUDIT' }));
 });
-afterEach(async () => {
-  await t.stop();
-  await relay.stop();
-  await sim.stop();
-});
+afterEach(async () => stopRelayedBot({ t, sim, relay }));
 
 test('a Fluence 400 echoing a mention and a link is escaped in the modal and in the audit channel line', async () => {
   await t.user.command('deploy container');

@@ -5,12 +5,12 @@
  * that the cut is visible to the user. Fluence is the simulator behind a relay that enlarges its
  * answers (more OS images, locations, presets or log lines than a select or message can show).
  */
-import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import type { SimulatorHandle } from '../../src/simulator';
 import { describeRejection } from '../../src/standin';
 import { ACTION, BLOCK } from '../../src/slack/ids';
-import { ManualClock } from '../../src/watch/clock';
-import { startTestBot, type TestBot } from '../support/bot-harness';
-import { startRelay, type Relay } from '../support/fluence-relay';
+import type { TestBot } from '../support/bot-harness';
+import type { Relay } from '../support/fluence-relay';
+import { startRelayedBot, stopRelayedBot } from '../support/relayed-bot';
 import { fill, waitForField } from '../support/modal';
 import { buttonsOf, nthResponse, visibleText } from '../support/responses';
 
@@ -21,16 +21,9 @@ let relay: Relay;
 let t: TestBot;
 
 beforeEach(async () => {
-  const clock = new ManualClock();
-  sim = await startSimulator({ now: () => clock.now() });
-  relay = await startRelay(sim.url);
-  t = await startTestBot({ clock, sim: { ...sim, url: relay.url }, env: { GPU_BOT_ADMINS: ADMIN } });
+  ({ t, sim, relay } = await startRelayedBot({ GPU_BOT_ADMINS: ADMIN }));
 });
-afterEach(async () => {
-  await t?.stop();
-  await relay?.stop();
-  await sim?.stop();
-});
+afterEach(async () => stopRelayedBot({ t, sim, relay }));
 
 /** Nothing the bot sent was refused by the stand-in (said here so the failing test is named). */
 function expectNoRejections(): void {
