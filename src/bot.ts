@@ -32,6 +32,9 @@ import { systemClock, type Clock } from './watch/clock';
 import { InstanceWatcher } from './watch/watcher';
 import { HOUR_MS } from './duration';
 import { LeaseService } from './services/leases';
+import { countingNotifier, Metrics } from './metrics';
+import { readiness } from './readiness';
+import { slackAuthProbe } from './slack/auth-probe';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RECONCILE_EVERY_MS = 60_000;
@@ -57,6 +60,8 @@ export interface BotOptions {
   botId?: string;
   /** Do not start the watcher's timer (tests drive `watcher.runCycle()` themselves). */
   manualWatcher?: boolean;
+  /** The bot's metrics (a test that builds its own Fluence client hands it `metrics.observeFluence`). */
+  metrics?: Metrics;
 }
 
 export interface RunningBot {
@@ -79,6 +84,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const botToken = config.SLACK_BOT_TOKEN;
   if (!botToken) throw new Error('startBot needs SLACK_BOT_TOKEN (the offline demo supplies one for its stand-in)');
   const signingSecret = config.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');
+  const metrics = opts.metrics ?? new Metrics({ onSourceError: (source, err) => logger.warn({ err, source }, 'a /metrics source failed') });
 
   let simulator: SimulatorHandle | null = null;
   let fluence = opts.fluence;
@@ -94,7 +100,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
         'SANDBOX MODE: no FLUENCE_API_KEY is set, so gpu-bot talks to its built-in Fluence simulator. Nothing real is deployed and no money moves. Set FLUENCE_API_KEY to use the real Fluence GPU Cloud.',
       );
     }
-    fluence = new FluenceClient({ baseUrl, apiKey: apiKey ?? '', timeoutMs: config.FLUENCE_TIMEOUT_MS, logger });
+    fluence = new FluenceClient({ baseUrl, apiKey: apiKey ?? '', timeoutMs: config.FLUENCE_TIMEOUT_MS, logger, observe: metrics.observeFluence });
   }
 
   // The store stamps claims with the bot's clock: the reconciler compares them with Fluence's created_at.
@@ -106,7 +112,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     retryConfig: { retries: 0 },
     fetch: slackFetch,
   });
-  const notifier = new SlackWatchNotifier({ client: notifierClient, logger });
+  const notifier = countingNotifier(new SlackWatchNotifier({ client: notifierClient, logger }), metrics);
   const watcher = new InstanceWatcher({
     store: store.watches,
     fluence,
@@ -163,7 +169,14 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     watcher,
     notifier: patientNotifier(notifier),
     inflight: new InFlight(),
+    metrics,
   };
+  metrics.setSources({
+    watchesByState: () => store.watches.countByState(),
+    outboxBacklog: () => store.watches.backlog(clock.now()),
+    // one SQLite process runs every periodic job
+    isLeader: () => true,
+  });
 
   const reconciler = new DeployReconciler({
     store,
@@ -188,6 +201,21 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     ...(opts.botUserId ? { botUserId: opts.botUserId } : {}),
     ...(opts.botId ? { botId: opts.botId } : {}),
     health: () => ({ ok: store.isOpen() && (watcherRunning || opts.manualWatcher === true), sandbox: config.sandbox }),
+    ready: readiness(
+      [
+        {
+          name: 'store',
+          check: async () => {
+            if (!store.isOpen()) throw new Error('the database is closed');
+            store.db.prepare('SELECT 1').get();
+          },
+        },
+        slackAuthProbe(notifierClient),
+      ],
+      { mask: (t) => redactor.mask(t) },
+    ),
+    metrics: () => metrics.render(),
+    observeAck: (type, seconds) => metrics.observeAck(type, seconds),
     register: (app) => registerListeners(app, context),
   });
   const { port } = await slack.start();

@@ -39,6 +39,19 @@ export interface FluenceHttpOptions {
   now?: () => number;
   /** Largest response body read, default 5 MB (MAX_RESPONSE_BYTES). */
   maxBodyBytes?: number;
+  /** Told about every attempt once it has ended (metrics: duration by endpoint and status class). */
+  observe?: (attempt: FluenceAttempt) => void;
+}
+
+/** One attempt as the metrics see it: the concrete path (the observer templates it), status or failure, duration. */
+export interface FluenceAttempt {
+  method: HttpMethod;
+  path: string;
+  status?: number;
+  failure?: 'timeout' | 'network' | 'redirect';
+  seconds: number;
+  /** No retry follows: this attempt's result is the request's. */
+  last: boolean;
 }
 
 export interface RequestOptions<T> {
@@ -171,6 +184,7 @@ export class FluenceHttp {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly maxBodyBytes: number;
+  private readonly observe: ((attempt: FluenceAttempt) => void) | undefined;
   private readonly $fetch: ReturnType<typeof createFetch>;
 
   constructor(opts: FluenceHttpOptions) {
@@ -184,6 +198,7 @@ export class FluenceHttp {
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
     this.maxBodyBytes = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
+    this.observe = opts.observe;
     this.$fetch = createFetch({ fetch: opts.fetch ?? ((input, init) => globalThis.fetch(input, init)) });
   }
 
@@ -191,16 +206,32 @@ export class FluenceHttp {
   async request<T = void>(method: HttpMethod, path: string, opts: RequestOptions<T> = {}): Promise<T> {
     const attempts = method === 'GET' ? this.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
       const outcome = await this.attempt(method, path, opts);
+      const last = outcome.kind === 'ok' || attempt >= attempts || !isRetryable(outcome.failure);
+      this.report(method, path, outcome, started, last);
       if (outcome.kind === 'ok') return this.parse(method, path, outcome.status, outcome.text, opts.schema);
       const failure = outcome.failure;
-      if (attempt >= attempts || !isRetryable(failure)) throw this.toError(method, path, failure, opts.what);
+      if (last) throw this.toError(method, path, failure, opts.what);
       const waitMs = this.waitBefore(attempt, failure);
       this.logger?.warn(
         { method, path, attempt, waitMs, ...(failure.kind === 'status' ? { status: failure.status } : { reason: failure.kind === 'network' ? failure.code : failure.kind }) },
         'Fluence request failed; retrying',
       );
       await this.sleep(waitMs);
+    }
+  }
+
+  private report(method: HttpMethod, path: string, outcome: Awaited<ReturnType<FluenceHttp['attempt']>>, started: number, last: boolean): void {
+    if (!this.observe) return;
+    const seconds = (performance.now() - started) / 1000;
+    const f = outcome.kind === 'fail' ? outcome.failure : undefined;
+    const status = outcome.kind === 'ok' ? outcome.status : f && (f.kind === 'status' || f.kind === 'too_large') ? f.status : undefined;
+    const failure = f?.kind === 'timeout' || f?.kind === 'network' || f?.kind === 'redirect' ? f.kind : undefined;
+    try {
+      this.observe({ method, path, seconds, last, ...(status !== undefined ? { status } : {}), ...(failure ? { failure } : {}) });
+    } catch {
+      // an observer never breaks a request
     }
   }
 

@@ -9,6 +9,8 @@ import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver 
 import type { Logger } from '../log';
 import { boltLogger } from './bolt-logger';
 import { DEFAULT_RECEIVER_LIMITS, guardedServer, limitServer, type ReceiverLimits } from './receiver-limits';
+import type { SlackRequestType } from '../metrics';
+import { timeAcks } from './request-metrics';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -17,12 +19,19 @@ export interface SlackAppOptions {
   appToken?: string;
   /** clientOptions.slackApiUrl (the local stand-in in tests and the demo). */
   apiUrl: string;
-  /** HTTP mode: /slack/events and GET /healthz; Socket Mode: GET /healthz only. 0 = any free port. */
+  /** HTTP mode: /slack/events and GET /healthz, /readyz, /metrics; Socket Mode: the GET routes only. 0 = any free port. */
   port: number;
   /** Interface to listen on; default all interfaces (a container must be reachable). */
   host?: string;
   logger: Logger;
+  /** GET /healthz: liveness (200 or 503). */
   health: () => { ok: boolean; [k: string]: unknown };
+  /** GET /readyz: whether this process can serve (store reachable, Slack auth ok); 503 with the reasons if not. */
+  ready?: () => Promise<{ ok: boolean; [k: string]: unknown }>;
+  /** GET /metrics: Prometheus text. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Each Slack request's time from reaching Bolt to its ack (both modes). */
+  observeAck?: (type: SlackRequestType, seconds: number) => void;
   register: (app: App) => void;
   /** Skip auth.test when both are given. */
   botUserId?: string;
@@ -63,6 +72,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
   const customRoutes: CustomRoute[] = [{ path: '/healthz', method: ['GET'], handler: (_req, res) => answerHealth(opts.health, res, log) }];
+  const ready = opts.ready;
+  if (ready) customRoutes.push({ path: '/readyz', method: ['GET'], handler: (_req, res) => void answerReady(ready, res, log) });
+  const metrics = opts.metrics;
+  if (metrics) customRoutes.push({ path: '/metrics', method: ['GET'], handler: (_req, res) => void answerMetrics(metrics, res, log) });
 
   const socketMode = Boolean(opts.appToken);
   const receiver: Receiver = socketMode
@@ -101,6 +114,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     const original = (error as { original?: unknown }).original;
     log.error({ err: original instanceof Error ? original : error, code: error.code }, 'a Slack listener failed');
   });
+  if (opts.observeAck) timeAcks(app, opts.observeAck);
   opts.register(app);
 
   let httpServer: Server | undefined;
@@ -154,6 +168,30 @@ function answerHealth(health: SlackAppOptions['health'], res: import('node:http'
   }
   res.writeHead(body.ok ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+async function answerReady(ready: NonNullable<SlackAppOptions['ready']>, res: import('node:http').ServerResponse, log: Logger): Promise<void> {
+  let body: { ok: boolean; [k: string]: unknown };
+  try {
+    body = await ready();
+  } catch (err) {
+    log.error({ err }, 'readiness check threw');
+    body = { ok: false, reason: 'readiness check failed' };
+  }
+  res.writeHead(body.ok ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function answerMetrics(metrics: NonNullable<SlackAppOptions['metrics']>, res: import('node:http').ServerResponse, log: Logger): Promise<void> {
+  try {
+    const page = await metrics();
+    res.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-store' });
+    res.end(page.body);
+  } catch (err) {
+    log.error({ err }, 'rendering /metrics failed');
+    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('metrics unavailable\n');
+  }
 }
 
 function listen(server: Server, port: number, host: string | undefined): Promise<void> {

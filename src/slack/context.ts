@@ -5,6 +5,7 @@
 import type { Config } from '../config';
 import type { FluenceApi } from '../fluence/api';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
 import type { SecretRedactor } from '../secrets';
 import type { DeployService } from '../services/deploy';
 import type { Guard } from '../services/guard';
@@ -34,4 +35,6 @@ export interface BotContext {
   notifier: WatchNotifier;
   /** Handlers still running after their ack. */
   inflight: InFlight;
+  /** What GET /metrics serves (counters the handlers feed go through src/slack/request-metrics.ts). */
+  metrics: Metrics;
 }

@@ -257,6 +257,18 @@ export class WatchStore {
     return (this.db.prepare(`SELECT count(*) AS n FROM watch_outbox WHERE state = 'pending'`).get() as { n: number }).n;
   }
 
+  /** For /metrics: unsent messages and how long the oldest has waited. */
+  backlog(now: number): { pending: number; oldestAgeSeconds: number } {
+    const r = this.db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM watch_outbox WHERE state = 'pending'`).get() as { n: number; oldest: number | null };
+    return { pending: r.n, oldestAgeSeconds: r.oldest === null ? 0 : Math.max(0, (now - r.oldest) / 1000) };
+  }
+
+  /** For /metrics: watches still watching, and finished ones by outcome. */
+  countByState(): Record<string, number> {
+    const rows = this.db.prepare(`SELECT CASE WHEN state = 'watching' THEN 'watching' ELSE coalesce(outcome, 'done') END AS s, count(*) AS n FROM watches GROUP BY s`).all() as Array<{ s: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.s, r.n]));
+  }
+
   markSent(id: number, via: 'update' | 'thread' | 'dm', now: number): void {
     this.db.prepare(`UPDATE watch_outbox SET state = 'sent', via = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?`).run(via, now, id);
   }

@@ -16,6 +16,7 @@ import { FluenceClient } from '../../src/fluence/client';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator';
 import { describeRejection, SlackUser, startSlackStandin, type SlackStandin } from '../../src/standin';
 import { ManualClock } from '../../src/watch/clock';
+import { Metrics } from '../../src/metrics';
 
 export interface TestBot {
   bot: RunningBot;
@@ -92,9 +93,12 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
       },
     }),
   });
+  // the bot's own metrics, fed by this test's Fluence client too
+  const metrics = new Metrics();
   const bot = await startBot({
     config,
     logger,
+    metrics,
     redactor,
     clock,
     manualWatcher: true,
@@ -102,7 +106,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     botId: 'B_BOT',
     // Sandbox unless the test sets FLUENCE_API_KEY; either way the client talks to our simulator,
     // which outlives bot restarts. Retries wait 1 ms so fault tests stay fast.
-    fluence: new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: config.FLUENCE_TIMEOUT_MS, sleep: async () => {} }),
+    fluence: new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: config.FLUENCE_TIMEOUT_MS, sleep: async () => {}, observe: metrics.observeFluence }),
   });
   const user = new SlackUser({
     botUrl: bot.eventsUrl,

@@ -9,9 +9,12 @@ import { isFluenceError } from '../../fluence/errors';
 import type { BotContext } from '../context';
 import { renderFluenceError } from '../views/errors';
 import { escapeMrkdwn } from '../views/format';
+import { markOutcome } from '../../metrics';
 
 export async function reportFailure(ctx: BotContext, respond: RespondFn | undefined, err: unknown, action: string): Promise<void> {
   let message: { text: string; blocks?: unknown[] };
+  // a Fluence failure is marked where it happened (the client's observer); this is the bot's own
+  if (!isFluenceError(err)) markOutcome('error');
   if (isFluenceError(err)) {
     ctx.logger.warn({ kind: err.kind, status: err.details.status, action }, 'Fluence call failed');
     message = renderFluenceError(err, { action });

@@ -4,16 +4,18 @@
  */
 import type { App } from '@slack/bolt';
 import type { BotContext } from '../context';
+import { FEATURES } from '../handlers';
+import { requestMetrics } from '../request-metrics';
 import * as actions from './actions';
 import * as commands from './commands';
 import * as views from './views';
 
 export function registerListeners(app: App, ctx: BotContext): void {
   // every request's whole handling (the ack and whatever follows it) is tracked, so shutdown and
-  // tests can wait for handlers that are still working after their ack
-  app.use(async ({ next }) => {
-    await ctx.inflight.track(next());
-  });
+  // tests can wait for handlers that are still working after their ack; and counted for /metrics
+  // by the ids bound here (nothing a request carries becomes a label)
+  const known = new Set(FEATURES.flatMap((f) => [...(f.actions ?? []).map((a) => a.actionId), ...(f.views ?? []).map((v) => v.callbackId)]));
+  app.use(requestMetrics(ctx.metrics, known, (work) => ctx.inflight.track(work)));
   commands.register(app, ctx);
   actions.register(app, ctx);
   views.register(app, ctx);

@@ -11,11 +11,13 @@ import type { CommandHandler, CommandHandlers, CommandRequest } from '../../hand
 import { renderParseError } from '../../views/errors';
 import { reportFailure } from '../../handlers/failure';
 import { withBusyRetry } from '../../../store/db';
+import { markOutcome, nameRequest } from '../../../metrics';
 
 export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
   return async ({ ack, command, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const parsed = parseCommand(command.text ?? '');
     if (!parsed.ok) {
+      markOutcome('invalid');
       await ack({ response_type: 'ephemeral', ...renderParseError(parsed) });
       return;
     }
@@ -25,6 +27,7 @@ export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
     // the answer does not).
     await new Promise<void>((resolve) => setImmediate(resolve));
     const kind: CommandKind = parsed.command.kind;
+    nameRequest(kind);
     if (!(await firstDelivery(ctx, command, parsed.command, respond, context.retryNum))) return;
     const req: CommandRequest = {
       ctx,
@@ -92,11 +95,13 @@ async function firstDelivery(
     // another connection's lock is waited out without blocking the event loop (store/db.ts)
     if (await withBusyRetry(() => ctx.store.commandDeliveries.claim(deliveryKey(raw)), { what: 'record a slash command', logger: ctx.logger, deadlineMs: 2500 })) return true;
     ctx.logger.info({ kind: command.kind, retryNum }, 'slash command delivered again: already handled, ignored');
+    markOutcome('duplicate');
     return false;
   } catch (err) {
     ctx.logger.error({ err, kind: command.kind }, 'could not record the slash command delivery');
     // a read may run anyway; a change must not risk running twice
     if (!mutates(command)) return true;
+    markOutcome('error');
     await respond({ response_type: 'ephemeral', text: 'I could not record this command (my database is busy), so I did nothing. Please run it again in a moment.' });
     return false;
   }
