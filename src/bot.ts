@@ -104,7 +104,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   }
 
   // The store stamps claims with the bot's clock: the reconciler compares them with Fluence's created_at.
-  const store: Store = openStore(config.DATABASE_PATH, { now: () => clock.now() });
+  const store: Store = await openStore(config.DATABASE_PATH, { now: () => clock.now() });
   const slackFetch = maskingFetch(redactor);
   const notifierClient = new WebClient(botToken, {
     slackApiUrl: config.SLACK_API_URL,
@@ -274,7 +274,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await reconciler.idle();
       await watcher.stop();
       watcherRunning = false;
-      store.close();
+      await store.close();
       if (simulator) await simulator.stop();
     },
   };

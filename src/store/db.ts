@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MIGRATIONS, type Migration } from './schema';
+import { MIGRATIONS, sqlFor, type Migration } from './schema';
 
 export type Db = Database.Database;
 
@@ -21,14 +21,29 @@ export const BUSY_TIMEOUT_MS = 50;
 /** At start nothing else is served yet: migrations may wait for another process as long as this. */
 const OPEN_BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * Opens the file and migrates it synchronously. Only the watcher's tests still use this (until
+ * watches.ts moves to Kysely); the bot opens its store with `openStore` (index.ts), whose async
+ * migration runner (migrate.ts) works on both engines.
+ */
 export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  const db = openSqliteFile(path);
+  migrate(db, migrations);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return db;
+}
+
+/**
+ * Opens (creating if needed) the SQLite file with the store's pragmas. Its busy timeout is still
+ * the long one for opening (migrations may wait for another process): lower it to BUSY_TIMEOUT_MS
+ * once migrated.
+ */
+export function openSqliteFile(path: string): Db {
   if (path !== ':memory:') restrictFiles(path);
   const db = new Database(path, { timeout: OPEN_BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  migrate(db, migrations);
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }
 
@@ -74,14 +89,14 @@ export interface BusyRetryOptions {
  * Meant for every write that must not be lost to a momentary lock (the watcher's outbox, deploy
  * claims in `BEGIN IMMEDIATE` transactions).
  */
-export async function withBusyRetry<T>(fn: () => T, o: BusyRetryOptions = {}): Promise<T> {
+export async function withBusyRetry<T>(fn: () => T | Promise<T>, o: BusyRetryOptions = {}): Promise<T> {
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + (o.deadlineMs ?? 10_000);
   let waitMs = 10;
   for (let attempt = 1; ; attempt++) {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       if (!isBusyError(err) || now() + waitMs > deadline) throw err;
       if (attempt === 1) o.logger?.debug({ what: o.what ?? 'store write' }, 'the database is locked by another connection; retrying without blocking');
@@ -122,7 +137,7 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     // file at once must not both run the same migration.
     db.transaction(() => {
       if (isApplied.get(m.version)) return;
-      db.exec(m.sql);
+      db.exec(sqlFor(m, 'sqlite'));
       record.run(m.version, m.name, Date.now());
       const current = db.pragma('user_version', { simple: true }) as number;
       if (m.version > current) db.pragma(`user_version = ${m.version}`);

@@ -1,8 +1,41 @@
 /**
- * The bot's store: one SQLite file, one repository object per concern. Everything that must
+ * The bot's store: one database, one repository object per concern. Everything that must
  * survive a restart (deploy claims, grants, budgets, approvals, audit, watches) lives here.
+ *
+ * HOW TO ADD A TABLE AND ITS REPOSITORY (Kysely, async, runs on SQLite and PostgreSQL)
+ * 1. Migration: in your own file, `export const MY_MIGRATIONS: Migration[] = [{ version, name, sql }]`
+ *    with a version from your range (COMMON.md lists them), and add it to MIGRATIONS in schema.ts.
+ *    Write SQL both engines accept (schema.ts says how) or `sql: { sqlite, postgres }`.
+ *    Shipped migrations are never edited: a change is a new version.
+ * 2. Types: declare the table with camelCase columns (the snake_case SQL names, converted by the
+ *    CamelCasePlugin: `team_id` is `teamId`), as in tables.ts:
+ *      export interface SshKeysTable { userId: string; fingerprint: string; createdAt: number }
+ *      type Tables = StoreTables & { sshKeys: SshKeysTable };
+ * 3. Repository: a class in its own file taking the store's Kysely instance and the store's
+ *    `transaction`, widened to your tables, every method async:
+ *      export class SshKeyStore {
+ *        private readonly db: Kysely<Tables>;
+ *        constructor(db: Kysely<StoreTables>, private readonly tx: StoreTransaction, private readonly now: () => number) {
+ *          this.db = db.withTables<{ sshKeys: SshKeysTable }>();
+ *        }
+ *        async get(userId: string) { return this.db.selectFrom('sshKeys').selectAll().where('userId', '=', userId).executeTakeFirst(); }
+ *      }
+ *    Register it below (Store interface + openStore), as `new SshKeyStore(kysely, transaction, now)`.
+ * 4. Correctness: never check-then-act across an `await` (another replica, or a second click,
+ *    can interleave). Use one conditional statement (`UPDATE … WHERE state = 'pending' RETURNING *`,
+ *    `INSERT … ON CONFLICT DO NOTHING` and look at numInsertedOrUpdatedRows), or `tx(async (trx) => …)`
+ *    and run every query of it on `trx` (widen it too: `trx.withTables<…>()`), never on `this.db`
+ *    (on SQLite that waits for itself). Transactions are serialised writers (BEGIN IMMEDIATE /
+ *    an advisory lock): keep them short, with no network call inside.
+ * 5. Tests: test/store/ (a temp SQLite store: test/store/temp-store.ts).
  */
-import { openDatabase, type Db } from './db';
+import type { Kysely } from 'kysely';
+import { BUSY_TIMEOUT_MS, openSqliteFile, type Db } from './db';
+import type { Engine, EngineKind } from './engine';
+import { runMigrations } from './migrate';
+import { MIGRATIONS, type Migration } from './schema';
+import { sqliteEngine } from './sqlite-engine';
+import type { StoreTables } from './tables';
 import { ApprovalStore } from './approvals';
 import { AuditLog } from './audit';
 import { BudgetStore } from './budgets';
@@ -15,7 +48,17 @@ import { LeaseStore } from './leases';
 import { PolicyStore } from './policies';
 import { WatchStore } from './watches';
 
+/** The store's serialised write transaction (Engine.transaction). */
+export type StoreTransaction = Engine['transaction'];
+
 export interface Store {
+  /** Which engine holds the data. */
+  engine: EngineKind;
+  /** Typed query builder over the store's database (tables.ts; widen with withTables for your own). */
+  kysely: Kysely<StoreTables>;
+  /** One serialised write transaction (see Engine.transaction): every query inside on `trx`. */
+  transaction: StoreTransaction;
+  /** The SQLite handle, for the repositories not on Kysely yet. */
   db: Db;
   deployRequests: DeployRequestStore;
   /** Deploy modals the bot opened: their request ids and the prices they showed. */
@@ -36,19 +79,39 @@ export interface Store {
   policies: PolicyStore;
   /** False once closed (health check). */
   isOpen(): boolean;
-  /** Closes the database; safe to call more than once. */
-  close(): void;
+  /** Closes the database; safe to call more than once. (SQLite: closed at once, before the promise settles.) */
+  close(): Promise<void>;
 }
 
 export interface OpenStoreOptions {
   /** Clock for the timestamps the store writes itself (epoch ms). */
   now?: () => number;
+  /** Migrations to apply (tests of the runner); default all of them. */
+  migrations?: readonly Migration[];
 }
 
-export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
+/** Opens the SQLite store at `path` (':memory:' too) and brings its schema up to date. */
+export async function openStore(path: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const now = opts.now ?? Date.now;
-  const db = openDatabase(path);
+  const db = openSqliteFile(path);
+  // A held lock costs a few ms of blocking at most; longer waits (another process migrating, a
+  // backup) are waited out asynchronously by the engine's transactions.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const engine = sqliteEngine(db);
+  try {
+    await runMigrations(engine, opts.migrations ?? MIGRATIONS);
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  return assemble(engine, db, now);
+}
+
+function assemble(engine: Engine, db: Db, now: () => number): Store {
   return {
+    engine: engine.kind,
+    kysely: engine.kysely,
+    transaction: engine.transaction,
     db,
     deployRequests: new DeployRequestStore(db, now),
     deployModals: new DeployModalStore(db, now),
@@ -61,9 +124,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     watches: new WatchStore(db),
     leases: new LeaseStore(db, now),
     policies: new PolicyStore(db, now),
-    isOpen: () => db.open,
-    close() {
-      if (db.open) db.close();
-    },
+    isOpen: () => engine.isOpen(),
+    close: () => engine.close(),
   };
 }

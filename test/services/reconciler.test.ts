@@ -19,12 +19,12 @@ beforeEach(async () => {
   sim = await startSimulator({ now: () => t.clock.t, provisioningDelayMs: 0 });
 });
 afterEach(async () => {
-  t.cleanup();
+  await t.cleanup();
   await sim.stop();
 });
 
-function setup() {
-  const store = t.open();
+async function setup() {
+  const store = await t.open();
   const adopted: Array<[string, string]> = [];
   const abandoned: string[] = [];
   const deploys = { inFlight: new Set<string>(), knownInstances: new Map<string, string>() };
@@ -44,7 +44,7 @@ function setup() {
 }
 
 it('adopts the instance of the same name created after the claim, not an older namesake', async () => {
-  const { reconciler, adopted, claim, store } = setup();
+  const { reconciler, adopted, claim, store } = await setup();
   const [old] = sim.control.seedInstances(1, 'container', { namePrefix: 'twin' });
   t.clock.t += 10 * 60_000; // the namesake is 10 minutes older than the claim
   claim('k1', 'twin-0');
@@ -59,7 +59,7 @@ it('adopts the instance of the same name created after the claim, not an older n
 });
 
 it("never takes an instance another claim owns, and leaves claims whose POST is still running", async () => {
-  const { reconciler, claim, store, deploys } = setup();
+  const { reconciler, claim, store, deploys } = await setup();
   const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'same' }); // named same-0
   claim('owner', 'same-0');
   store.deployRequests.succeed('owner', id!);
@@ -74,7 +74,7 @@ it("never takes an instance another claim owns, and leaves claims whose POST is 
 });
 
 it('gives up after the grace period, once, and a list that cannot be read settles nothing', async () => {
-  const { reconciler, abandoned, claim, store } = setup();
+  const { reconciler, abandoned, claim, store } = await setup();
   claim('k4', 'never-made');
   t.clock.t += RECONCILE_GRACE_MS + 1;
   sim.control.setFaults({ errorRate: 1 });
@@ -88,7 +88,7 @@ it('gives up after the grace period, once, and a list that cannot be read settle
 });
 
 it('waits while a deploy of the same name is still running in this process', async () => {
-  const { reconciler, claim, deploys } = setup();
+  const { reconciler, claim, deploys } = await setup();
   claim('unclear', 'busy-name');
   claim('running', 'busy-name');
   deploys.inFlight.add('running');
@@ -99,7 +99,7 @@ it('waits while a deploy of the same name is still running in this process', asy
 });
 
 it('prunes failed claims and old form ids after the retention period, never a pending claim', async () => {
-  const { reconciler, claim, store } = setup();
+  const { reconciler, claim, store } = await setup();
   claim('failed', 'x');
   store.deployRequests.fail('failed', 'no');
   store.deployModals.issue('form-1', { userId: 'U1', channelId: 'C1' });
@@ -130,7 +130,7 @@ describe('provablyNotApplied: only what provably never reached Fluence, or what 
 });
 
 it('an instance Fluence reported for another claim (store write failed) is that claim\'s, never an older namesake\'s', async () => {
-  const { reconciler, claim, deploys, store, adopted } = setup();
+  const { reconciler, claim, deploys, store, adopted } = await setup();
   claim('older', 'twin-0'); // its POST timed out: maybe applied, maybe not
   t.clock.t += 1000;
   claim('newer', 'twin-0'); // a second deploy of the same name went through, but its store write failed

@@ -3,7 +3,7 @@ import { tempStores, type TempStores } from './temp-store';
 
 let t: TempStores;
 beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
 const HOUR = 3_600_000;
 const request = (over: Partial<ApprovalInput> = {}): ApprovalInput => ({
@@ -22,8 +22,8 @@ const request = (over: Partial<ApprovalInput> = {}): ApprovalInput => ({
 });
 
 describe('ApprovalStore', () => {
-  it('keeps the sealed payload only while it may still be needed: wiped once denied, expired, or approved and acted on', () => {
-    const { approvals } = t.open();
+  it('keeps the sealed payload only while it may still be needed: wiped once denied, expired, or approved and acted on', async () => {
+    const { approvals } = await t.open();
     approvals.create(request({ id: 'denied' }));
     approvals.create(request({ id: 'expired', expiresAt: t.clock.t + 10 }));
     approvals.create(request({ id: 'approved' }));
@@ -39,8 +39,8 @@ describe('ApprovalStore', () => {
     expect(payloads).toEqual({ denied: '', expired: '', approved: '', pending: 'enc:v1:abcdef' });
   });
 
-  it('files a pending request with what the admins need to see', () => {
-    const { approvals } = t.open();
+  it('files a pending request with what the admins need to see', async () => {
+    const { approvals } = await t.open();
     const created = approvals.create(request());
     expect(created).toMatchObject({ id: 'ap-1', state: 'pending', requesterId: 'U1', pricePerHour: 24, payload: 'enc:v1:abcdef', decidedBy: null });
     expect(approvals.get('ap-1')).toEqual(created);
@@ -48,8 +48,8 @@ describe('ApprovalStore', () => {
     expect(() => approvals.create(request())).toThrow();
   });
 
-  it('only the first decision wins; a second click is told it is no longer pending', () => {
-    const { approvals } = t.open();
+  it('only the first decision wins; a second click is told it is no longer pending', async () => {
+    const { approvals } = await t.open();
     approvals.create(request());
     const first = approvals.decide('ap-1', { decision: 'approved', by: 'UADMIN1', at: t.clock.t + 1000 });
     expect(first).toMatchObject({ state: 'approved', decidedBy: 'UADMIN1', decidedAt: t.clock.t + 1000 });
@@ -59,9 +59,9 @@ describe('ApprovalStore', () => {
     expect(approvals.listPending()).toEqual([]);
   });
 
-  it('two admins on two connections to one file: exactly one decision is recorded', () => {
-    const a = t.open();
-    const b = t.open();
+  it('two admins on two connections to one file: exactly one decision is recorded', async () => {
+    const a = await t.open();
+    const b = await t.open();
     a.approvals.create(request());
     const results = [
       b.approvals.decide('ap-1', { decision: 'denied', by: 'UB', at: t.clock.t + 1 }),
@@ -71,16 +71,16 @@ describe('ApprovalStore', () => {
     expect(a.approvals.get('ap-1')).toMatchObject({ state: 'denied', decidedBy: 'UB' });
   });
 
-  it('a decision at or after expiry is refused as expired, and does not change the request', () => {
-    const { approvals } = t.open();
+  it('a decision at or after expiry is refused as expired, and does not change the request', async () => {
+    const { approvals } = await t.open();
     const { expiresAt } = approvals.create(request());
     expect(approvals.decide('ap-1', { decision: 'approved', by: 'UA', at: expiresAt })).toEqual({ error: 'expired' });
     expect(approvals.get('ap-1')?.state).toBe('pending'); // left for the expiry sweep to announce
     expect(approvals.decide('missing', { decision: 'approved', by: 'UA', at: t.clock.t })).toEqual({ error: 'not_found' });
   });
 
-  it('expireDue expires each due request exactly once and leaves the others', () => {
-    const { approvals } = t.open();
+  it('expireDue expires each due request exactly once and leaves the others', async () => {
+    const { approvals } = await t.open();
     approvals.create(request({ id: 'soon', expiresAt: t.clock.t + 1000 }));
     approvals.create(request({ id: 'sooner', expiresAt: t.clock.t + 500 }));
     approvals.create(request({ id: 'later', expiresAt: t.clock.t + HOUR }));
@@ -96,8 +96,8 @@ describe('ApprovalStore', () => {
     expect(approvals.decide('soon', { decision: 'approved', by: 'UA', at: t.clock.t + 2000 })).toEqual({ error: 'expired' });
   });
 
-  it('remembers the request message and the instance an approved request deployed (once)', () => {
-    const { approvals } = t.open();
+  it('remembers the request message and the instance an approved request deployed (once)', async () => {
+    const { approvals } = await t.open();
     approvals.create(request());
     expect(approvals.setMessage('ap-1', 'CADMINS', '1700000000.1')).toBe(true);
     expect(approvals.setMessage('missing', 'C', '1')).toBe(false);

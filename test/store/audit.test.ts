@@ -3,11 +3,11 @@ import { tempStores, type TempStores } from './temp-store';
 
 let t: TempStores;
 beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
 describe('AuditLog', () => {
-  it('records an action with everything an admin reviews later', () => {
-    const { audit } = t.open();
+  it('records an action with everything an admin reviews later', async () => {
+    const { audit } = await t.open();
     const entry = audit.record({
       actorId: 'U1', channelId: 'C1', action: 'deploy', instanceId: 'inst-1', instanceName: 'llm',
       type: 'vm', pricePerHour: 3.2, outcome: 'ok', detail: 'approved by <@UA>',
@@ -22,8 +22,8 @@ describe('AuditLog', () => {
     });
   });
 
-  it('recent(n) returns the newest n first, ties in insertion order reversed', () => {
-    const { audit } = t.open();
+  it('recent(n) returns the newest n first, ties in insertion order reversed', async () => {
+    const { audit } = await t.open();
     audit.record({ at: 3000, actorId: 'U', channelId: 'C', action: 'terminate', outcome: 'ok', detail: 'c' });
     audit.record({ at: 1000, actorId: 'U', channelId: 'C', action: 'deploy', outcome: 'ok', detail: 'a' });
     audit.record({ at: 3000, actorId: 'U', channelId: 'C', action: 'rename', outcome: 'ok', detail: 'd' });
@@ -36,8 +36,8 @@ describe('AuditLog', () => {
     expect(audit.count()).toBe(4);
   });
 
-  it('caps how many entries one call returns and how long a detail can be', () => {
-    const { audit, db } = t.open();
+  it('caps how many entries one call returns and how long a detail can be', async () => {
+    const { audit, db } = await t.open();
     db.transaction(() => {
       for (let i = 0; i < AUDIT_RECENT_MAX + 20; i++) audit.record({ at: i, actorId: 'U', channelId: 'C', action: 'watch', outcome: 'ok' });
     })();

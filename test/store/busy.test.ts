@@ -13,12 +13,12 @@ let t: TempStores;
 beforeEach(() => {
   t = tempStores();
 });
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
 const meta = { channelId: 'C1', userId: 'U1', type: 'vm' as const, planId: 'p1', name: 'box', pricePerHour: 1 };
 
-test('an open store blocks on a held lock for a few ms at most, then reports SQLITE_BUSY', () => {
-  const store = t.open();
+test('an open store blocks on a held lock for a few ms at most, then reports SQLITE_BUSY', async () => {
+  const store = await t.open();
   expect(store.db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
   expect(BUSY_TIMEOUT_MS).toBeLessThanOrEqual(100);
   const holder = new Database(t.path);
@@ -35,7 +35,7 @@ test('an open store blocks on a held lock for a few ms at most, then reports SQL
 });
 
 test('withBusyRetry waits for the lock between attempts without blocking, then the write lands once', async () => {
-  const store = t.open();
+  const store = await t.open();
   const holder = new Database(t.path);
   holder.exec('BEGIN IMMEDIATE');
   const waits: number[] = [];

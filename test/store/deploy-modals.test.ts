@@ -6,10 +6,10 @@ import { tempStores, type TempStores } from './temp-store';
 
 let t: TempStores;
 beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
-it('records who a request id was issued to, its view, and the prices the form last showed', () => {
-  const { deployModals } = t.open();
+it('records who a request id was issued to, its view, and the prices the form last showed', async () => {
+  const { deployModals } = await t.open();
   expect(deployModals.get('r1')).toBeUndefined();
   deployModals.issue('r1', { teamId: 'T1', userId: 'U1', channelId: 'C1' });
   deployModals.setView('r1', 'V1');
@@ -20,7 +20,7 @@ it('records who a request id was issued to, its view, and the prices the form la
   expect(() => deployModals.issue('r1', { userId: 'U2', channelId: 'C2' })).toThrow(); // an id is issued once
 });
 
-it('an existing database (at every earlier version) gets the new tables and keeps its claims', () => {
+it('an existing database (at every earlier version) gets the new tables and keeps its claims', async () => {
   // the database as it was before the deploy migrations shipped (later modules' migrations come after them)
   const first = Math.min(...DEPLOY_MIGRATIONS.map((m) => m.version));
   const earlier = MIGRATIONS.filter((m) => m.version < first);
@@ -30,7 +30,7 @@ it('an existing database (at every earlier version) gets the new tables and keep
      VALUES ('k', 'C1', 'U1', 'container', 'p', 'n', 1, 5, 7)`,
   ).run();
   old.close();
-  const store = t.open();
+  const store = await t.open();
   expect(store.deployRequests.get('k')).toMatchObject({ state: 'pending', attemptedAt: 7, planLabel: null });
   expect(store.deployRequests.listPending().map((c) => c.key)).toEqual(['k']);
   store.deployModals.issue('r', { userId: 'U1', channelId: 'C1' });

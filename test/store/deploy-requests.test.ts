@@ -5,7 +5,7 @@ import { tempStores, type TempStores } from './temp-store';
 
 let t: TempStores;
 beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
 const meta = (over: Partial<DeployRequestMeta> = {}): DeployRequestMeta => ({
   teamId: 'T1',
@@ -19,22 +19,22 @@ const meta = (over: Partial<DeployRequestMeta> = {}): DeployRequestMeta => ({
 });
 
 describe('DeployRequestStore.begin: a deploy is claimed once', () => {
-  it('a double submit with one key starts exactly once and reports the pending attempt', () => {
-    const { deployRequests } = t.open();
+  it('a double submit with one key starts exactly once and reports the pending attempt', async () => {
+    const { deployRequests } = await t.open();
     expect(deployRequests.begin('req-1', meta())).toEqual({ started: true });
     const second = deployRequests.begin('req-1', meta());
     expect(second).toMatchObject({ started: false, existing: { key: 'req-1', state: 'pending', instanceId: null, userId: 'U1' } });
   });
 
-  it('after success, a retry learns the instance it already deployed', () => {
-    const { deployRequests } = t.open();
+  it('after success, a retry learns the instance it already deployed', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('req-1', meta());
     expect(deployRequests.succeed('req-1', 'inst-9')).toMatchObject({ state: 'succeeded', instanceId: 'inst-9' });
     expect(deployRequests.begin('req-1', meta())).toMatchObject({ started: false, existing: { state: 'succeeded', instanceId: 'inst-9' } });
   });
 
-  it('a failed attempt may be retried with the same key: begin starts again, once', () => {
-    const { deployRequests } = t.open();
+  it('a failed attempt may be retried with the same key: begin starts again, once', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('req-1', meta());
     expect(deployRequests.fail('req-1', 'Insufficient balance')).toMatchObject({ state: 'failed', errorSummary: 'Insufficient balance' });
     expect(deployRequests.begin('req-1', meta({ name: 'llm-2' }))).toEqual({ started: true });
@@ -42,8 +42,8 @@ describe('DeployRequestStore.begin: a deploy is claimed once', () => {
     expect(deployRequests.begin('req-1', meta()).started).toBe(false);
   });
 
-  it('fail() does not overturn a recorded success, and unknown keys change nothing', () => {
-    const { deployRequests } = t.open();
+  it('fail() does not overturn a recorded success, and unknown keys change nothing', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('req-1', meta());
     deployRequests.succeed('req-1', 'inst-1');
     expect(deployRequests.fail('req-1', 'late timeout')).toBeUndefined();
@@ -53,22 +53,22 @@ describe('DeployRequestStore.begin: a deploy is claimed once', () => {
     expect(deployRequests.get('nope')).toBeUndefined();
   });
 
-  it('caps a long error summary', () => {
-    const { deployRequests } = t.open();
+  it('caps a long error summary', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('req-1', meta());
     expect(deployRequests.fail('req-1', 'e'.repeat(5000))?.errorSummary?.length).toBe(500);
   });
 
-  it('two Store instances on one file: the second begin sees the first claim', () => {
-    const a = t.open();
-    const b = t.open();
+  it('two Store instances on one file: the second begin sees the first claim', async () => {
+    const a = await t.open();
+    const b = await t.open();
     const results = [a.deployRequests.begin('req-1', meta()), b.deployRequests.begin('req-1', meta({ userId: 'U2' }))];
     expect(results.filter((r) => r.started)).toHaveLength(1);
     expect(b.deployRequests.get('req-1')?.userId).toBe('U1');
   });
 
   it('competing processes on one file: every key has exactly one winner', async () => {
-    t.open().close(); // migrate once before the race
+    (await t.open()).close(); // migrate once before the race
     const keys = 1000; // enough that the competitors' claims really interleave
     const startAt = Date.now() + 1500; // after every child has booted
     const child = join(__dirname, 'race-begin.child.ts');
@@ -91,7 +91,7 @@ describe('DeployRequestStore.begin: a deploy is claimed once', () => {
     expect(allWon).toHaveLength(keys);
     expect(new Set(allWon).size).toBe(keys);
 
-    const store = t.open();
+    const store = await t.open();
     const rows = store.deployRequests.listByChannel('C1');
     expect(rows).toHaveLength(keys);
     const winnerOf = new Map(results.flatMap((x) => x.won.map((k) => [k, x.pid] as const)));
@@ -103,8 +103,8 @@ describe('DeployRequestStore.begin: a deploy is claimed once', () => {
 });
 
 describe('DeployRequestStore: what the bot remembers about its instances', () => {
-  it('findByInstance gives the requester, channel and thread of an instance deployed through the bot', () => {
-    const { deployRequests } = t.open();
+  it('findByInstance gives the requester, channel and thread of an instance deployed through the bot', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('req-1', meta({ userId: 'U7', channelId: 'C7' }));
     deployRequests.succeed('req-1', 'inst-1');
     expect(deployRequests.setThread('inst-1', 'C7', '1700000000.000100')).toBe(true);
@@ -114,16 +114,16 @@ describe('DeployRequestStore: what the bot remembers about its instances', () =>
     expect(deployRequests.findByInstance('someone-elses')).toBeUndefined();
   });
 
-  it('setThread also works by request key before the instance exists', () => {
-    const { deployRequests } = t.open();
+  it('setThread also works by request key before the instance exists', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('req-1', meta());
     expect(deployRequests.setThread('req-1', 'C1', '1.2')).toBe(true);
     expect(deployRequests.get('req-1')).toMatchObject({ threadChannelId: 'C1', threadTs: '1.2' });
     expect(deployRequests.setThread('unknown', 'C1', '1.3')).toBe(false);
   });
 
-  it('listByChannel filters by channel and state (per-channel budget)', () => {
-    const { deployRequests } = t.open();
+  it('listByChannel filters by channel and state (per-channel budget)', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('a', meta({ pricePerHour: 1 }));
     deployRequests.succeed('a', 'i-a');
     t.clock.t += 1;
@@ -142,8 +142,8 @@ describe('DeployRequestStore: what the bot remembers about its instances', () =>
     expect(deployRequests.listByChannel('C1', ['failed', 'pending']).map((r) => r.key)).toEqual(['c']);
   });
 
-  it('prune forgets old failed attempts but keeps every deployed instance and every unsettled claim', () => {
-    const { deployRequests } = t.open();
+  it('prune forgets old failed attempts but keeps every deployed instance and every unsettled claim', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('old-ok', meta());
     deployRequests.succeed('old-ok', 'i-1');
     deployRequests.begin('old-failed', meta());
@@ -161,8 +161,8 @@ describe('DeployRequestStore: what the bot remembers about its instances', () =>
     expect(deployRequests.findByInstance('i-1')?.key).toBe('old-ok');
   });
 
-  it('stamps times from the injected clock', () => {
-    const { deployRequests } = t.open();
+  it('stamps times from the injected clock', async () => {
+    const { deployRequests } = await t.open();
     deployRequests.begin('k', meta());
     t.clock.t += 5000;
     deployRequests.succeed('k', 'i');

@@ -2,11 +2,11 @@ import { tempStores, type TempStores } from './temp-store';
 
 let t: TempStores;
 beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
 describe('GrantStore', () => {
-  it('sets, replaces and revokes a role, returning each change for the audit', () => {
-    const { grants } = t.open();
+  it('sets, replaces and revokes a role, returning each change for the audit', async () => {
+    const { grants } = await t.open();
     const alice = { kind: 'user' as const, id: 'UALICE' };
     expect(grants.get(alice)).toBeUndefined();
 
@@ -23,8 +23,8 @@ describe('GrantStore', () => {
     expect(grants.revoke(alice, 'UADMIN')).toMatchObject({ before: null, after: null, changed: false });
   });
 
-  it('keeps user and channel grants apart, and lists users then channels', () => {
-    const { grants } = t.open();
+  it('keeps user and channel grants apart, and lists users then channels', async () => {
+    const { grants } = await t.open();
     grants.set({ kind: 'channel', id: 'CGPU' }, 'deployer', 'UADMIN');
     grants.set({ kind: 'user', id: 'UB' }, 'viewer', 'UADMIN');
     grants.set({ kind: 'user', id: 'UA' }, 'admin', 'UADMIN');
@@ -41,8 +41,8 @@ describe('GrantStore', () => {
 });
 
 describe('BudgetStore', () => {
-  it('sets, changes and removes a channel budget, returning each change', () => {
-    const { budgets } = t.open();
+  it('sets, changes and removes a channel budget, returning each change', async () => {
+    const { budgets } = await t.open();
     expect(budgets.get('C1')).toBeUndefined();
     expect(budgets.set('C1', 12.5, 'UADMIN')).toEqual({ channelId: 'C1', before: null, after: 12.5, by: 'UADMIN', at: t.clock.t, changed: true });
     expect(budgets.set('C1', 20, 'UADMIN')).toMatchObject({ before: 12.5, after: 20, changed: true });
@@ -56,8 +56,8 @@ describe('BudgetStore', () => {
     expect(budgets.set('C1', null, 'UADMIN')).toMatchObject({ before: null, after: null, changed: false });
   });
 
-  it('refuses negative and non-numeric amounts', () => {
-    const { budgets } = t.open();
+  it('refuses negative and non-numeric amounts', async () => {
+    const { budgets } = await t.open();
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => budgets.set('C1', bad, 'UADMIN')).toThrow(RangeError);
     }

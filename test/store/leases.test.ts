@@ -6,11 +6,11 @@ import { tempStores, type TempStores } from './temp-store';
 
 let t: TempStores;
 beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
 describe('lease store', () => {
-  it('creates a lease, keeps its owner, channel and start on changes, survives a reopen', () => {
-    const s = t.open();
+  it('creates a lease, keeps its owner, channel and start on changes, survives a reopen', async () => {
+    const s = await t.open();
     const t0 = t.clock.t;
     const first = s.leases.set({ instanceId: 'i-1', type: 'vm', ownerId: 'UALICE', channelId: 'CML', endsAt: t0 + 8 * HOUR_MS, by: 'UALICE' });
     expect(first).toMatchObject({ before: undefined, changed: true, after: { endsAt: t0 + 8 * HOUR_MS, ownerId: 'UALICE', channelId: 'CML', startedAt: t0 } });
@@ -18,18 +18,18 @@ describe('lease store', () => {
     const second = s.leases.set({ instanceId: 'i-1', ownerId: 'UBOB', channelId: 'COTHER', endsAt: null, by: 'UADMIN' });
     expect(second.after).toMatchObject({ endsAt: null, ownerId: 'UALICE', channelId: 'CML', startedAt: t0, setBy: 'UADMIN', type: 'vm' });
     expect(s.leases.set({ instanceId: 'i-1', endsAt: null, by: 'UADMIN' }).changed).toBe(false);
-    s.close();
-    expect(t.open().leases.get('i-1')).toMatchObject({ endsAt: null, setBy: 'UADMIN' });
+    await s.close();
+    expect((await t.open()).leases.get('i-1')).toMatchObject({ endsAt: null, setBy: 'UADMIN' });
   });
 
-  it('start() keeps the first lease when an instance is announced twice', () => {
-    const s = t.open();
+  it('start() keeps the first lease when an instance is announced twice', async () => {
+    const s = await t.open();
     expect(s.leases.start({ instanceId: 'i-1', endsAt: 100, by: 'U1' }).created).toBe(true);
     expect(s.leases.start({ instanceId: 'i-1', endsAt: 999, by: 'U2' })).toMatchObject({ created: false, lease: { endsAt: 100, setBy: 'U1' } });
   });
 
-  it('answers "ending before T, not reminded" from an index, and a new end clears the old reminder', () => {
-    const s = t.open();
+  it('answers "ending before T, not reminded" from an index, and a new end clears the old reminder', async () => {
+    const s = await t.open();
     const t0 = t.clock.t;
     for (let i = 0; i < 50; i++) s.leases.set({ instanceId: `i-${i}`, endsAt: t0 + i * HOUR_MS, by: 'U1' });
     s.leases.set({ instanceId: 'forever', endsAt: null, by: 'U1' });
@@ -50,8 +50,8 @@ describe('lease store', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX leases_to_remind/);
   });
 
-  it('remembers the lease picked in a deploy form by its request id (null: until terminated)', () => {
-    const s = t.open();
+  it('remembers the lease picked in a deploy form by its request id (null: until terminated)', async () => {
+    const s = await t.open();
     s.leases.chooseForRequest('req-1', 2 * HOUR_MS);
     s.leases.chooseForRequest('req-2', null);
     expect(s.leases.choiceFor('req-1')).toEqual({ leaseMs: 2 * HOUR_MS });
@@ -61,8 +61,8 @@ describe('lease store', () => {
 });
 
 describe('policy store', () => {
-  it('merges a patch over the current policy, refuses what the check refuses, removes', () => {
-    const s = t.open();
+  it('merges a patch over the current policy, refuses what the check refuses, removes', async () => {
+    const s = await t.open();
     expect(s.policies.update('CML', { leaseMs: 8 * HOUR_MS }, 'UADMIN')).toMatchObject({ before: undefined, after: { leaseMs: 8 * HOUR_MS, maxLeaseMs: null, onExpiry: 'remind' } });
     expect(s.policies.update('CML', { maxLeaseMs: 72 * HOUR_MS, onExpiry: 'terminate' }, 'UADMIN')).toMatchObject({
       after: { leaseMs: 8 * HOUR_MS, maxLeaseMs: 72 * HOUR_MS, onExpiry: 'terminate' },
@@ -77,7 +77,7 @@ describe('policy store', () => {
 });
 
 describe('lease migrations', () => {
-  it('keeps every audit row (and its id) when the audit table learns the lease and policy actions', () => {
+  it('keeps every audit row (and its id) when the audit table learns the lease and policy actions', async () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS.filter((m) => m.version < 500));
     db.prepare(`INSERT INTO audit_log (at, actor_id, channel_id, action, outcome) VALUES (1, 'U1', 'C1', 'deploy', 'ok')`).run();

@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../src/store/db';
-import { MIGRATIONS } from '../../src/store/schema';
+import { openStore } from '../../src/store';
+import { MIGRATIONS, sqlFor } from '../../src/store/schema';
 import { CORE_MIGRATIONS } from '../../src/store/core-migrations';
 import { tempStores, type TempStores } from './temp-store';
 
 let t: TempStores;
 beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+afterEach(async () => t.cleanup());
 
 const latest = Math.max(...MIGRATIONS.map((m) => m.version));
 
@@ -24,24 +24,24 @@ function tables(path: string): string[] {
 }
 
 describe('store migrations', () => {
-  it('keeps core versions inside 1–99, unique', () => {
+  it('keeps core versions inside 1–99, unique', async () => {
     const versions = CORE_MIGRATIONS.map((m) => m.version);
     expect(new Set(versions).size).toBe(versions.length);
     for (const v of versions) expect(v >= 1 && v <= 99).toBe(true);
   });
 
-  it('creates every table on a fresh file (in a directory that did not exist yet)', () => {
-    const store = t.open();
+  it('creates every table on a fresh file (in a directory that did not exist yet)', async () => {
+    const store = await t.open();
     expect(store.db.pragma('user_version', { simple: true })).toBe(latest);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    store.close();
+    await store.close();
     expect(tables(t.path)).toEqual(
       expect.arrayContaining(['deploy_requests', 'grants', 'channel_budgets', 'approvals', 'audit_log', 'watches']),
     );
   });
 
-  it('reopening applies nothing again and keeps every record (a restart loses nothing)', () => {
-    const first = t.open();
+  it('reopening applies nothing again and keeps every record (a restart loses nothing)', async () => {
+    const first = await t.open();
     first.deployRequests.begin('k1', { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name: 'n', pricePerHour: 2 });
     first.deployRequests.succeed('k1', 'inst-1');
     first.grants.set({ kind: 'user', id: 'U2' }, 'deployer', 'U1');
@@ -51,9 +51,9 @@ describe('store migrations', () => {
       reason: 'over budget', payload: 'ciphertext', expiresAt: t.clock.t + 60_000,
     });
     first.audit.record({ actorId: 'U1', channelId: 'C1', action: 'grant', outcome: 'ok' });
-    first.close();
+    await first.close();
 
-    const again = t.open();
+    const again = await t.open();
     expect(again.db.pragma('user_version', { simple: true })).toBe(latest);
     expect(again.deployRequests.findByInstance('inst-1')).toMatchObject({ key: 'k1', userId: 'U1', state: 'succeeded' });
     expect(again.grants.get({ kind: 'user', id: 'U2' })?.role).toBe('deployer');
@@ -67,47 +67,47 @@ describe('store migrations', () => {
     });
   });
 
-  it('a migration that fails leaves the file at the last good version', () => {
+  it('a migration that fails leaves the file at the last good version', async () => {
     const broken = [...MIGRATIONS, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE x (a); SELECT nope FROM missing;' }];
-    expect(() => openDatabase(t.path, broken)).toThrow();
-    const db = openDatabase(t.path);
+    await expect(openStore(t.path, { migrations: broken })).rejects.toMatchObject({ message: expect.stringMatching(/no such table: missing/) });
+    const { db, close } = await openStore(t.path);
     expect(db.pragma('user_version', { simple: true })).toBe(latest);
     expect((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'x'`).get() as { n: number }).n).toBe(0);
-    db.close();
+    await close();
   });
 
-  it('a migration added later to a lower version range still runs on a file that has higher ones', () => {
+  it('a migration added later to a lower version range still runs on a file that has higher ones', async () => {
     // e.g. a watcher migration 102 shipped after the deploy range (300) had been applied
-    openDatabase(t.path).close();
+    await (await openStore(t.path)).close();
     const later = [...MIGRATIONS, { version: 150, name: 'late watch column', sql: 'CREATE TABLE late_watch_table (a INTEGER)' }];
-    const db = openDatabase(t.path, later);
+    const { db, close } = await openStore(t.path, { migrations: later });
     expect((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'late_watch_table'`).get() as { n: number }).n).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(latest);
-    db.close();
+    await close();
     // and only once
-    expect(() => openDatabase(t.path, later).close()).not.toThrow();
+    await (await openStore(t.path, { migrations: later })).close();
   });
 
-  it('a file migrated by the old high-water-mark runner is taken over without re-running anything', () => {
+  it('a file migrated by the old high-water-mark runner is taken over without re-running anything', async () => {
     const upTo = 100;
     mkdirSync(dirname(t.path), { recursive: true });
     const legacy = new Database(t.path);
-    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) if (m.version <= upTo) legacy.exec(m.sql);
+    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) if (m.version <= upTo) legacy.exec(sqlFor(m, 'sqlite'));
     legacy.pragma(`user_version = ${upTo}`);
     legacy.close();
     // re-running any migration up to 100 would fail (CREATE TABLE of an existing table)
-    const db = openDatabase(t.path);
+    const { db, close } = await openStore(t.path);
     const applied = (db.prepare(`SELECT version FROM schema_migrations ORDER BY version`).all() as Array<{ version: number }>).map((r) => r.version);
     expect(applied).toEqual([...MIGRATIONS].map((m) => m.version).sort((a, b) => a - b));
     expect(db.pragma('user_version', { simple: true })).toBe(latest);
-    db.close();
+    await close();
   });
 
-  it('close() is safe twice and isOpen() reports it', () => {
-    const store = t.open();
+  it('close() is safe twice and isOpen() reports it', async () => {
+    const store = await t.open();
     expect(store.isOpen()).toBe(true);
-    store.close();
-    expect(() => store.close()).not.toThrow();
+    await store.close();
+    await expect(store.close()).resolves.toBeUndefined();
     expect(store.isOpen()).toBe(false);
   });
 });

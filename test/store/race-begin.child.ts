@@ -7,17 +7,21 @@ import { openStore } from '../../src/store';
 import { withBusyRetry } from '../../src/store/db';
 
 const [path, startAtArg, countArg] = process.argv.slice(2);
-const store = openStore(path!);
 const startAt = Number(startAtArg);
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-while (Date.now() < startAt - 5) Atomics.wait(sleeper, 0, 0, 1);
-while (Date.now() < startAt) {
-  // spin the last few ms so every competitor starts within the same millisecond
+
+function waitForStart(): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < startAt - 5) Atomics.wait(sleeper, 0, 0, 1);
+  while (Date.now() < startAt) {
+    // spin the last few ms so every competitor starts within the same millisecond
+  }
 }
 
 // The store's busy timeout is short (a held lock must not freeze the event loop): each claim waits
 // out the other processes' locks the way the bot does, asynchronously.
 async function race(): Promise<string[]> {
+  const store = await openStore(path!);
+  waitForStart();
   const won: string[] = [];
   for (let i = 0; i < Number(countArg); i++) {
     const key = `modal-${i}`;
@@ -36,10 +40,10 @@ async function race(): Promise<string[]> {
       await withBusyRetry(() => store.deployRequests.succeed(key, `inst-${process.pid}-${i}`));
     }
   }
+  await store.close();
   return won;
 }
 
 void race().then((won) => {
-  store.close();
   process.stdout.write(JSON.stringify({ pid: process.pid, won }));
 });

@@ -8,8 +8,8 @@ export interface TempStores {
   dir: string;
   path: string;
   clock: { t: number; now: () => number };
-  open(): Store;
-  cleanup(): void;
+  open(): Promise<Store>;
+  cleanup(): Promise<void>;
 }
 
 export function tempStores(): TempStores {
@@ -21,13 +21,13 @@ export function tempStores(): TempStores {
     dir,
     path,
     clock,
-    open() {
-      const s = openStore(path, { now: clock.now });
+    async open() {
+      const s = await openStore(path, { now: clock.now });
       opened.push(s);
       return s;
     },
-    cleanup() {
-      for (const s of opened) s.close();
+    async cleanup() {
+      for (const s of opened) await s.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
