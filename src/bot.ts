@@ -31,6 +31,10 @@ import { openStore, type Store } from './store';
 import { systemClock, type Clock } from './watch/clock';
 import { InstanceWatcher } from './watch/watcher';
 import { HOUR_MS } from './duration';
+import { NoticeDelivery } from './background/delivery';
+import { FleetSnapshot } from './background/fleet';
+import { Scheduler } from './background/scheduler';
+import { RENDERERS, slackNoticeSender } from './slack/notices';
 import { LeaseService } from './services/leases';
 import { countingNotifier, Metrics } from './metrics';
 import { readiness } from './readiness';
@@ -38,6 +42,8 @@ import { slackAuthProbe } from './slack/auth-probe';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RECONCILE_EVERY_MS = 60_000;
+/** The outbox is looked at this often (a notice a job just claimed goes out within this). */
+const OUTBOX_EVERY_MS = 5_000;
 /**
  * Shutdown waits this long past FLUENCE_TIMEOUT_MS for in-flight work (a deploy POST, then its
  * record and announcement) before the store closes. The container's stop grace period must be
@@ -72,6 +78,12 @@ export interface RunningBot {
   simulator: SimulatorHandle | null;
   /** Settles deploys whose outcome was unclear (tests run passes by hand). */
   reconciler: DeployReconciler;
+  /** Every periodic job (src/background/scheduler.ts); with `manualWatcher` not started: tests call `runNow(name)`. */
+  scheduler: Scheduler;
+  /** Delivers the outbox (the 'outbox' job; tests call `deliverDue()`). */
+  delivery: NoticeDelivery;
+  /** The instance lists of the current cycle, shared by all jobs. */
+  fleet: FleetSnapshot;
   stop(): Promise<void>;
 }
 
@@ -113,6 +125,16 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     fetch: slackFetch,
   });
   const notifier = countingNotifier(new SlackWatchNotifier({ client: notifierClient, logger }), metrics);
+  // the cycle's instance lists, shared by every job; the outbox every job's notices go through
+  const fleet = new FleetSnapshot({ listInstances: (type) => fluence.listInstances(type), now: () => clock.now(), maxAgeMs: config.WATCH_INTERVAL_MS });
+  const delivery = new NoticeDelivery({
+    outbox: store.outbox,
+    sender: slackNoticeSender(notifier, RENDERERS, { sandbox: config.sandbox }),
+    logger,
+    now: () => clock.now(),
+    intervalMs: OUTBOX_EVERY_MS,
+  });
+  const scheduler = new Scheduler({ clock, fleet, logger });
   const watcher = new InstanceWatcher({
     store: store.watches,
     fluence,
@@ -220,39 +242,24 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   });
   const { port } = await slack.start();
   let stopped = false;
-  let sweepTimer: unknown = null;
-  // Approval requests expire after 24 h; once a minute the expired ones are closed and their messages edited.
-  const scheduleSweep = () => {
-    sweepTimer = clock.setTimeout(() => {
-      sweepApprovals(context, notifierClient)
-        .catch((err) => logger.warn({ err }, 'approval sweep failed'))
-        .finally(() => {
-          if (!stopped) scheduleSweep();
-        });
-    }, APPROVAL_SWEEP_MS);
-  };
-  // Unclear deploys are settled at start-up (a bot killed mid-POST adopts what Fluence made) and then
-  // once a minute, like the approval sweep.
-  let reconcileTimer: unknown = null;
-  const reconcile = () =>
-    context.inflight.track(reconciler.runOnce()).catch((err) => {
-      logger.warn({ err }, 'settling unclear deploys failed');
-    });
-  const scheduleReconcile = () => {
-    reconcileTimer = clock.setTimeout(() => {
-      void reconcile().finally(() => {
-        if (!stopped) scheduleReconcile();
-      });
-    }, RECONCILE_EVERY_MS);
-  };
-  void reconcile();
+  // One scheduler for every periodic job (src/background/scheduler.ts). Approval requests expire after
+  // 24 h: once a minute the expired ones are closed and their messages edited. Unclear deploys are
+  // settled at start-up (a bot killed mid-POST adopts what Fluence made) and then once a minute.
+  scheduler.register({ name: 'watch', intervalMs: config.WATCH_INTERVAL_MS, run: () => watcher.runCycle() });
+  scheduler.register({ name: 'outbox', intervalMs: OUTBOX_EVERY_MS, everyReplica: true, run: () => delivery.deliverDue() });
+  scheduler.register({ name: 'approvals.expire', intervalMs: APPROVAL_SWEEP_MS, runAtStart: false, run: () => sweepApprovals(context, notifierClient) });
+  scheduler.register({
+    name: 'deploys.reconcile',
+    intervalMs: RECONCILE_EVERY_MS,
+    runAtStart: false,
+    run: () => context.inflight.track(reconciler.runOnce()),
+  });
+  void context.inflight.track(scheduler.runNow('deploys.reconcile'));
   // An approval decided just before the last process stopped, whose deploy was never sent.
   void context.inflight.track(resumeApproved(context, notifierClient)).catch((err) => logger.warn({ err }, 'resuming approved deploys failed'));
   if (!opts.manualWatcher) {
-    watcher.start();
+    scheduler.start();
     watcherRunning = true;
-    scheduleSweep();
-    scheduleReconcile();
   }
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', sandbox: config.sandbox }, 'gpu-bot is ready');
 
@@ -262,17 +269,20 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     context,
     simulator,
     reconciler,
+    scheduler,
+    delivery,
+    fleet,
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (sweepTimer !== null) clock.clearTimeout(sweepTimer);
-      if (reconcileTimer !== null) clock.clearTimeout(reconcileTimer);
       // Order matters: stop taking Slack requests, let running handlers (a deploy POST may take up
       // to FLUENCE_TIMEOUT_MS, then its record) and the current watch cycle finish, then close the DB.
       await slack.stop().catch((err) => logger.warn({ err }, 'stopping the Slack app failed'));
       await context.inflight.idle(config.FLUENCE_TIMEOUT_MS + SHUTDOWN_MARGIN_MS);
       await reconciler.idle();
+      await scheduler.stop();
       await watcher.stop();
+      await delivery.idle();
       watcherRunning = false;
       await store.close();
       if (simulator) await simulator.stop();

@@ -45,6 +45,7 @@ import { DeployRequestStore } from './deploy-requests';
 import { FormDraftStore } from './form-drafts';
 import { GrantStore } from './grants';
 import { LeaseStore } from './leases';
+import { OutboxStore } from './outbox';
 import { PolicyStore } from './policies';
 import { WatchStore } from './watches';
 
@@ -77,6 +78,8 @@ export interface Store {
   leases: LeaseStore;
   /** Channel lease policies set with `/gpu policy` (policies.ts). */
   policies: PolicyStore;
+  /** Every background notice until Slack has it (outbox.ts, migrations 600–699; src/background/scheduler.ts). */
+  outbox: OutboxStore;
   /** False once closed (health check). */
   isOpen(): boolean;
   /** Closes the database; safe to call more than once. (SQLite: closed at once, before the promise settles.) */
@@ -124,6 +127,7 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     watches: new WatchStore(db),
     leases: new LeaseStore(db, now),
     policies: new PolicyStore(db, now),
+    outbox: new OutboxStore(db),
     isOpen: () => engine.isOpen(),
     close: () => engine.close(),
   };

@@ -15,6 +15,7 @@ import { DEPLOY_MIGRATIONS } from './deploy-migrations';
 import type { EngineKind } from './engine';
 import { FORM_DRAFT_MIGRATIONS } from './form-drafts';
 import { LEASE_MIGRATIONS } from './lease-migrations';
+import { OUTBOX_MIGRATIONS } from './outbox-migrations';
 import { WATCH_MIGRATIONS } from './watch-migrations';
 
 export interface Migration {
@@ -28,4 +29,4 @@ export function sqlFor(m: Migration, engine: EngineKind): string {
   return typeof m.sql === 'string' ? m.sql : m.sql[engine];
 }
 
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS, ...OUTBOX_MIGRATIONS];

@@ -30,7 +30,7 @@ export interface TestBot {
   logs: string[];
   dbPath: string;
   signingSecret: string;
-  /** Moves time forward and runs one watcher cycle. */
+  /** Moves time forward and runs one watcher cycle, then delivers the outbox. */
   tick(ms?: number): Promise<void>;
   /** Stops the bot (same DB file kept) and starts a new one on it: a process restart. */
   restart(): Promise<TestBot>;
@@ -131,6 +131,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
       await bot.context.inflight.idle();
       clock.advance(ms);
       await bot.context.watcher.runCycle();
+      await bot.delivery.deliverDue();
     },
     async restart() {
       await bot.stop();

@@ -1,0 +1,11 @@
+/** Every renderer, one per notice kind (registry.ts explains how to add one). */
+import type { NoticeKind } from '../../background/notices';
+import type { RendererTable } from './registry';
+import { WATCH_RENDERERS } from './watch';
+
+export const RENDERERS: RendererTable<NoticeKind> = {
+  ...WATCH_RENDERERS,
+};
+
+export { slackNoticeSender } from './sender';
+export type { Outgoing, RenderContext, Renderer, RendererTable } from './registry';
