@@ -6,6 +6,7 @@
 import type { AccountBalance, InstanceDetail, InstanceSummary, PlanOffer } from './model';
 import type {
   CreateContainerRequest,
+  AccountSshKeyWire,
   CreateVmRequest,
   DefaultImage,
   UpdateContainerRequest,
@@ -41,4 +42,9 @@ export interface FluenceApi {
   getEvents(id: string, last?: number): Promise<string[]>;
   /** Main API GET /v2/users/balances (API.md §6.1), outside /gpu. */
   getBalance(): Promise<AccountBalance>;
+  /**
+   * Main API GET /v1/ssh_keys (API.md §6.2): the account's saved public keys, first 100. The
+   * spec lists only JWT security for it, so an API key may be refused (an `auth` error).
+   */
+  listAccountSshKeys(): Promise<AccountSshKeyWire[]>;
 }

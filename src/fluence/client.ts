@@ -22,6 +22,7 @@ import {
   type PlanOffer,
 } from './model';
 import {
+  AccountSshKeysSchema,
   BalancesSchema,
   ContainerDetailSchema,
   ContainerListSchema,
@@ -35,6 +36,7 @@ import {
   VmDetailSchema,
   VmListSchema,
   VmPlansSchema,
+  type AccountSshKeyWire,
   type CreateContainerRequest,
   type CreateVmRequest,
   type DefaultImage,
@@ -47,6 +49,9 @@ export interface FluenceClientOptions extends FluenceHttpOptions {}
 
 const GPU = '/gpu';
 const BALANCES_PATH = '/v2/users/balances';
+const SSH_KEYS_PATH = '/v1/ssh_keys';
+/** One page is enough: a Slack select holds 100 options, and the deploy form offers them there. */
+const SSH_KEYS_PER_PAGE = 100;
 /** The env var through which Fluence injects `ssh_key` into a container (API.md §4.3). */
 const SSH_PUBKEY = 'SSH_PUBKEY';
 
@@ -188,6 +193,11 @@ export class FluenceClient implements FluenceApi {
       });
     }
     return { balance, usageDaysLeft: entry.usageDaysLeft ?? null };
+  }
+
+  async listAccountSshKeys(): Promise<AccountSshKeyWire[]> {
+    const body = await this.http.request('GET', SSH_KEYS_PATH, { schema: AccountSshKeysSchema, query: { perPage: SSH_KEYS_PER_PAGE } });
+    return body.items;
   }
 
   /**

@@ -251,6 +251,22 @@ export const BalanceEntrySchema = z.looseObject({
 });
 export const BalancesSchema = z.array(BalanceEntrySchema);
 
+// ---- main API: the account's SSH keys, API.md §6.2 -------------------------------------
+
+/** `GET /v1/ssh_keys`: `{items, pagination}` (S12 PaginatedResponse_UserSshKeyDto). */
+export const AccountSshKeySchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().default(''),
+  publicKey: z.string(),
+  algorithm: z.string().optional(),
+  fingerprint: z.string().optional(),
+});
+export const AccountSshKeysSchema = z.looseObject({
+  items: z.array(AccountSshKeySchema),
+  pagination: z.looseObject({ totalRecords: z.number().optional(), totalPages: z.number().optional() }).optional(),
+});
+export type AccountSshKeyWire = z.infer<typeof AccountSshKeySchema>;
+
 // ---- errors ---------------------------------------------------------------------------
 
 export const ValidationIssueSchema = z.looseObject({

@@ -6,12 +6,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkloadType } from '../fluence/workload';
+import { SimAccountKeys, type SimAccountKey } from './account-keys';
 import { FaultInjector, type Faults } from './faults';
 import { createHandler, type RequestRecord } from './server';
 import { seedInstances, type SeedOptions } from './seed';
 import { SimState, type SimInstance, type SimStatus } from './state';
 
 export * from './catalog';
+export type { SimAccountKey } from './account-keys';
 export type { Faults, GarbageKind } from './faults';
 export type { RequestRecord } from './server';
 export type { SeedOptions } from './seed';
@@ -20,7 +22,7 @@ export type { SimInstance, SimStatus } from './state';
 export interface SimulatorOptions {
   /** Default 0 (random); host is always 127.0.0.1. */
   port?: number;
-  /** Default 'sim-key'. Every /gpu and /v2 request needs `X-API-KEY` equal to it, else 403. */
+  /** Default 'sim-key'. Every /gpu, /v1 and /v2 request needs `X-API-KEY` equal to it, else 403. */
   apiKey?: string;
   /** USDC, default 1000. */
   balance?: number;
@@ -62,6 +64,10 @@ export interface SimulatorControl {
   instances(): SimInstance[];
   /** Bulk-creates n instances (ACTIVE unless opts.status), without touching the balance. Returns their ids. */
   seedInstances(n: number, type: WorkloadType, opts?: SeedOptions): string[];
+  /** Adds a key to the account's SSH keys (main API GET /v1/ssh_keys lists them). */
+  addAccountSshKey(name: string, publicKey: string): SimAccountKey;
+  /** 401/403: GET /v1/ssh_keys is refused (as it may be for API keys: API.md §6.2); null: answered. */
+  refuseAccountSshKeys(status: 401 | 403 | null): void;
   /** Moves the simulator's clock forward by ms (added to the injected `now`). */
   advance(ms: number): void;
   /** The simulator's current time (injected `now` + advance offset). */
@@ -114,7 +120,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const faults = new FaultInjector(opts.seed ?? 1);
   const requests: RequestRecord[] = [];
-  const { handle, hung } = createHandler({ state, faults, apiKey, requests, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const accountKeys = new SimAccountKeys();
+  const { handle, hung } = createHandler({ state, faults, apiKey, requests, accountKeys, ...(opts.logger ? { logger: opts.logger } : {}) });
   const server: Server = createServer(handle);
   // Clients keep connections alive; do not let an idle socket hold stop() open.
   server.keepAliveTimeout = 5000;
@@ -140,6 +147,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     instances: () => state.all(),
     seedInstances: (n, type, seedOpts) => seedInstances(state, n, type, seedOpts),
+    addAccountSshKey: (name, publicKey) => accountKeys.add(name, publicKey),
+    refuseAccountSshKeys: (status) => void (accountKeys.refuse = status),
     advance: (ms) => void (offset += ms),
     now,
   };

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WORKLOADS, WORKLOAD_TYPES, type WorkloadType } from '../fluence/workload';
 import { CONTAINER_PLANS, BAREMETAL_OFFERS, DEFAULT_IMAGES, VM_OFFERS, groupVmOffers } from './catalog';
+import type { SimAccountKeys } from './account-keys';
 import { garbageBody, type FaultInjector } from './faults';
 import { detail, events, listItem, logs } from './render';
 import { SimRejection, type SimState } from './state';
@@ -19,6 +20,7 @@ export interface ServerDeps {
   faults: FaultInjector;
   apiKey: string;
   requests: RequestRecord[];
+  accountKeys: SimAccountKeys;
   logger?: { info(...a: unknown[]): void };
 }
 
@@ -115,6 +117,7 @@ function routes(deps: ServerDeps): Route[] {
     };
     return json(200, key && key !== entry.featureKey ? [] : [entry]);
   } });
+  out.push({ method: 'GET', match: exact('/v1/ssh_keys'), handle: (c) => deps.accountKeys.answer(c.query) });
   return out;
 }
 
@@ -153,7 +156,7 @@ export function createHandler(deps: ServerDeps): {
 
   async function dispatch(req: IncomingMessage, path: string, query: URLSearchParams): Promise<Reply> {
     const method = req.method ?? 'GET';
-    const guarded = path === '/v2' || path.startsWith('/v2/') || path === GPU || path.startsWith(`${GPU}/`);
+    const guarded = ['/v1', '/v2', GPU].some((p) => path === p || path.startsWith(`${p}/`));
     if (!guarded) return json(404, { detail: 'Not Found' });
     if (req.headers['x-api-key'] !== deps.apiKey) return json(403, { detail: 'Invalid or missing API key' });
     const found = find(method, path);
