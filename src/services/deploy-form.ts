@@ -13,57 +13,26 @@ import * as rules from '../fluence/rules';
 import type { FieldIssue } from '../fluence/errors';
 import type { CreateContainerRequest, CreateVmRequest } from '../fluence/schemas';
 import type { WorkloadType } from '../fluence/workload';
-import { BLOCK, INPUT_ACTION, type BlockId } from '../slack/ids';
+import { BLOCK, type BlockId } from '../slack/ids';
 import { imageProblem, instanceNameProblem, mergeKeptValues, parseEnv, parsePorts, registryHost, type EnvVar } from './form-fields';
 import { isSecretEnv, restoreKeptEnv, type KeptSecrets } from './form-secrets';
+import { checkedOf, field, keyedActionId, selectedOf, textOf, type FieldErrors, type FormState } from './form-state';
+import { NO_KEY_SOURCES, type KeySources } from './ssh-key-choice';
+import { readKeyFields, REMEMBER_KEY } from './ssh-key-fields';
+import type { PublicKey } from './ssh-keys';
 
-/** The slice of Bolt's `ViewStateValue` this module reads (Bolt's type is assignable to it). */
-export interface FieldState {
-  type?: string;
-  value?: string | null;
-  selected_option?: { value: string } | null;
-}
-/** `view.state.values`: block id -> action id -> value. */
-export type FormState = Record<string, Record<string, FieldState>>;
-export type FieldErrors = Partial<Record<BlockId, string>>;
+export { checkedOf, keyedActionId, selectedOf, textOf } from './form-state';
+export type { FieldErrors, FieldState, FormState } from './form-state';
 
 export type DeployFormResult =
-  | { ok: true; request: CreateContainerRequest | CreateVmRequest; offer: PlanOffer; secrets: string[] }
+  /** `rememberKey`: a pasted key the user asked to save ("remember this key"). */
+  | { ok: true; request: CreateContainerRequest | CreateVmRequest; offer: PlanOffer; secrets: string[]; rememberKey?: PublicKey }
   | { ok: false; errors: FieldErrors };
 
 /** Location select value meaning "let Fluence choose" (no `constraints`). */
 export const ANY_LOCATION = 'any';
 /** Image preset select value meaning "type your own image". */
 export const CUSTOM_PRESET = 'custom';
-
-/**
- * Action id of an input whose prefill depends on another choice (the image preset, the plan).
- * Slack keeps what the user typed across `views.update` only while block id AND action id stay
- * the same, so a new key makes Slack take the new `initial_value`; the block id (which errors
- * are keyed by) never changes. Readers take the block's only element, whatever its action id.
- */
-export function keyedActionId(key: string | undefined): string {
-  if (!key) return INPUT_ACTION;
-  return `${INPUT_ACTION}.${key.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)}`;
-}
-
-function field(state: FormState, block: BlockId): { actionId: string; value: FieldState } | undefined {
-  const entries = state[block];
-  if (!entries) return undefined;
-  const own = entries[INPUT_ACTION];
-  if (own) return { actionId: INPUT_ACTION, value: own };
-  const first = Object.entries(entries)[0];
-  return first ? { actionId: first[0], value: first[1] } : undefined;
-}
-
-/** Typed text with surrounding whitespace removed; '' when empty or absent. */
-export function textOf(state: FormState, block: BlockId): string {
-  return (field(state, block)?.value.value ?? '').trim();
-}
-
-export function selectedOf(state: FormState, block: BlockId): string | undefined {
-  return field(state, block)?.value.selected_option?.value ?? undefined;
-}
 
 /** OS option values over Slack's 75-char option-value limit are sent as `#<index>`. */
 export function osOptionValue(options: readonly string[], os: string): string {
@@ -79,8 +48,17 @@ function osFromValue(options: readonly string[], value: string | undefined): str
 
 // ---- deploy -----------------------------------------------------------------------------
 
-/** `kept`: the secrets the bot kept when it re-rendered this form (form-secrets.ts). */
-export function readDeployForm(type: WorkloadType, state: FormState, offers: readonly PlanOffer[], kept?: KeptSecrets): DeployFormResult {
+/**
+ * `kept`: the secrets the bot kept when it re-rendered this form (form-secrets.ts). `keys`: the
+ * saved and account keys the form offered (ssh-key-choice.ts).
+ */
+export function readDeployForm(
+  type: WorkloadType,
+  state: FormState,
+  offers: readonly PlanOffer[],
+  kept?: KeptSecrets,
+  keys: KeySources = NO_KEY_SOURCES,
+): DeployFormResult {
   const errors: FieldErrors = {};
   const planId = selectedOf(state, BLOCK.plan);
   const offer = planId ? offers.find((o) => o.planId === planId && o.type === type) : undefined;
@@ -91,13 +69,14 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
   const nameError = instanceNameProblem(name);
   if (nameError) errors[BLOCK.name] = nameError;
 
-  // an empty SSH key field means "the key you typed before" while the bot keeps one
-  const sshKey = textOf(state, BLOCK.sshKey) || kept?.sshKey || '';
+  const keyRead = readKeyFields(state, keys, { form: 'deploy', required: type !== 'container' }, kept?.sshKey);
+  Object.assign(errors, keyRead.errors);
+  const key = keyRead.resolved.ok ? keyRead.resolved.key : undefined;
+  const sshKey = key?.text ?? '';
   const keySecrets = sshKey ? [sshKey] : [];
+  const remembered = keyRead.resolved.ok && keyRead.resolved.remember ? { rememberKey: keyRead.resolved.remember } : {};
 
   if (type !== 'container') {
-    const keyError = rules.sshKeyProblem(sshKey);
-    if (keyError) errors[BLOCK.sshKey] = keyError;
     const osOptions = offer?.osOptions ?? [];
     const osImage = osFromValue(osOptions, selectedOf(state, BLOCK.osImage));
     // with no OS options the modal has no OS field to hang the error on: it goes on the plan
@@ -105,14 +84,10 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
     else if (offer && !osImage) errors[BLOCK.osImage] = `Pick an OS image this plan offers: ${osOptions.join(', ')}.`;
     if (!offer || !osImage || Object.keys(errors).length) return { ok: false, errors };
     const request: CreateVmRequest = { plan_id: offer.planId, name, ssh_key: sshKey, os_image: osImage };
-    return { ok: true, request, offer, secrets: keySecrets };
+    return { ok: true, request, offer, secrets: keySecrets, ...remembered };
   }
 
   const settings = readContainerSettings(state, errors, sshKey, { withPorts: true, ...(kept ? { kept } : {}) });
-  if (sshKey) {
-    const keyError = rules.sshKeyProblem(sshKey);
-    if (keyError) errors[BLOCK.sshKey] = keyError;
-  }
   const location = selectedOf(state, BLOCK.location);
   if (offer && location && location !== ANY_LOCATION && !offer.locations.includes(location)) {
     errors[BLOCK.location] =
@@ -133,7 +108,7 @@ export function readDeployForm(type: WorkloadType, state: FormState, offers: rea
     ...(location && location !== ANY_LOCATION ? { constraints: { location } } : {}),
     ...(sshKey ? { ssh_key: sshKey } : {}),
   };
-  return { ok: true, request, offer, secrets: [...settings.secrets, ...keySecrets] };
+  return { ok: true, request, offer, secrets: [...settings.secrets, ...keySecrets], ...remembered };
 }
 
 export interface ContainerSettingsRead {
@@ -230,7 +205,12 @@ export interface DeployFormValues {
   registryUser?: string;
   location?: string;
   sshKey?: string;
+  /** The key select's value and the "remember this key" box, kept across re-renders. */
+  sshKeyChoice?: string;
+  rememberKey?: boolean;
   osImage?: string;
+  /** A private key was pasted into the key field: dropped, never kept; the form warns. */
+  privateKeyDropped?: boolean;
   /** Which secrets the bot keeps for this form (never their values): the form says so. */
   kept?: { env: boolean; registryPassword: boolean; sshKey: boolean };
 }
@@ -242,7 +222,7 @@ export interface DeployFormValues {
  */
 export function deployFormValues(state: FormState): DeployFormValues {
   const out: DeployFormValues = {};
-  const put = (key: Exclude<keyof DeployFormValues, 'kept'>, v: string | undefined | null) => {
+  const put = (key: Exclude<keyof DeployFormValues, 'kept' | 'rememberKey' | 'privateKeyDropped'>, v: string | undefined | null) => {
     if (v !== undefined && v !== null && v !== '') out[key] = v;
   };
   const planId = selectedOf(state, BLOCK.plan);
@@ -252,6 +232,8 @@ export function deployFormValues(state: FormState): DeployFormValues {
   put('name', field(state, BLOCK.name)?.value.value);
   put('registryUser', field(state, BLOCK.registryUser)?.value.value);
   put('sshKey', field(state, BLOCK.sshKey)?.value.value);
+  put('sshKeyChoice', selectedOf(state, BLOCK.sshKeyChoice));
+  if (checkedOf(state, BLOCK.sshKeyRemember).includes(REMEMBER_KEY)) out.rememberKey = true;
   const presetFields = [['image', BLOCK.image], ['ports', BLOCK.ports], ['env', BLOCK.env], ['startup', BLOCK.startup]] as const;
   for (const [key, block] of presetFields) {
     const f = field(state, block);
@@ -272,6 +254,7 @@ export function deployFormBlocks(type: WorkloadType): BlockId[] {
     ? [BLOCK.plan, BLOCK.name, BLOCK.image, BLOCK.ports, BLOCK.env, BLOCK.startup, BLOCK.registryUser,
        BLOCK.registryPassword, BLOCK.location, BLOCK.sshKey]
     : [BLOCK.plan, BLOCK.name, BLOCK.sshKey, BLOCK.osImage];
+  // (the key select and the remember box have no API field of their own: ssh_key errors go under the paste field)
 }
 
 /** First matching `loc` segment wins, so environment[0].name is the env field, not the name. */

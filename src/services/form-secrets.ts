@@ -13,6 +13,7 @@
  */
 import { isSecretEnvName, looksLikeCredential } from '../secrets';
 import { SECRET_MARK, parseEnv, type EnvVar } from './form-fields';
+import { looksLikePrivateKey } from './ssh-keys';
 
 /** Secret values the user typed into one form, kept by the bot across re-renders. */
 export interface KeptSecrets {
@@ -43,18 +44,21 @@ export function hasKept(kept: KeptSecrets | undefined): boolean {
 /**
  * Takes the secrets out of what a re-render sends back to Slack: the environment text with each
  * secret value replaced by `NAME=!`, and the SSH key removed. Returns the values to render and
- * what to keep (what was kept before still holds for `NAME=!` lines left unchanged).
+ * what to keep (what was kept before still holds for `NAME=!` lines left unchanged). A private key
+ * pasted into the key field is never kept, not even sealed (`privateKeyDropped`: say so instead).
  */
 export function withholdSecrets(
   typed: { env?: string | undefined; sshKey?: string | undefined; registryPassword?: string | undefined },
   previous: KeptSecrets | undefined,
-): { env?: string; kept: KeptSecrets } {
+): { env?: string; kept: KeptSecrets; privateKeyDropped?: true } {
   const kept: KeptSecrets = { env: {} };
-  const sshKey = typed.sshKey?.trim() || previous?.sshKey;
+  const privateKey = typed.sshKey !== undefined && looksLikePrivateKey(typed.sshKey);
+  const sshKey = privateKey ? undefined : typed.sshKey?.trim() || previous?.sshKey;
   if (sshKey) kept.sshKey = sshKey;
   const password = typed.registryPassword || previous?.registryPassword;
   if (password) kept.registryPassword = password;
-  if (typed.env === undefined) return { kept };
+  const dropped = privateKey ? { privateKeyDropped: true as const } : {};
+  if (typed.env === undefined) return { kept, ...dropped };
   const parsed = parseEnv(typed.env);
   // a text that does not parse is shown again as typed, except lines that look secret
   const marked = parsed.ok ? parsed.marked : [];
@@ -70,7 +74,7 @@ export function withholdSecrets(
     if (keep !== undefined) kept.env[name] = keep;
     return `${name}=${SECRET_MARK}`;
   });
-  return { env: lines.join('\n'), kept };
+  return { env: lines.join('\n'), kept, ...dropped };
 }
 
 /**

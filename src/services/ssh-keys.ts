@@ -36,8 +36,9 @@ export const MIN_RSA_BITS = 2048;
 export const MAX_KEY_TEXT = 16_384;
 const MAX_COMMENT = 200;
 
+/** Plain text (it is shown under form fields, where Slack renders no markup). */
 export const PRIVATE_KEY_WARNING =
-  '⚠️ That is a *private* key: never share it, here or anywhere. I did not keep it. Paste the *public* key instead: the contents of the `.pub` file (e.g. `~/.ssh/id_ed25519.pub`), one line starting with `ssh-ed25519`, `ecdsa-sha2-…` or `ssh-rsa`.';
+  '⚠️ That is a PRIVATE key: never share it, here or anywhere. I did not keep it. Paste the public key instead: the contents of the .pub file (e.g. ~/.ssh/id_ed25519.pub), one line starting with ssh-ed25519, ecdsa-sha2-… or ssh-rsa.';
 
 const ECDSA_POINT_BYTES: Readonly<Record<string, { bytes: number; bits: number }>> = {
   nistp256: { bytes: 65, bits: 256 },

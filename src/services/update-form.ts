@@ -8,9 +8,12 @@ import type { UpdateContainerRequest } from '../fluence/schemas';
 import { BLOCK, type BlockId } from '../slack/ids';
 import { readContainerSettings, textOf, type FieldErrors, type FormState } from './deploy-form';
 import { instanceNameProblem } from './form-fields';
+import { NO_KEY_SOURCES, type KeySources } from './ssh-key-choice';
+import { readKeyFields } from './ssh-key-fields';
+import type { PublicKey } from './ssh-keys';
 
 export type UpdateFormResult =
-  | { ok: true; request: UpdateContainerRequest; secrets: string[] }
+  | { ok: true; request: UpdateContainerRequest; secrets: string[]; rememberKey?: PublicKey }
   | { ok: false; errors: FieldErrors };
 
 /** Blocks the update modal has; API errors on anything else land on the name field. */
@@ -18,24 +21,29 @@ export const UPDATE_FORM_BLOCKS: readonly BlockId[] = [
   BLOCK.name, BLOCK.image, BLOCK.env, BLOCK.startup, BLOCK.registryUser, BLOCK.registryPassword, BLOCK.sshKey,
 ];
 
+/** The key the instance has now: Fluence keeps it in SSH_PUBKEY (injected from ssh_key at deploy). */
+export function currentKeyOf(current: { container?: { environment: ReadonlyArray<{ name: string; value: string }> } }): string | undefined {
+  return current.container?.environment.find((e) => e.name === rules.RESERVED_SSH_ENV)?.value || undefined;
+}
+
+/** `keys`: the saved and account keys the form offered (ssh-key-choice.ts). */
 export function readUpdateForm(
   state: FormState,
   current: { name?: string; container?: { environment: ReadonlyArray<{ name: string; value: string }> } },
+  keys: KeySources = NO_KEY_SOURCES,
 ): UpdateFormResult {
   const errors: FieldErrors = {};
   const name = textOf(state, BLOCK.name);
   const nameError = instanceNameProblem(name, current.name);
   if (nameError) errors[BLOCK.name] = nameError;
-  const sshKey = textOf(state, BLOCK.sshKey);
+  const currentKey = currentKeyOf(current);
+  const keyRead = readKeyFields(state, keys, { form: 'update', required: false, hasCurrentKey: Boolean(currentKey) });
+  Object.assign(errors, keyRead.errors);
+  const sshKey = keyRead.resolved.ok ? (keyRead.resolved.key?.text ?? '') : '';
   const settings = readContainerSettings(state, errors, sshKey, { mergeEnv: current.container?.environment ?? [] });
-  if (sshKey) {
-    const keyError = rules.sshKeyProblem(sshKey);
-    if (keyError) errors[BLOCK.sshKey] = keyError;
-  }
   if (!settings || Object.keys(errors).length) return { ok: false, errors };
-  // The current key lives in SSH_PUBKEY (injected from ssh_key at deploy). A full replacement
-  // without it would lock the user out, so an empty key field keeps the current key.
-  const currentKey = current.container?.environment.find((e) => e.name === rules.RESERVED_SSH_ENV)?.value;
+  // A full replacement without the current key would lock the user out, so keeping (or an empty
+  // key field with no choice made) sends the current key again.
   const userSetsEnvKey = settings.env.some((e) => e.name === rules.RESERVED_SSH_ENV);
   const keyToSend = sshKey || (userSetsEnvKey ? '' : (currentKey ?? ''));
   return {
@@ -52,6 +60,7 @@ export function readUpdateForm(
       ...(keyToSend ? { ssh_key: keyToSend } : {}),
     },
     secrets: settings.secrets,
+    ...(keyRead.resolved.ok && keyRead.resolved.remember ? { rememberKey: keyRead.resolved.remember } : {}),
   };
 }
 

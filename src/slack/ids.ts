@@ -55,6 +55,9 @@ export const BLOCK = {
   registryPassword: 'registry_password',
   location: 'location',
   sshKey: 'ssh_key',
+  /** The key select (saved key, account keys, paste another) and "remember this key" (issue 12 §2). */
+  sshKeyChoice: 'ssh_key_choice',
+  sshKeyRemember: 'ssh_key_remember',
   osImage: 'os_image',
   /** How long the instance may run (issue 11 leases). */
   lease: 'lease',

@@ -17,6 +17,8 @@
  * Where Slack's sources disagree the stricter documented value is not assumed; the comment says which.
  */
 
+import { conversationSelectViolations } from './conversation-select';
+
 export type Surface = 'message' | 'modal' | 'home';
 
 export interface BlockKitViolation {
@@ -256,6 +258,10 @@ class Checker {
         options.forEach((o, i) => this.option(o, `${pointer}/options/${i}`, { plainOnly: false }));
         return this.initialAmong(e, pointer, options.filter(isObj));
       }
+      case 'conversations_select':
+      case 'multi_conversations_select':
+        for (const v of conversationSelectViolations(e, pointer, type.startsWith('multi_'))) this.add(v.pointer, v.message);
+        return;
       case 'plain_text_input':
         if (e.min_length !== undefined && !(Number.isInteger(e.min_length) && (e.min_length as number) >= 0 && (e.min_length as number) <= L.inputLength)) {
           this.add(`${pointer}/min_length`, `must be between 0 and ${L.inputLength}`);

@@ -10,6 +10,7 @@ export {
   type SlackStandinOptions,
   type StoredMessage,
 } from './slack-web-api';
+export type { ChannelInput, StandinChannel } from './channels';
 export { SlackUser, signSlackRequest, type AckResult, type SlackUserOptions } from './slack-user';
 export {
   BLOCK_KIT_LIMITS,

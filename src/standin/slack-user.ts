@@ -5,6 +5,7 @@
  * would check them. Tests and the demo drive the bot only through this.
  */
 import { createHmac } from 'node:crypto';
+import { conversationTypeOf, filterAllows } from './conversation-select';
 import type { SlackStandin } from './slack-web-api';
 
 export interface AckResult {
@@ -122,6 +123,52 @@ export class SlackUser {
   }
 
   /**
+   * Runs a global shortcut from the shortcuts menu (or the search bar). Slack offers only the
+   * shortcuts the app declares, and the payload has no channel and no response_url: only a
+   * trigger_id (3 s) to open a modal with.
+   */
+  async shortcut(callbackId: string): Promise<AckResult> {
+    if (!this.opts.standin.globalShortcuts.includes(callbackId)) {
+      throw new Error(`the app declares no global shortcut ${callbackId} (declared: ${this.opts.standin.globalShortcuts.join(', ') || 'none'}): Slack would not offer it`);
+    }
+    const payload = {
+      type: 'shortcut',
+      token: VERIFICATION_TOKEN,
+      action_ts: actionTs(),
+      team: { id: this.opts.teamId, domain: 'standin' },
+      user: { id: this.opts.userId, username: this.opts.userName, team_id: this.opts.teamId },
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: callbackId,
+      trigger_id: this.opts.standin.newTriggerId(),
+    };
+    return this.send(formPayload(payload));
+  }
+
+  /**
+   * Picks a conversation in a conversations select of a modal, as Slack's menu allows: only one
+   * of the filter's types, and only one this user can see (a private channel only as a member).
+   * Dispatched to the bot like selectOption when the block asks for it.
+   */
+  async selectConversation(view: any, actionId: string, conversationId: string): Promise<AckResult> {
+    const found = findElement(view?.blocks ?? [], actionId);
+    if (!found) throw new Error(`no element with action_id ${actionId} in view ${view?.id}`);
+    const { element, block } = found;
+    if (element.type !== 'conversations_select') throw new Error(`${actionId} is a ${element.type}, not a conversations_select`);
+    const channel = this.opts.standin.channel(conversationId);
+    const type = conversationTypeOf(conversationId, channel?.isPrivate);
+    if (!filterAllows(element.filter, type)) throw new Error(`the menu of ${actionId} does not list ${type} conversations (filter ${JSON.stringify(element.filter)})`);
+    if (!isVisible(this.opts.standin, conversationId, this.opts.userId)) {
+      throw new Error(`${this.opts.userId} cannot see ${conversationId}: Slack would not list it`);
+    }
+    const state = this.stateOf(view.id);
+    (state[block.block_id] ??= {})[actionId] = { type: element.type, selected_conversation: conversationId };
+    if (block.type === 'input' && block.dispatch_action !== true) return { status: 0, body: 'not dispatched (input block)', ms: 0 };
+    const action = { type: element.type, action_id: actionId, block_id: block.block_id, selected_conversation: conversationId, action_ts: actionTs() };
+    return this.sendAction({ view }, action);
+  }
+
+  /**
    * Submits a modal. `values[block_id][action_id]` is either a full state value ({ type, ... }) or
    * a shorthand (a string, or an array for multi-selects) turned into the shape Slack uses for that
    * element. Inputs not given keep what the user picked before, or their initial value, or null.
@@ -224,6 +271,11 @@ export class SlackUser {
     if (!state) this.viewStates.set(viewId, (state = {}));
     return state;
   }
+}
+
+function isVisible(standin: SlackStandin, id: string, userId: string): boolean {
+  const c = standin.channel(id);
+  return !c || !c.isPrivate || c.members.includes(userId);
 }
 
 /** `v0=` + hex(HMAC_SHA256(secret, `v0:${ts}:${rawBody}`)): Slack's request signature. */

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView, describeViolation, type BlockKitRefusal } from './block-kit-limits';
+import { ChannelRegistry, type ChannelInput, type StandinChannel } from './channels';
 
 export interface RecordedCall {
   method: string;
@@ -87,9 +88,16 @@ export interface SlackStandin {
   botUserId: string;
   botId: string;
   teamId: string;
+  /** Registers a channel with its members: posts there are then answered as Slack would (channels.ts). */
+  addChannel(channel: ChannelInput): StandinChannel;
+  channel(id: string): StandinChannel | undefined;
+  /** Callback ids of the app's global shortcuts (the manifest's); Slack sends no others. */
+  globalShortcuts: readonly string[];
 }
 
 export interface SlackStandinOptions {
+  /** The app's global shortcuts (manifest `features.shortcuts`, type global): their callback ids. */
+  globalShortcuts?: readonly string[];
   botUserId?: string;
   botId?: string;
   teamId?: string;
@@ -129,6 +137,11 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     throw new SlackError(refusal.error, errors);
   };
   const failures = new Map<string, FailAnswer[]>();
+  const channels = new ChannelRegistry(botUserId);
+  const canPost = (channel: string) => {
+    const error = channels.postError(channel);
+    if (error) throw new SlackError(error);
+  };
   const custom = new Map<string, (args: Answer) => Answer>();
   const stored: StoredMessage[] = [];
   const openViews = new Map<string, any>();
@@ -196,6 +209,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     'auth.test': () => ({ url: 'https://standin.slack.local/', team: 'Stand-in', user: 'gpu-bot', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false }),
     'chat.postMessage': (args) => {
       const channel = resolveChannel(args.channel);
+      canPost(channel);
       refuse('chat.postMessage', checkMessage(args));
       const msg: StoredMessage = { ...messageFields(args), type: 'message', channel, ts: nextTs(), user: botUserId, bot_id: botId };
       if (args.thread_ts !== undefined) msg.thread_ts = String(args.thread_ts);
@@ -206,6 +220,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       const channel = resolveChannel(args.channel);
       const msg = findMessage(channel, args.ts);
       if (!msg) throw new SlackError('message_not_found');
+      canPost(channel);
       refuse('chat.update', checkMessage(args));
       const keep = { channel, ts: msg.ts, user: msg.user, bot_id: msg.bot_id, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) };
       const replaced: StoredMessage = { ...msg, ...messageFields(args), ...keep, edited: { user: botUserId, ts: nextTs() } };
@@ -221,7 +236,8 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     },
     // Ephemeral messages are not held by Slack: recorded in `calls` only.
     'chat.postEphemeral': (args) => {
-      resolveChannel(args.channel);
+      const ephemeralError = channels.ephemeralError(resolveChannel(args.channel), args.user);
+      if (ephemeralError) throw new SlackError(ephemeralError);
       refuse('chat.postEphemeral', checkMessage(args));
       return { message_ts: nextTs() };
     },
@@ -358,6 +374,9 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     botUserId,
     botId,
     teamId,
+    addChannel: (c) => channels.add(c),
+    channel: (id) => channels.get(id),
+    globalShortcuts: [...(opts.globalShortcuts ?? [])],
     callsTo: (method) => calls.filter((c) => c.method === method),
     responseUrl(id, origin) {
       const key = id ?? `R${next()}`;
@@ -391,6 +410,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       openViews.clear();
       triggers.clear();
       origins.clear();
+      channels.clear();
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

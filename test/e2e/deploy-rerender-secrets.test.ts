@@ -12,12 +12,13 @@ import type { TestBot } from '../support/bot-harness';
 import type { Relay } from '../support/fluence-relay';
 import { startRelayedBot, stopRelayedBot } from '../support/relayed-bot';
 import { fill, waitForField } from '../support/modal';
+import { ED25519_PUB } from '../support/ssh-keys';
 
 const run = `${process.pid}${Date.now().toString(36)}`;
 const TOKEN = `hf_${run}RerenderTok9`;
 const MARKED = `marked-${run}`;
 const PASSWORD = `reg-pw-${run}-Qq2`;
-const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxN0tARealKey0123456789abcdef me@laptop';
+const KEY = ED25519_PUB;
 
 let sim: SimulatorHandle;
 let relay: Relay;

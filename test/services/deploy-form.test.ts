@@ -9,11 +9,13 @@ import {
 import { registryHost } from '../../src/services/form-fields';
 import { readRenameForm, readUpdateForm } from '../../src/services/update-form';
 import { ACTION, BLOCK, INPUT_ACTION, type BlockId } from '../../src/slack/ids';
+import { PRIVATE_KEY_WARNING } from '../../src/services/ssh-keys';
+import { ED25519_PUB, RSA1024_PUB } from '../support/ssh-keys';
 
 const EXAMPLES = join(__dirname, '../../../shared/fluence/examples');
 const example = (f: string) => JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8'));
 
-const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxN0tARealKey0123456789abcdef user@host';
+const KEY = ED25519_PUB;
 const baseOffer = containerPlanOffers(ContainerPlansSchema.parse(example('plans-containers.response.json')))[0]!;
 const offer: PlanOffer = { ...baseOffer, planId: '075e40d4-2766-4347-833b-205245fe3629', locations: ['US', 'DE'] };
 const vmOffer: PlanOffer = {
@@ -136,8 +138,9 @@ test.each<[string, Partial<Record<BlockId, string | null>>, BlockId, string]>([
   ['password only', { [BLOCK.registryPassword]: 'hunter22' }, BLOCK.registryUser, 'Enter the registry username, or clear the password.'],
   ['other registry', { [BLOCK.image]: 'quay.io/org/app', [BLOCK.registryUser]: 'u', [BLOCK.registryPassword]: 'p' }, BLOCK.image, 'Registry credentials work only for images on docker.io or ghcr.io; this image is on quay.io.'],
   ['location', { [BLOCK.location]: 'FR' }, BLOCK.location, 'FR is not available for this plan. Pick one of: US, DE, Any location.'],
-  ['bad ssh key', { [BLOCK.sshKey]: 'hello' }, BLOCK.sshKey, 'This does not look like an OpenSSH public key (it should start with ssh-ed25519, ssh-rsa or ecdsa-sha2-…).'],
-  ['private key', { [BLOCK.sshKey]: '-----BEGIN OPENSSH PRIVATE KEY-----' }, BLOCK.sshKey, 'That is a private key. Paste the public key (the .pub file) instead.'],
+  ['bad ssh key', { [BLOCK.sshKey]: 'hello' }, BLOCK.sshKey, 'This is not an OpenSSH public key: it should be one line starting with `ssh-ed25519`, `ecdsa-sha2-nistp256` (or 384/521) or `ssh-rsa`, as in your .pub file.'],
+  ['private key', { [BLOCK.sshKey]: '-----BEGIN OPENSSH PRIVATE KEY-----' }, BLOCK.sshKey, PRIVATE_KEY_WARNING],
+  ['short rsa key', { [BLOCK.sshKey]: RSA1024_PUB }, BLOCK.sshKey, 'This RSA key has 1024 bits; at least 2048 are needed. Make a new key with `ssh-keygen -t ed25519` (or `-t rsa -b 4096`) and paste its .pub file.'],
 ])('container: %s -> error on the right field', (_name, over, block, message) => {
   const errors = errorsOf(over);
   expect(errors[block]).toBe(message);
@@ -160,7 +163,7 @@ describe('VM / bare metal', () => {
   const vm = (over: Partial<Record<BlockId, string | null>>, type: 'vm' | 'baremetal' = 'vm') =>
     readDeployForm(type, state({ [BLOCK.plan]: vmOffer.planId, [BLOCK.name]: 'box', [BLOCK.sshKey]: KEY, [BLOCK.osImage]: 'Ubuntu Server 22.04', ...over }), [vmOffer]);
   test('SSH key is required', () => {
-    expect(vm({ [BLOCK.sshKey]: '' })).toEqual({ ok: false, errors: { [BLOCK.sshKey]: 'An SSH public key is required.' } });
+    expect(vm({ [BLOCK.sshKey]: '' })).toEqual({ ok: false, errors: { [BLOCK.sshKey]: 'An SSH public key is required: it is the only way into the machine. Paste yours (the .pub file).' } });
   });
   test('OS image must be one of the offer\'s options', () => {
     expect(vm({ [BLOCK.osImage]: 'Ubuntu Server 2.04' })).toEqual({

@@ -20,7 +20,7 @@ export function valuesForRerender(ctx: BotContext, requestId: string, state: For
   const values = deployFormValues(state);
   // the password as typed (spaces are part of it); Slack sends it with the state, never as a value we render
   const password = Object.values(state[BLOCK.registryPassword] ?? {})[0]?.value ?? undefined;
-  const { env, kept } = withholdSecrets({ env: values.env, sshKey: values.sshKey, registryPassword: password }, keptSecrets(ctx, requestId));
+  const { env, kept, privateKeyDropped } = withholdSecrets({ env: values.env, sshKey: values.sshKey, registryPassword: password }, keptSecrets(ctx, requestId));
   if (hasKept(kept)) {
     ctx.store.formDrafts.put(requestId, sealerFor(ctx).sealJson(kept, formDraftContext(requestId)), Date.now() + FORM_DRAFT_TTL_MS);
   } else {
@@ -30,6 +30,7 @@ export function valuesForRerender(ctx: BotContext, requestId: string, state: For
   return {
     ...rest,
     ...(env !== undefined ? { env } : {}),
+    ...(privateKeyDropped ? { privateKeyDropped } : {}),
     ...(hasKept(kept)
       ? { kept: { env: Object.keys(kept.env).length > 0, registryPassword: Boolean(kept.registryPassword), sshKey: Boolean(kept.sshKey) } }
       : {}),

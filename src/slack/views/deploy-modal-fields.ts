@@ -9,8 +9,10 @@ import type { DefaultImage } from '../../fluence/schemas';
 import {
   ANY_LOCATION, CUSTOM_PRESET, keyedActionId, osOptionValue, type DeployFormValues,
 } from '../../services/deploy-form';
+import type { KeySources } from '../../services/ssh-key-choice';
 import { ACTION, BLOCK } from '../ids';
 import { option, plain, section, textInput } from './modal-blocks';
+import { sshKeyBlocks } from './ssh-key-fields';
 import { fitItems } from './truncate';
 
 /** A static select holds at most 100 options (Block Kit select menu element). */
@@ -22,7 +24,7 @@ function presetOf(images: readonly DefaultImage[], values: DeployFormValues): De
 }
 
 /** Container inputs; `images` are the default-image presets (GET /gpu/default-images/). */
-export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffer | undefined, values: DeployFormValues): KnownBlock[] {
+export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffer | undefined, values: DeployFormValues, keys: KeySources): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   const preset = presetOf(images, values);
   const presetKey = images.length ? (preset?.slug ?? CUSTOM_PRESET) : undefined;
@@ -100,21 +102,31 @@ export function containerBlocks(images: readonly DefaultImage[], offer: PlanOffe
         (locations.hidden ? ` Showing ${locations.shown.length} of ${offer?.locations.length} locations.` : ''),
     ),
   });
-  blocks.push(textInput({
-    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey, optional: !preset?.requires_ssh,
-    placeholder: values.kept?.sshKey ? 'kept from before: leave empty to use it' : 'ssh-ed25519 AAAA… you@laptop',
-    hint: `${preset?.requires_ssh ? 'This image needs a key to let you in. ' : ''}One OpenSSH public key (the .pub file). Do not also set ${RESERVED_SSH_ENV} in the environment.`,
+  blocks.push(...sshKeyBlocks({
+    keys,
+    mode: { form: 'deploy', required: Boolean(preset?.requires_ssh) },
+    values: keyValues(values),
+    paste: {
+      label: 'SSH public key',
+      optional: !preset?.requires_ssh,
+      hint: `${preset?.requires_ssh ? 'This image needs a key to let you in. ' : ''}One OpenSSH public key (the .pub file). Do not also set ${RESERVED_SSH_ENV} in the environment.`,
+    },
   }));
   return blocks;
 }
 
+function keyValues(values: DeployFormValues) {
+  return { sshKeyChoice: values.sshKeyChoice, rememberKey: values.rememberKey, keptKey: values.kept?.sshKey, privateKeyDropped: values.privateKeyDropped };
+}
+
 /** VM and bare-metal inputs: the SSH key and the plan's OS images. */
-export function machineBlocks(offer: PlanOffer | undefined, values: DeployFormValues): KnownBlock[] {
-  const blocks: KnownBlock[] = [textInput({
-    block: BLOCK.sshKey, label: 'SSH public key', initial: values.sshKey,
-    placeholder: values.kept?.sshKey ? 'kept from before: leave empty to use it' : 'ssh-ed25519 AAAA… you@laptop',
-    hint: 'Required: the only way into the machine. One OpenSSH public key (the .pub file).',
-  })];
+export function machineBlocks(offer: PlanOffer | undefined, values: DeployFormValues, keys: KeySources): KnownBlock[] {
+  const blocks: KnownBlock[] = sshKeyBlocks({
+    keys,
+    mode: { form: 'deploy', required: true },
+    values: keyValues(values),
+    paste: { label: 'SSH public key', optional: false, hint: 'Required: the only way into the machine. One OpenSSH public key (the .pub file).' },
+  });
   const os = offer?.osOptions ?? [];
   if (offer && os.length) {
     const shown = fitItems(os, MAX_OPTIONS, (o) => osOptionValue(os, o) === values.osImage);

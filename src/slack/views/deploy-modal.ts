@@ -12,6 +12,7 @@ import { WORKLOAD_TYPES, WORKLOADS, isWorkloadType, type WorkloadType } from '..
 import { balanceAfter, deployCost, formatUsd } from '../../services/cost';
 import type { DeployFormValues } from '../../services/deploy-form';
 import type { LeaseChoices } from '../../services/leases';
+import { NO_KEY_SOURCES, type KeySources } from '../../services/ssh-key-choice';
 import { formatDuration } from '../../duration';
 import { ACTION, BLOCK, LEASE_SELECT_ACTION, VIEW } from '../ids';
 import { sandboxBlocks } from './blocks';
@@ -118,6 +119,8 @@ export interface DeployModalData {
   error?: string;
   /** The lease menu under the channel's policy; no field when absent. */
   lease?: LeaseChoices;
+  /** The user's saved key and the account's keys, offered in the key field (public keys only). */
+  keys?: KeySources;
 }
 
 export function renderDeployLoading(data: { type?: WorkloadType; requestId: string; channelId?: string }): ModalView {
@@ -189,8 +192,9 @@ export function renderDeployModal(data: DeployModalData): ModalView {
     hint: `1–${NAME_MAX} characters: lowercase letters, digits and hyphens, not starting or ending with a hyphen.`,
   }));
 
-  if (data.type === 'container') blocks.push(...containerBlocks(data.images, offer, values));
-  else blocks.push(...machineBlocks(offer, values));
+  const keys = data.keys ?? NO_KEY_SOURCES;
+  if (data.type === 'container') blocks.push(...containerBlocks(data.images, offer, values, keys));
+  else blocks.push(...machineBlocks(offer, values, keys));
 
   if (data.lease) blocks.push(leaseBlock(data.lease));
   blocks.push({ type: 'section', block_id: BLOCK.cost, text: { type: 'mrkdwn', text: costText(offer, data.balance) } });

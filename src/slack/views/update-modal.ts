@@ -9,8 +9,11 @@ import { z } from 'zod';
 import type { InstanceDetail } from '../../fluence/model';
 import { NAME_MAX, RESERVED_SSH_ENV } from '../../fluence/rules';
 import { isWorkloadType, type WorkloadType } from '../../fluence/workload';
+import { NO_KEY_SOURCES, type KeySources } from '../../services/ssh-key-choice';
+import { currentKeyOf } from '../../services/update-form';
 import { BLOCK, VIEW } from '../ids';
 import { modalShell, textInput } from './modal-blocks';
+import { sshKeyBlocks } from './ssh-key-fields';
 import { clamp as clampText, escapeMrkdwn } from './format';
 
 // ---- private_metadata shared by the update and rename modals ------------------------------
@@ -54,7 +57,7 @@ export const NAME_HINT = `1–${NAME_MAX} characters: lowercase letters, digits 
  * no container rename: a new name is a full replacement, so it goes through this form, which says
  * it restarts and asks for the registry credentials that cannot be read back.
  */
-export function renderUpdateModal(data: { instance: InstanceDetail; requestId: string; newName?: string }): ModalView {
+export function renderUpdateModal(data: { instance: InstanceDetail; requestId: string; newName?: string; keys?: KeySources }): ModalView {
   const { instance } = data;
   const renaming = data.newName !== undefined && data.newName !== instance.name;
   const c = instance.container;
@@ -105,9 +108,14 @@ export function renderUpdateModal(data: { instance: InstanceDetail; requestId: s
         block: BLOCK.registryPassword, label: 'Registry password or token', optional: true,
         hint: 'Slack has no password field: this value is never shown again and is masked everywhere the bot writes.',
       }),
-      textInput({
-        block: BLOCK.sshKey, label: 'SSH public key', optional: true, placeholder: 'ssh-ed25519 AAAA… you@laptop',
-        hint: `Optional: one OpenSSH public key to replace the current one. Leave empty to keep the current key. Not together with ${RESERVED_SSH_ENV}.`,
+      ...sshKeyBlocks({
+        keys: data.keys ?? NO_KEY_SOURCES,
+        mode: { form: 'update', required: false, hasCurrentKey: Boolean(c && currentKeyOf({ container: c })) },
+        paste: {
+          label: 'SSH public key',
+          optional: true,
+          hint: `Optional: one OpenSSH public key to replace the current one. Leave empty to keep the current key. Not together with ${RESERVED_SSH_ENV}.`,
+        },
       }),
     ],
   });

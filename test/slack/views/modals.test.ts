@@ -65,7 +65,7 @@ test('container modal: every field labelled as in the issue, block ids from ids.
     [BLOCK.plan, 'Plan'], [BLOCK.name, 'Name'], [BLOCK.imagePreset, 'Image preset'], [BLOCK.image, 'Image'],
     [BLOCK.ports, 'Ports'], [BLOCK.env, 'Environment'], [BLOCK.startup, 'Startup command'],
     [BLOCK.registryUser, 'Registry credentials'], [BLOCK.registryPassword, 'Registry password or token'],
-    [BLOCK.location, 'Location'], [BLOCK.sshKey, 'SSH public key'],
+    [BLOCK.location, 'Location'], [BLOCK.sshKey, 'SSH public key'], [BLOCK.sshKeyRemember, 'Remember this key'],
   ]);
   expect(block(v, BLOCK.type)!.type).toBe('actions');
   expect(block(v, BLOCK.plan)).toMatchObject({ dispatch_action: true, element: { action_id: ACTION.deployPlanSelect, initial_option: { value: h200.planId } } });
@@ -116,7 +116,7 @@ test('VM modal: SSH key required, OS options of the selected offer, no container
   const offer: PlanOffer = { ...vmOffers[1]!, osOptions: ['Ubuntu Server 22.04', 'Debian 12'] };
   const v = renderDeployModal({ requestId: 'r', type: 'vm', offers: [vmOffers[0]!, offer], selectedPlanId: offer.planId, images, sandbox: false, balance: null });
   checkLimits(v);
-  expect(inputs(v).map((b) => b.label!.text)).toEqual(['Plan', 'Name', 'SSH public key', 'OS image']);
+  expect(inputs(v).map((b) => b.label!.text)).toEqual(['Plan', 'Name', 'SSH public key', 'Remember this key', 'OS image']);
   expect(block(v, BLOCK.sshKey)!.optional).toBeFalsy();
   const os = block(v, BLOCK.osImage)!.element!;
   expect(os.options!.map((o) => o.value)).toEqual(['Ubuntu Server 22.04', 'Debian 12']);
@@ -157,7 +157,7 @@ test('update modal: prefilled, env values never shown, ports fixed, restart said
   checkLimits(v);
   expect(v.callback_id).toBe(VIEW.update);
   expect(inputs(v).map((b) => b.label!.text)).toEqual([
-    'Name', 'Image', 'Environment', 'Startup command', 'Registry credentials', 'Registry password or token', 'SSH public key',
+    'Name', 'Image', 'Environment', 'Startup command', 'Registry credentials', 'Registry password or token', 'SSH public key', 'Remember this key',
   ]);
   expect(block(v, BLOCK.name)!.element!.initial_value).toBe(instance.name);
   expect(block(v, BLOCK.image)!.element!.initial_value).toBe(instance.container!.image);
