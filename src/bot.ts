@@ -19,6 +19,7 @@ import { startSimulator, type SimulatorHandle, type SimulatorOptions } from './s
 import { createSlackApp } from './slack/app';
 import { HomeTeam } from './slack/home-team';
 import type { BotContext } from './slack/context';
+import { SshKeyBook } from './services/ssh-key-book';
 import { InFlight } from './slack/inflight';
 import { resumeApproved, sweepApprovals } from './slack/handlers/guardrails';
 import { announceAdopted, reportAbandoned } from './slack/handlers/deploy-settle';
@@ -188,6 +189,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     guard,
     leases,
     store,
+    sshKeys: new SshKeyBook({ repo: store.sshKeys, fluence, logger, now: () => clock.now() }),
     watcher,
     notifier: patientNotifier(notifier),
     inflight: new InFlight(),

@@ -2,7 +2,8 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { COMMAND } from '../src/slack/ids';
+import { COMMAND, SHORTCUT } from '../src/slack/ids';
+import { manifestGlobalShortcuts } from './support/manifest';
 
 const schemaPath = join(__dirname, '../../shared/slack/manifest-schema/manifest.schema.1.0.0.json');
 
@@ -26,5 +27,10 @@ describe('manifest.yml', () => {
     expect(manifest.features.slash_commands[0].url).toMatch(/\/slack\/events$/);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'commands', 'im:write']);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
+  });
+
+  it('declares the "Deploy a GPU" global shortcut with the callback id the bot listens to', () => {
+    expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ name: 'Deploy a GPU', type: 'global', callback_id: SHORTCUT.deploy })]);
+    expect(manifestGlobalShortcuts()).toEqual([SHORTCUT.deploy]);
   });
 });

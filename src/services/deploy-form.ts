@@ -205,6 +205,8 @@ export interface DeployFormValues {
   registryUser?: string;
   location?: string;
   sshKey?: string;
+  /** The channel picked in a form opened from the shortcut. */
+  channel?: string;
   /** The key select's value and the "remember this key" box, kept across re-renders. */
   sshKeyChoice?: string;
   rememberKey?: boolean;
@@ -233,6 +235,7 @@ export function deployFormValues(state: FormState): DeployFormValues {
   put('registryUser', field(state, BLOCK.registryUser)?.value.value);
   put('sshKey', field(state, BLOCK.sshKey)?.value.value);
   put('sshKeyChoice', selectedOf(state, BLOCK.sshKeyChoice));
+  put('channel', field(state, BLOCK.channel)?.value.selected_conversation);
   if (checkedOf(state, BLOCK.sshKeyRemember).includes(REMEMBER_KEY)) out.rememberKey = true;
   const presetFields = [['image', BLOCK.image], ['ports', BLOCK.ports], ['env', BLOCK.env], ['startup', BLOCK.startup]] as const;
   for (const [key, block] of presetFields) {

@@ -30,7 +30,9 @@ export type Command =
   /** `durationMs: null`: until terminated (`off`). */
   | { kind: 'lease'; instance: string; durationMs: number | null }
   /** No channel and no patch: show all. `remove`: back to the defaults. */
-  | { kind: 'policy'; channelId?: string; patch?: PolicyPatch; remove?: true };
+  | { kind: 'policy'; channelId?: string; patch?: PolicyPatch; remove?: true }
+  /** `text`: a key given right in the command (`/gpu key set ssh-ed25519 AAAA…`); never echoed. */
+  | { kind: 'key'; action: 'show' | 'set' | 'clear'; text?: string };
 
 export type CommandKind = Command['kind'];
 export type ParseResult =
@@ -57,6 +59,7 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   audit: '`/gpu audit [n, 1–100, default 20]`',
   lease: '`/gpu lease <instance> <45m|8h|3d|1w|off>` — when it should stop (from now); `off`: until terminated',
   policy: '`/gpu policy [#channel [lease=8h] [max-lease=72h|none] [on-expiry=remind|terminate] | #channel off]`',
+  key: '`/gpu key [set [<public key>] | clear]` — your saved SSH public key (deploy forms start with it)',
 };
 export const USAGE_TEXT = Object.values(USAGE).join('\n');
 
@@ -80,6 +83,7 @@ const ALIASES: Readonly<Record<CommandKind, readonly string[]>> = {
   audit: ['audit', 'history'],
   lease: ['lease', 'extend'],
   policy: ['policy', 'policies'],
+  key: ['key', 'keys', 'ssh-key', 'sshkey'],
 };
 export const KIND_BY_WORD = new Map<string, CommandKind>(
   (Object.entries(ALIASES) as Array<[CommandKind, readonly string[]]>).flatMap(([k, ws]) => ws.map((w) => [w, k] as const)),

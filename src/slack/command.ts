@@ -5,6 +5,7 @@
 import { WORKLOADS, parseWorkloadType, type WorkloadType } from '../fluence/workload';
 import { DURATION_EXAMPLES, parseDuration } from '../duration';
 import { ON_EXPIRY, type OnExpiry, type PolicyPatch } from '../store/policies';
+import { looksLikePrivateKey, PRIVATE_KEY_WARNING } from '../services/ssh-keys';
 import {
   KIND_BY_WORD,
   ParseError,
@@ -36,6 +37,8 @@ export function parseCommand(text: string): ParseResult {
     if (text.length > MAX_INPUT) {
       return { ok: false, error: `That command is too long (${text.length} characters; the limit is ${MAX_INPUT}).`, usage: USAGE_TEXT };
     }
+    // a private key pasted into a command: a warning, and no word of it repeated back
+    if (looksLikePrivateKey(text)) return { ok: false, error: PRIVATE_KEY_WARNING, usage: USAGE.key };
     const words = text.split(/[\s\u200b\u2060]+/u).filter((w) => w.length > 0);
     const [first, ...args] = words;
     if (first === undefined) return { ok: true, command: { kind: 'help' } };
@@ -124,7 +127,28 @@ function parseArgs(kind: CommandKind, args: string[]): Command {
     }
     case 'policy':
       return parsePolicy(args);
+    case 'key':
+      return parseKey(args);
   }
+}
+
+/** What was typed after `key` is never quoted back: it may be a key (or worse) pasted in the wrong place. */
+function parseKey(args: string[]): Command {
+  const a = args[0]?.toLowerCase();
+  if (a === undefined || a === 'show') {
+    if (args.length > 1) fail('key', '`key` shows your saved key and takes nothing more; `key set` saves one.');
+    return { kind: 'key', action: 'show' };
+  }
+  if (['set', 'add', 'save', 'replace'].includes(a)) {
+    return args.length > 1 ? { kind: 'key', action: 'set', text: args.slice(1).join(' ') } : { kind: 'key', action: 'set' };
+  }
+  if (['clear', 'remove', 'delete', 'forget', 'off'].includes(a)) {
+    if (args.length > 1) fail('key', '`key clear` takes nothing more.');
+    return { kind: 'key', action: 'clear' };
+  }
+  // the key itself right after `key`
+  if (/^(ssh-|ecdsa-|sk-)/.test(args[0]!)) return { kind: 'key', action: 'set', text: args.join(' ') };
+  return fail('key', '`key` takes `set` (to save your SSH public key) or `clear` (to forget it), or nothing to show it.');
 }
 
 const OFF_WORDS = ['off', 'none', 'never', 'forever', 'unlimited'];

@@ -12,6 +12,7 @@ import type { Guard } from '../services/guard';
 import type { InstanceDirectory } from '../services/instances';
 import type { LeaseService } from '../services/leases';
 import type { PlanCatalog } from '../services/plans';
+import type { SshKeyBook } from '../services/ssh-key-book';
 import type { Store } from '../store';
 import type { InstanceWatcher } from '../watch/watcher';
 import type { WatchNotifier } from '../watch/notifier';
@@ -31,6 +32,8 @@ export interface BotContext {
   /** Lease rules: channel policies, the deploy form's choices, starting a deploy's lease. */
   leases: LeaseService;
   store: Store;
+  /** Saved SSH keys and the account's keys (issue 12 §2). */
+  sshKeys: SshKeyBook;
   watcher: InstanceWatcher;
   notifier: WatchNotifier;
   /** Handlers still running after their ack. */

@@ -5,6 +5,12 @@
 
 export const COMMAND = '/gpu';
 
+/** Global shortcut callback ids (manifest.yml `features.shortcuts`). */
+export const SHORTCUT = {
+  /** "Deploy a GPU": the deploy form with a channel picker (issue 12 §4). */
+  deploy: 'deploy_gpu',
+} as const;
+
 /** Button / select `action_id`s. */
 export const ACTION = {
   /** Help buttons */
@@ -26,6 +32,10 @@ export const ACTION = {
   deployType: 'deploy_type',
   deployPlanSelect: 'deploy_plan',
   deployImagePreset: 'deploy_image_preset',
+  /** The channel picker of a deploy form opened from the shortcut (re-renders the lease menu). */
+  deployChannel: 'deploy_channel',
+  /** `/gpu key`: opens the key modal */
+  sshKeySet: 'ssh_key_set',
   /** Approval request message */
   approve: 'approval_approve',
   deny: 'approval_deny',
@@ -36,6 +46,8 @@ export const VIEW = {
   deploy: 'deploy_modal',
   update: 'update_modal',
   rename: 'rename_modal',
+  /** `/gpu key set`: save your SSH public key. */
+  sshKey: 'ssh_key_modal',
 } as const;
 
 /**
@@ -59,6 +71,8 @@ export const BLOCK = {
   sshKeyChoice: 'ssh_key_choice',
   sshKeyRemember: 'ssh_key_remember',
   osImage: 'os_image',
+  /** Where a deploy from the shortcut is announced (conversations_select). */
+  channel: 'channel',
   /** How long the instance may run (issue 11 leases). */
   lease: 'lease',
   cost: 'cost',

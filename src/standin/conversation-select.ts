@@ -14,7 +14,7 @@ export type ConversationType = (typeof CONVERSATION_TYPES)[number];
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A conversation id: C (public), G (private or mpim), D (im). */
-const CONVERSATION_ID = /^[CGD][A-Z0-9]{2,}$/;
+const CONVERSATION_ID = /^[CGD][A-Z0-9_]{2,}$/; // (the stand-in's own ids have underscores: C_GENERAL)
 
 export function conversationSelectViolations(e: Json, pointer: string, multi: boolean): BlockKitViolation[] {
   const out: BlockKitViolation[] = [];

@@ -177,7 +177,9 @@ export class SlackUser {
     const state = this.stateOf(view.id);
     for (const [blockId, byAction] of Object.entries(values)) {
       for (const [actionId, value] of Object.entries(byAction)) {
-        const element = findElement(view.blocks ?? [], actionId)?.element;
+        // the element of this block (many inputs share one action id, each in its own block)
+        const blocks: any[] = view.blocks ?? [];
+        const element = (findElement(blocks.filter((b) => b.block_id === blockId), actionId) ?? findElement(blocks, actionId))?.element;
         (state[blockId] ??= {})[actionId] = stateValue(element, value);
       }
     }

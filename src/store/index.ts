@@ -48,6 +48,8 @@ import { LeaseStore } from './leases';
 import { OutboxStore } from './outbox';
 import { PolicyStore } from './policies';
 import { WatchStore } from './watches';
+import { SshKeyStore } from './ssh-keys';
+import { LastChannelStore } from './last-channels';
 
 /** The store's serialised write transaction (Engine.transaction). */
 export type StoreTransaction = Engine['transaction'];
@@ -80,6 +82,10 @@ export interface Store {
   policies: PolicyStore;
   /** Every background notice until Slack has it (outbox.ts, migrations 600–699; src/background/scheduler.ts). */
   outbox: OutboxStore;
+  /** Users' saved SSH public keys (ssh-keys.ts, migrations 900–999). */
+  sshKeys: SshKeyStore;
+  /** The channel each user last used the bot in (last-channels.ts). */
+  lastChannels: LastChannelStore;
   /** False once closed (health check). */
   isOpen(): boolean;
   /** Closes the database; safe to call more than once. (SQLite: closed at once, before the promise settles.) */
@@ -128,6 +134,8 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     leases: new LeaseStore(db, now),
     policies: new PolicyStore(db, now),
     outbox: new OutboxStore(db),
+    sshKeys: new SshKeyStore(engine.kysely, now),
+    lastChannels: new LastChannelStore(engine.kysely, now),
     isOpen: () => engine.isOpen(),
     close: () => engine.close(),
   };

@@ -17,6 +17,7 @@ import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../
 import { describeRejection, SlackUser, startSlackStandin, type SlackStandin } from '../../src/standin';
 import { ManualClock } from '../../src/watch/clock';
 import { Metrics } from '../../src/metrics';
+import { manifestGlobalShortcuts } from './manifest';
 
 export interface TestBot {
   bot: RunningBot;
@@ -56,7 +57,7 @@ export const BOT_TOKEN = 'xoxb-test-token-0000';
 
 export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> {
   const clock = opts.clock ?? new ManualClock();
-  const standin = opts.standin ?? (await startSlackStandin({ botUserId: 'U_BOT', botId: 'B_BOT', teamId: 'T_TEAM' }));
+  const standin = opts.standin ?? (await startSlackStandin({ botUserId: 'U_BOT', botId: 'B_BOT', teamId: 'T_TEAM', globalShortcuts: manifestGlobalShortcuts() }));
   // fast, fixed timings on the manual clock; the container still passes through NOT_STARTED (5 s)
   const sim =
     opts.sim ??

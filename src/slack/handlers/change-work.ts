@@ -8,11 +8,14 @@ import type { WorkloadType } from '../../fluence/workload';
 import type { FieldErrors, FormState } from '../../services/deploy-form';
 import { secretEnvValues } from '../../services/form-secrets';
 import { readUpdateForm } from '../../services/update-form';
+import { NO_KEY_SOURCES, type KeySources } from '../../services/ssh-key-choice';
+import type { PublicKey } from '../../services/ssh-keys';
 import type { BotContext } from '../context';
 import { BLOCK } from '../ids';
 
 export type ChangeResult =
-  | { kind: 'ok'; name: string; instance?: InstanceDetail }
+  /** `rememberKey`: a pasted key to save as the user's ("remember this key" ticked). */
+  | { kind: 'ok'; name: string; instance?: InstanceDetail; rememberKey?: PublicKey }
   | { kind: 'invalid'; errors: FieldErrors; instance?: InstanceDetail }
   | { kind: 'failed'; error: unknown; instance?: InstanceDetail };
 
@@ -30,15 +33,16 @@ export function typedSecrets(state: FormState): string[] {
 }
 
 /** Reads the current settings (env values left empty keep theirs), validates, PUTs. */
-export async function runUpdate(ctx: BotContext, id: string, state: FormState): Promise<ChangeResult> {
+/** `keys`: the saved and account keys the form offered (its key select). */
+export async function runUpdate(ctx: BotContext, id: string, state: FormState, keys: KeySources = NO_KEY_SOURCES): Promise<ChangeResult> {
   let instance: InstanceDetail | undefined;
   try {
     instance = await ctx.fluence.getInstance('container', id);
-    const form = readUpdateForm(state, instance);
+    const form = readUpdateForm(state, instance, keys);
     if (!form.ok) return { kind: 'invalid', errors: form.errors, instance };
     ctx.redactor.add(...form.secrets);
     await ctx.fluence.updateContainer(id, form.request);
-    return { kind: 'ok', name: form.request.name, instance };
+    return { kind: 'ok', name: form.request.name, instance, ...(form.rememberKey ? { rememberKey: form.rememberKey } : {}) };
   } catch (error) {
     return { kind: 'failed', error, ...(instance ? { instance } : {}) };
   }

@@ -31,6 +31,8 @@ import type { ActionListener, Feature, ViewListener } from './feature';
 import { reportFailure } from './failure';
 import { actorOfAction, auditChange, authorizeChange, clickerTeam, errorDetail, lookUp } from './instance-target';
 import { runRename, runUpdate, settle, typedSecrets, type ChangeResult } from './change-work';
+import { formKeySources, rememberKey } from './ssh-keys';
+import { NO_KEY_SOURCES } from '../../services/ssh-key-choice';
 import type { CommandHandler, SlackActor } from './types';
 
 type Kind = 'update' | 'rename';
@@ -119,7 +121,8 @@ async function formFor(ctx: BotContext, o: OpenForm): Promise<ModalView> {
   if (kind === 'rename') return withChannel(renderRenameModal({ instance }), o.actor.channelId);
   if (instance.state !== 'active') return renderChangeNotice(o.kind, notUpdatableText(instance));
   const newName = o.newName ?? (o.kind === 'rename' ? instance.name : undefined);
-  return withChannel(renderUpdateModal({ instance, requestId: randomUUID(), ...(newName !== undefined ? { newName } : {}) }), o.actor.channelId);
+  const keys = await formKeySources(ctx, o.actor.userId);
+  return withChannel(renderUpdateModal({ instance, requestId: randomUUID(), keys, ...(newName !== undefined ? { newName } : {}) }), o.actor.channelId);
 }
 
 const updateCommand: CommandHandler<'update'> = ({ ctx, command, actor, respond, client, triggerId }) =>
@@ -198,7 +201,8 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   // local rules first: a typo costs no Fluence call
   const shownName = initialName(view.blocks);
   // (the name the form opened with may be kept even if it looks like an id; runUpdate checks again against the real one)
-  const local = kind === 'update' ? readUpdateForm(state, shownName === undefined ? {} : { name: shownName }) : readRenameForm(state);
+  const keys = kind === 'update' ? await formKeySources(ctx, body.user.id, state) : NO_KEY_SOURCES;
+  const local = kind === 'update' ? readUpdateForm(state, shownName === undefined ? {} : { name: shownName }, keys) : readRenameForm(state);
   if (!local.ok) {
     await ack({ response_action: 'errors', errors: local.errors as Record<string, string> });
     return;
@@ -214,7 +218,7 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   }
   const key = kind === 'update' ? (meta.requestId ?? view.id) : `rename:${view.id}`;
   const { work, first } = settle(ctx, key, () =>
-    kind === 'update' ? runUpdate(ctx, meta.instanceId, state) : runRename(ctx, meta.type, meta.instanceId, (local as { name: string }).name),
+    kind === 'update' ? runUpdate(ctx, meta.instanceId, state, keys) : runRename(ctx, meta.type, meta.instanceId, (local as { name: string }).name),
   );
   const early = await Promise.race([work, delay(ACK_BUDGET_MS).then(() => null)]);
   const ackWith = (a: Parameters<Ack>[0]) => ack(ctx.redactor.maskPayload(a));
@@ -230,6 +234,7 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   }
   if (!first) return; // a double submit shares the first one's outcome, audit and confirmation
   if (result.kind === 'ok') {
+    if (result.rememberKey) await rememberKey(ctx, actor.userId, result.rememberKey);
     auditChange(ctx, actor, { ...base, outcome: 'ok', instanceName: result.name, detail: result.name !== was ? `was ${was}` : null });
     const text = kind === 'update' ? updatedText({ oldName: was, newName: result.name }) : renamedText({ type: meta.type, oldName: was, newName: result.name });
     await confirm(ctx, client, actor, text);

@@ -15,6 +15,8 @@ export const ACK_BUDGET_MS = 2500;
  * fresh one inside the 3 s window; Fluence still checks the plan and price when it gets the POST.
  */
 export const SUBMIT_PLANS_MAX_AGE_MS = 30 * 60_000;
+/** The channel a deploy modal is issued with when its channel is picked in the form (the shortcut). */
+export const PICKED_CHANNEL = '';
 
 /** Updates the form and records the prices it now shows (a submit never deploys above them). */
 export async function showForm(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, data: DeployModalData): Promise<void> {
@@ -27,15 +29,18 @@ export async function showForm(ctx: BotContext, client: WebClient, viewId: strin
   }
 }
 
+/** `userId`: whose saved key the form offers. */
 export async function loadModalData(
   ctx: BotContext,
   meta: Omit<DeployModalMeta, 'v'>,
   values: DeployModalData['values'] & object,
+  userId: string,
 ): Promise<DeployModalData> {
-  const [offers, images, balance] = await Promise.allSettled([
+  const [offers, images, balance, keys] = await Promise.allSettled([
     ctx.plans.offers(meta.type),
     meta.type === 'container' ? ctx.plans.defaultImages() : Promise.resolve([]),
     ctx.fluence.getBalance(),
+    ctx.sshKeys.sources(userId),
   ]);
   const selectedPlanId = values.planId ?? meta.planId;
   const data: DeployModalData = {
@@ -49,7 +54,10 @@ export async function loadModalData(
     values,
     ...(selectedPlanId ? { selectedPlanId } : {}),
     lease: ctx.leases.choices(meta.channelId ?? ''),
+    ...(keys.status === 'fulfilled' ? { keys: keys.value } : {}),
+    ...(meta.pick ? { pick: true as const } : {}),
   };
+  if (keys.status === 'rejected') ctx.logger.warn({ err: keys.reason }, 'could not read the saved SSH key for the deploy form');
   if (offers.status === 'rejected') {
     data.error = renderFluenceError(asFluence(offers.reason), { action: 'loading plans' }).text;
   } else if (selectedPlanId && !data.offers.some((o) => o.planId === selectedPlanId)) {

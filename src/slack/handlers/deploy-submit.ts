@@ -31,7 +31,9 @@ import { reportFailure } from './failure';
 import type { SlackActor } from './types';
 import { approvalChannel, requestApproval } from './guardrails';
 import { clickerTeam } from './instance-target';
-import { ACK_BUDGET_MS, SUBMIT_PLANS_MAX_AGE_MS, asFluence, loadModalData, refusalText, updateView } from './deploy-form-view';
+import { ACK_BUDGET_MS, PICKED_CHANNEL, SUBMIT_PLANS_MAX_AGE_MS, asFluence, loadModalData, refusalText, updateView } from './deploy-form-view';
+import { checkPickedChannel, pickedChannel } from './deploy-shortcut';
+import { formKeySources, rememberKey } from './ssh-keys';
 
 
 // ---- 3. submission ----------------------------------------------------------------------
@@ -59,7 +61,14 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
     await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'I did not open this form for you, or it is too old. Nothing was deployed: run /gpu deploy for a new one.' } });
     return;
   }
-  const actor: SlackActor = { userId: body.user.id, channelId: issued.channelId, teamId: clickerTeam(body) };
+  const state = (view.state?.values ?? {}) as FormState;
+  // a form from the shortcut was issued with no channel: its channel is the one picked in it
+  const channelId = issued.channelId === PICKED_CHANNEL ? pickedChannel(state) : issued.channelId;
+  if (!channelId) {
+    await ack({ response_action: 'errors', errors: { [BLOCK.channel]: 'Pick the channel where the deploy is announced.' } });
+    return;
+  }
+  const actor: SlackActor = { userId: body.user.id, channelId, teamId: clickerTeam(body) };
   let offers: PlanOffer[];
   try {
     offers = await ctx.plans.offers(meta.type, SUBMIT_PLANS_MAX_AGE_MS);
@@ -67,12 +76,20 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
     await ack({ response_action: 'errors', errors: { [BLOCK.plan]: renderFluenceError(asFluence(err), { action: 'loading plans' }).text.slice(0, 500) } });
     return;
   }
-  const state = (view.state?.values ?? {}) as FormState;
-  const form = readDeployForm(meta.type, state, offers, keptSecrets(ctx, meta.requestId));
+  const keys = await formKeySources(ctx, actor.userId, state);
+  const form = readDeployForm(meta.type, state, offers, keptSecrets(ctx, meta.requestId), keys);
   if (!form.ok) {
     await ack({ response_action: 'errors', errors: form.errors });
     return;
   }
+  if (issued.channelId === PICKED_CHANNEL) {
+    const refused = await checkPickedChannel(ctx, client, actor, form.request.name);
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { [BLOCK.channel]: refused } });
+      return;
+    }
+  }
+  if (form.rememberKey) await rememberKey(ctx, actor.userId, form.rememberKey);
   const leaseError = recordLeaseChoice(ctx, actor, meta.requestId, selectedOf(state, BLOCK.lease));
   if (leaseError) {
     await ack({ response_action: 'errors', errors: { [BLOCK.lease]: leaseError } });
@@ -91,7 +108,7 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
   };
   const work = ctx.inflight.track(priceThenDeploy(ctx, input, shownPrice));
   const early = await Promise.race([work, delay(Math.max(0, deadline - Date.now())).then(() => null)]);
-  const modalData = async () => loadModalData(ctx, meta, valuesForRerender(ctx, meta.requestId, state));
+  const modalData = async () => loadModalData(ctx, { ...meta, channelId }, valuesForRerender(ctx, meta.requestId, state), actor.userId);
 
   if (early) {
     const answer = await answerInModal(ctx, early, input, modalData);

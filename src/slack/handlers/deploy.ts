@@ -15,7 +15,7 @@ import { parseDeployMeta, renderDeployLoading, type DeployModalMeta } from '../v
 import { forgetKept, valuesForRerender } from './deploy-drafts';
 import type { ActionListener, Feature } from './feature';
 import type { CommandHandler, SlackActor } from './types';
-import { loadModalData, refusalText, showForm } from './deploy-form-view';
+import { loadModalData, PICKED_CHANNEL, refusalText, showForm } from './deploy-form-view';
 import { onSubmit } from './deploy-submit';
 
 // ACK_BUDGET_MS and refusalText are part of this feature's surface for the other handlers.
@@ -29,6 +29,11 @@ export interface OpenDeployModalInput {
   actor: SlackActor;
   type?: WorkloadType;
   planId?: string;
+  /**
+   * From the "Deploy a GPU" shortcut: the form has a channel picker starting on `actor.channelId`
+   * (the user's last channel, or '' for none), and the submission takes the channel picked.
+   */
+  pick?: true;
 }
 
 /** Opens the modal first (the trigger dies in 3 s), then fills it in. Throws only if views.open fails. */
@@ -37,16 +42,19 @@ export async function openDeployModal(ctx: BotContext, input: OpenDeployModalInp
   const meta: Omit<DeployModalMeta, 'v'> = {
     requestId: randomUUID(),
     type,
-    channelId: input.actor.channelId,
+    ...(input.actor.channelId ? { channelId: input.actor.channelId } : {}),
     ...(input.planId ? { planId: input.planId } : {}),
+    ...(input.pick ? { pick: true as const } : {}),
   };
-  // Issued before the modal exists: a submission is accepted only for an id recorded here, from this user.
-  ctx.store.deployModals.issue(meta.requestId, { teamId: input.actor.teamId ?? null, userId: input.actor.userId, channelId: input.actor.channelId });
+  // Issued before the modal exists: a submission is accepted only for an id recorded here, from this
+  // user. A picker form is issued with no channel ('' = PICKED_CHANNEL): its channel is the one picked.
+  const issuedChannel = input.pick ? PICKED_CHANNEL : input.actor.channelId;
+  ctx.store.deployModals.issue(meta.requestId, { teamId: input.actor.teamId ?? null, userId: input.actor.userId, channelId: issuedChannel });
   const opened = await input.client.views.open({ trigger_id: input.triggerId, view: renderDeployLoading(meta) });
   const view = opened.view;
   if (!view?.id) return;
   ctx.store.deployModals.setView(meta.requestId, view.id);
-  const data = await loadModalData(ctx, meta, {});
+  const data = await loadModalData(ctx, meta, {}, input.actor.userId);
   await showForm(ctx, input.client, view.id, view.hash, data);
 }
 
@@ -91,10 +99,13 @@ const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, cl
   if (action?.action_id === ACTION.deployType && action.type === 'static_select' && action.selected_option) {
     type = action.selected_option.value as WorkloadType;
   }
+  // a shortcut form's channel pick: the lease menu follows that channel's policy
+  const picked = meta.pick && action?.action_id === ACTION.deployChannel && action.type === 'conversations_select' ? action.selected_conversation : undefined;
+  const channel = picked ? { channelId: picked } : {};
   // secrets typed so far stay with the bot, not in the re-rendered view (deploy-drafts.ts)
   const values = type === meta.type ? valuesForRerender(ctx, meta.requestId, state) : {};
   if (type !== meta.type) forgetKept(ctx, meta.requestId);
-  const data = await loadModalData(ctx, { ...meta, type, ...(type === meta.type ? {} : { planId: undefined }) }, values);
+  const data = await loadModalData(ctx, { ...meta, ...channel, type, ...(type === meta.type ? {} : { planId: undefined }) }, values, body.user.id);
   await showForm(ctx, client, view.id, view.hash, data);
 };
 
@@ -107,6 +118,7 @@ export const feature: Feature = {
     { actionId: ACTION.deployType, listener: onFormSelect },
     { actionId: ACTION.deployPlanSelect, listener: onFormSelect },
     { actionId: ACTION.deployImagePreset, listener: onFormSelect },
+    { actionId: ACTION.deployChannel, listener: onFormSelect },
   ],
   views: [{ callbackId: VIEW.deploy, listener: onSubmit }],
 };

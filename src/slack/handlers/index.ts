@@ -16,6 +16,8 @@ import * as change from './change';
 import * as watch from './watch';
 import * as guardrails from './guardrails';
 import * as leases from './leases';
+import * as sshKeys from './ssh-keys';
+import * as deployShortcut from './deploy-shortcut';
 
 export const FEATURES: readonly Feature[] = [
   help.feature,
@@ -27,6 +29,8 @@ export const FEATURES: readonly Feature[] = [
   watch.feature,
   guardrails.feature,
   leases.feature,
+  sshKeys.feature,
+  deployShortcut.feature,
 ];
 
 function buildCommandTable(features: readonly Feature[]): CommandHandlers {

@@ -8,6 +8,7 @@ import { FEATURES } from '../handlers';
 import { requestMetrics } from '../request-metrics';
 import * as actions from './actions';
 import * as commands from './commands';
+import * as shortcuts from './shortcuts';
 import * as views from './views';
 
 export function registerListeners(app: App, ctx: BotContext): void {
@@ -19,4 +20,5 @@ export function registerListeners(app: App, ctx: BotContext): void {
   commands.register(app, ctx);
   actions.register(app, ctx);
   views.register(app, ctx);
+  shortcuts.register(app, ctx);
 }

@@ -148,3 +148,25 @@ export function machineBlocks(offer: PlanOffer | undefined, values: DeployFormVa
   }
   return blocks;
 }
+
+/**
+ * Where a deploy from the shortcut is announced: channels only (public or private; a DM has no
+ * admins to approve, nor a team to tell). Picking one re-renders the form with that channel's
+ * lease menu; the bot checks at submit that it and the user are both members.
+ */
+export function channelPicker(initial: string | undefined): KnownBlock {
+  return {
+    type: 'input',
+    block_id: BLOCK.channel,
+    dispatch_action: true,
+    label: plain('Announce in'),
+    element: {
+      type: 'conversations_select',
+      action_id: ACTION.deployChannel,
+      placeholder: plain('Pick a channel'),
+      filter: { include: ['public', 'private'], exclude_bot_users: true },
+      ...(initial && /^[CG][A-Z0-9_]+$/.test(initial) ? { initial_conversation: initial } : {}),
+    },
+    hint: plain("The deploy is announced there and its thread lives there. Your role, the channel's budget and its lease policy there apply; invite me first if I am not in it."),
+  };
+}

@@ -16,7 +16,7 @@ import { NO_KEY_SOURCES, type KeySources } from '../../services/ssh-key-choice';
 import { formatDuration } from '../../duration';
 import { ACTION, BLOCK, LEASE_SELECT_ACTION, VIEW } from '../ids';
 import { sandboxBlocks } from './blocks';
-import { containerBlocks, machineBlocks } from './deploy-modal-fields';
+import { channelPicker, containerBlocks, machineBlocks } from './deploy-modal-fields';
 import { clamp as clampText, escapeClamp, escapeMrkdwn } from './format';
 import { OPTION_TEXT_MAX, modalShell, option, plain, section, textInput } from './modal-blocks';
 
@@ -30,6 +30,7 @@ const DeployMetaSchema = z.object({
   type: z.string().refine(isWorkloadType),
   planId: z.string().optional(),
   channelId: z.string().optional(),
+  pick: z.literal(true).optional(),
 });
 export interface DeployModalMeta {
   v: 1;
@@ -38,6 +39,8 @@ export interface DeployModalMeta {
   planId?: string;
   /** Where the deploy started: its announcement, thread and approvals go there. */
   channelId?: string;
+  /** Opened from the "Deploy a GPU" shortcut: the form has a channel picker (channelId: the pick so far). */
+  pick?: true;
 }
 
 /** Only ids go in private_metadata (3000 chars, BOLT.md pitfall 5); state stays server-side. */
@@ -48,6 +51,7 @@ export function encodeDeployMeta(meta: Omit<DeployModalMeta, 'v'>): string {
     type: meta.type,
     ...(meta.planId ? { planId: meta.planId } : {}),
     ...(meta.channelId ? { channelId: meta.channelId } : {}),
+    ...(meta.pick ? { pick: true } : {}),
   });
   if (text.length > 3000) throw new Error(`deploy modal private_metadata is ${text.length} chars (limit 3000)`);
   return text;
@@ -121,14 +125,16 @@ export interface DeployModalData {
   lease?: LeaseChoices;
   /** The user's saved key and the account's keys, offered in the key field (public keys only). */
   keys?: KeySources;
+  /** Opened from the shortcut: a channel picker for the announcement, starting on `channelId`. */
+  pick?: true;
 }
 
-export function renderDeployLoading(data: { type?: WorkloadType; requestId: string; channelId?: string }): ModalView {
+export function renderDeployLoading(data: { type?: WorkloadType; requestId: string; channelId?: string; pick?: true }): ModalView {
   return modalShell({
     callbackId: VIEW.deploy,
     title: 'Deploy a GPU',
     close: 'Cancel',
-    metadata: encodeDeployMeta({ requestId: data.requestId, type: data.type ?? 'container', ...(data.channelId ? { channelId: data.channelId } : {}) }),
+    metadata: encodeDeployMeta({ requestId: data.requestId, type: data.type ?? 'container', ...(data.channelId ? { channelId: data.channelId } : {}), ...(data.pick ? { pick: true as const } : {}) }),
     blocks: [section(`⏳ Loading ${data.type ? WORKLOADS[data.type].label + ' ' : ''}plans…`)],
   });
 }
@@ -163,6 +169,8 @@ export function renderDeployModal(data: DeployModalData): ModalView {
       initial_option: option(WORKLOADS[data.type].plural, data.type),
     }],
   });
+
+  if (data.pick) blocks.push(channelPicker(values.channel ?? data.channelId));
 
   if (shown.length === 0) {
     blocks.push(section(`No ${WORKLOADS[data.type].label} plans are available right now. Try another type, or later.`));
@@ -210,6 +218,7 @@ export function renderDeployModal(data: DeployModalData): ModalView {
       type: data.type,
       ...(offer ? { planId: offer.planId } : {}),
       ...(data.channelId ? { channelId: data.channelId } : {}),
+      ...(data.pick ? { pick: true as const } : {}),
     }),
     blocks,
   });

@@ -10,6 +10,7 @@ import type { BotContext } from '../../context';
 import type { CommandHandler, CommandHandlers, CommandRequest } from '../../handlers/types';
 import { renderParseError } from '../../views/errors';
 import { reportFailure } from '../../handlers/failure';
+import { rememberChannel } from '../../handlers/deploy-shortcut';
 import { withBusyRetry } from '../../../store/db';
 import { markOutcome, nameRequest } from '../../../metrics';
 
@@ -29,6 +30,8 @@ export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
     const kind: CommandKind = parsed.command.kind;
     nameRequest(kind);
     if (!(await firstDelivery(ctx, command, parsed.command, respond, context.retryNum))) return;
+    // where the "Deploy a GPU" shortcut's channel picker starts next time
+    await rememberChannel(ctx, command.user_id, command.channel_id);
     const req: CommandRequest = {
       ctx,
       command: parsed.command,
@@ -68,6 +71,8 @@ function mutates(c: Command): boolean {
       return true;
     case 'policy':
       return c.patch !== undefined || c.remove === true;
+    case 'key':
+      return c.action !== 'show';
     default:
       return false;
   }
