@@ -44,6 +44,19 @@ export interface SshKeyBookOptions {
 
 type AccountKeys = KeySources['account'];
 
+/** How long a form waits for the account's keys (the plans it also waits for take longer). */
+export const ACCOUNT_WAIT_MS = 2000;
+
+/** `work`'s value, or [] when it takes longer than `ms` (it still finishes). */
+function atMost(work: Promise<AccountKeys>, ms: number): Promise<AccountKeys> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<AccountKeys>((resolve) => {
+    timer = setTimeout(() => resolve([]), ms);
+    timer.unref?.();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export class SshKeyBook {
   private account: { at: number; keys: AccountKeys; ttl: number } | undefined;
   private inFlight: Promise<AccountKeys> | undefined;
@@ -82,11 +95,13 @@ export class SshKeyBook {
   /**
    * The keys a form offers this user. `account: false` skips the main API (a submission that did
    * not pick an account key); `maxAgeMs` lets a submission reuse what the form was rendered with.
+   * The account's keys are optional: a form waits at most `waitMs` (default ACCOUNT_WAIT_MS) for
+   * them, and a slower answer still fills the cache for the next form.
    */
-  async sources(userId: string, opts: { account?: boolean; maxAgeMs?: number } = {}): Promise<KeySources> {
+  async sources(userId: string, opts: { account?: boolean; maxAgeMs?: number; waitMs?: number } = {}): Promise<KeySources> {
     const [saved, account] = await Promise.all([
       this.saved(userId),
-      opts.account === false ? Promise.resolve<AccountKeys>([]) : this.accountKeys(opts.maxAgeMs),
+      opts.account === false ? Promise.resolve<AccountKeys>([]) : atMost(this.accountKeys(opts.maxAgeMs), opts.waitMs ?? ACCOUNT_WAIT_MS),
     ]);
     return { ...(saved ? { saved } : {}), account };
   }

@@ -77,3 +77,17 @@ test('account keys: cached for a minute, a refusal believed for 30 minutes, and 
   expect((await book.accountKeys()).map((k) => k.id)).toEqual(['k1']);
   expect(calls).toBe(3);
 });
+
+test('a slow main API does not hold a form: no account keys after waitMs, and the late answer serves the next form', async () => {
+  const store = await stores.open();
+  let answer: (v: Array<{ id: string; name: string; publicKey: string }>) => void = () => {};
+  const fluence = { listAccountSshKeys: () => new Promise<Array<{ id: string; name: string; publicKey: string }>>((r) => (answer = r)) };
+  const book = new SshKeyBook({ repo: store.sshKeys, fluence, logger: quiet, now: stores.clock.now });
+  await book.save('U1', ED25519_PUB);
+  const first = await book.sources('U1', { waitMs: 20 });
+  expect(first.account).toEqual([]);
+  expect(first.saved?.fingerprint).toBe(ED25519_FP);
+  answer([{ id: 'k1', name: 'ci', publicKey: RSA2048_PUB }]);
+  await new Promise((r) => setImmediate(r));
+  expect((await book.sources('U1', { waitMs: 20 })).account.map((k) => k.id)).toEqual(['k1']);
+});
