@@ -1,13 +1,14 @@
 /**
- * `npm run bench`: the four benchmarks in turn, each printing its table and writing
+ * `npm run bench`: the benchmarks in turn, each printing its table and writing
  * bench/results/<name>.json. Not part of `npm test`. `npm run bench -- ack modal` runs a subset.
  */
+import { benchFloor, floorTable } from './floor';
 import { benchAck, benchModal, latencyTable } from './latency';
 import { benchMemory, memoryTable } from './memory';
 import { machine } from './support';
 import { benchWatcher, watcherTable } from './watcher';
 
-const ALL = ['ack', 'modal', 'watcher', 'memory'] as const;
+const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor'] as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
@@ -37,6 +38,11 @@ async function main(): Promise<void> {
   if (which.has('memory')) {
     console.log('4. Memory and start-up (the bot alone in a child process)');
     console.log(memoryTable(await benchMemory()));
+    console.log('');
+  }
+  if (which.has('floor')) {
+    console.log('5. gpu-bot against the floor: a bare Bolt app that acks, fetches plans and answers (same run, rounds interleaved)');
+    console.log(floorTable([await benchFloor({ store: 'sqlite' })]));
     console.log('');
   }
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(0)} s; JSON in bench/results/.`);

@@ -32,9 +32,9 @@ export interface BenchBot extends SlackSide {
  * The bot in a child process (bench/bot-child.ts) with a real API key pointed at a simulator in
  * this process: the load generator does not steal the bot's event loop.
  */
-export async function startIsolatedBot(): Promise<SlackSide> {
-  const standin = await startSlackStandin({ botUserId: 'U_BOT', botId: 'B_BOT', teamId: 'T_BENCH' });
-  const sim = await startSimulator({ speed: 40 }); // 3 s to ACTIVE, under 1 s to start
+export async function startIsolatedBot(opts: { standin?: SlackStandin; sim?: SimulatorHandle; env?: Record<string, string> } = {}): Promise<SlackSide & { pid: number }> {
+  const standin = opts.standin ?? (await startSlackStandin({ botUserId: 'U_BOT', botId: 'B_BOT', teamId: 'T_BENCH' }));
+  const sim = opts.sim ?? (await startSimulator({ speed: 40 })); // 3 s to ACTIVE, under 1 s to start
   const signingSecret = randomBytes(16).toString('hex');
   const child = fork(join(__dirname, 'bot-child.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = new Promise<{ port: number }>((resolve, reject) => {
@@ -49,10 +49,12 @@ export async function startIsolatedBot(): Promise<SlackSide> {
     FLUENCE_API_KEY: sim.apiKey,
     // every user may deploy: the modal bench is about the trigger, not roles
     GPU_BOT_ADMINS: 'UBENCH01',
+    ...opts.env,
   });
   const { port } = await ready;
   const user = new SlackUser({ botUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret, standin, userId: 'UBENCH01', userName: 'bench', channelId: 'C_BENCH', teamId: 'T_BENCH' });
   return {
+    pid: child.pid!,
     sim,
     standin,
     user,
@@ -76,8 +78,8 @@ export async function startIsolatedBot(): Promise<SlackSide> {
       const exited = new Promise((r) => child.once('exit', r));
       child.send('stop');
       await exited;
-      await sim.stop();
-      await standin.stop();
+      if (!opts.sim) await sim.stop();
+      if (!opts.standin) await standin.stop();
     },
   };
 }
