@@ -37,9 +37,10 @@ import { FleetSnapshot } from './background/fleet';
 import { Scheduler } from './background/scheduler';
 import { RENDERERS, slackNoticeSender } from './slack/notices';
 import { LeaseService } from './services/leases';
-import { countingNotifier, Metrics } from './metrics';
+import { Metrics } from './metrics';
 import { readiness } from './readiness';
 import { slackAuthProbe } from './slack/auth-probe';
+import { countingNotifier } from './slack/request-metrics';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RECONCILE_EVERY_MS = 60_000;

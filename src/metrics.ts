@@ -16,7 +16,6 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { NotifyResult, WatchNotifier } from './watch/notifier';
 
 /**
  * How a Slack request ended: ok; invalid (the command did not parse); duplicate (a repeated
@@ -286,20 +285,3 @@ export class Metrics {
   }
 }
 
-/**
- * The same notifier, counting each failed post/update/DM in gpu_bot_delivery_failures_total by
- * operation and reason (the notifier's closed set: not_in_channel, rate_limited, error).
- */
-export function countingNotifier(inner: WatchNotifier, metrics: Metrics): WatchNotifier {
-  const counted = async (op: string, res: Promise<NotifyResult>): Promise<NotifyResult> => {
-    const r = await res;
-    if (!r.ok) metrics.deliveryFailed(op, r.reason);
-    return r;
-  };
-  return {
-    updateStatus: (t, m) => counted('update_status', inner.updateStatus(t, m)),
-    reply: (t, m) => counted('reply', inner.reply(t, m)),
-    dm: (u, m) => counted('dm', inner.dm(u, m)),
-    post: (c, m) => counted('post', inner.post(c, m)),
-  };
-}

@@ -1,4 +1,5 @@
-import { countingNotifier, endpointTemplate, markOutcome, Metrics, statusClass, withOutcome, type SlackOutcome } from '../src/metrics';
+import { endpointTemplate, markOutcome, Metrics, statusClass, withOutcome, type SlackOutcome } from '../src/metrics';
+import { countingNotifier } from '../src/slack/request-metrics';
 import type { WatchNotifier } from '../src/watch/notifier';
 import { parseSamples, sampleValue } from './support/prometheus';
 

@@ -1,10 +1,11 @@
 /**
- * Slack-side measurements for `GET /metrics`: how long each request waited for its ack, and how
- * each request ended (by type and name). The outcome slot itself lives in src/metrics.ts
+ * Slack-side measurements for `GET /metrics`: how long each request waited for its ack, how
+ * each request ended (by type and name), and which of the bot's own posts failed. The outcome slot itself lives in src/metrics.ts
  * (`withOutcome`, `markOutcome`), so the Fluence observer can mark it too.
  */
 import type { App, Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import { withOutcome, type Metrics, type SlackRequestType } from '../metrics';
+import type { NotifyResult, WatchNotifier } from '../watch/notifier';
 
 type Body = Record<string, unknown> & { type?: unknown; command?: unknown };
 
@@ -80,5 +81,23 @@ export function timeAcks(app: App, observe: (type: SlackRequestType, seconds: nu
       observe(requestType(event.body as Body), (performance.now() - started) / 1000);
     };
     return process(event);
+  };
+}
+
+/**
+ * The same notifier, counting each failed post/update/DM in gpu_bot_delivery_failures_total by
+ * operation and reason (the notifier's closed set: not_in_channel, rate_limited, error).
+ */
+export function countingNotifier(inner: WatchNotifier, metrics: Metrics): WatchNotifier {
+  const counted = async (op: string, res: Promise<NotifyResult>): Promise<NotifyResult> => {
+    const r = await res;
+    if (!r.ok) metrics.deliveryFailed(op, r.reason);
+    return r;
+  };
+  return {
+    updateStatus: (t, m) => counted('update_status', inner.updateStatus(t, m)),
+    reply: (t, m) => counted('reply', inner.reply(t, m)),
+    dm: (u, m) => counted('dm', inner.dm(u, m)),
+    post: (c, m) => counted('post', inner.post(c, m)),
   };
 }
