@@ -38,6 +38,7 @@ import { Scheduler } from './background/scheduler';
 import { RENDERERS, slackNoticeSender } from './slack/notices';
 import { LeaseService } from './services/leases';
 import { Metrics } from './metrics';
+import { sql } from 'kysely';
 import { readiness } from './readiness';
 import { slackAuthProbe } from './slack/auth-probe';
 import { countingNotifier } from './slack/request-metrics';
@@ -232,7 +233,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
           name: 'store',
           check: async () => {
             if (!store.isOpen()) throw new Error('the database is closed');
-            store.db.prepare('SELECT 1').get();
+            // a real round trip on the store's engine (SQLite or PostgreSQL)
+            await sql`SELECT 1`.execute(store.kysely);
           },
         },
         slackAuthProbe(notifierClient),

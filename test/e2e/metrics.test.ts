@@ -157,7 +157,7 @@ describe('GET /readyz', () => {
 
   it('503 naming the store when the database is closed', async () => {
     r = await startTestBot();
-    r.bot.context.store.close();
+    await r.bot.context.store.close();
     const res = await fetch(`http://127.0.0.1:${r.bot.port}/readyz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, checks: { store: 'the database is closed', slack: 'ok' }, reason: 'store: the database is closed' });
