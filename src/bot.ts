@@ -37,7 +37,8 @@ import { FleetSnapshot } from './background/fleet';
 import { Scheduler } from './background/scheduler';
 import { RENDERERS, slackNoticeSender } from './slack/notices';
 import { LeaseService } from './services/leases';
-import { Metrics } from './metrics';
+import { Metrics, observedLeadership } from './metrics';
+import { singleProcessLeadership } from './background/leadership';
 import { sql } from 'kysely';
 import { readiness } from './readiness';
 import { slackAuthProbe } from './slack/auth-probe';
@@ -137,7 +138,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     now: () => clock.now(),
     intervalMs: OUTBOX_EVERY_MS,
   });
-  const scheduler = new Scheduler({ clock, fleet, logger });
+  const scheduler = new Scheduler({ clock, fleet, logger, leadership: observedLeadership(singleProcessLeadership, metrics) });
   const watcher = new InstanceWatcher({
     store: store.watches,
     fluence,
@@ -199,9 +200,12 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   };
   metrics.setSources({
     watchesByState: () => store.watches.countByState(),
-    outboxBacklog: () => store.watches.backlog(clock.now()),
-    // one SQLite process runs every periodic job
-    isLeader: () => true,
+    // the scheduler's outbox and, until the watcher moves onto it, the watcher's own
+    outboxBacklog: async () => {
+      const now = clock.now();
+      const [notices, watch] = await Promise.all([store.outbox.backlog(now), store.watches.backlog(now)]);
+      return { pending: notices.pending + watch.pending, oldestAgeSeconds: Math.max(notices.oldestAgeMs / 1000, watch.oldestAgeSeconds) };
+    },
   });
 
   const reconciler = new DeployReconciler({

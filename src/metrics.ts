@@ -16,6 +16,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Leadership } from './background/leadership';
 
 /**
  * How a Slack request ended: ok; invalid (the command did not parse); duplicate (a repeated
@@ -52,8 +53,8 @@ export interface MetricSources {
   /** Count of watches per state (e.g. watching, ready, failed, ended, gave_up). */
   watchesByState?: () => Promise<Record<string, number>> | Record<string, number>;
   outboxBacklog?: () => Promise<OutboxBacklog> | OutboxBacklog;
-  /** Whether this process currently runs the periodic jobs (SQLite: always). */
-  isLeader?: () => Promise<boolean> | boolean;
+  /** Whether this process currently runs the periodic jobs (SQLite: always); undefined: not known yet. */
+  isLeader?: () => Promise<boolean | undefined> | boolean | undefined;
 }
 
 /** Path segments kept as they are in a Fluence endpoint label; anything else is an id or a name. */
@@ -285,3 +286,19 @@ export class Metrics {
   }
 }
 
+/**
+ * The scheduler's leadership, as the leader gauge reports it: the answer the scheduler last got.
+ * A scrape never asks `isLeader()` itself (it may acquire or renew leadership); no answer yet, no
+ * sample. Released (shutdown) reads 0.
+ */
+export function observedLeadership(inner: Leadership, metrics: Metrics): Leadership {
+  let last: boolean | undefined;
+  metrics.setSources({ isLeader: () => last });
+  return {
+    isLeader: async () => (last = await inner.isLeader()),
+    release: async () => {
+      await inner.release();
+      last = false;
+    },
+  };
+}

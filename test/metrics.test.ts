@@ -1,4 +1,4 @@
-import { endpointTemplate, markOutcome, Metrics, statusClass, withOutcome, type SlackOutcome } from '../src/metrics';
+import { endpointTemplate, markOutcome, Metrics, observedLeadership, statusClass, withOutcome, type SlackOutcome } from '../src/metrics';
 import { countingNotifier } from '../src/slack/request-metrics';
 import type { WatchNotifier } from '../src/watch/notifier';
 import { parseSamples, sampleValue } from './support/prometheus';
@@ -157,5 +157,25 @@ describe('Metrics', () => {
     expect(sampleValue(body, 'gpu_bot_delivery_failures_total', { op: 'post', reason: 'not_in_channel' })).toBe(2);
     expect(sampleValue(body, 'gpu_bot_delivery_failures_total', { op: 'reply' })).toBeUndefined();
     expect(body).not.toContain('U012ABCDEF');
+  });
+});
+
+describe('observedLeadership: the leader gauge shows what the scheduler was last told', () => {
+  it('no sample before the first answer; 1 or 0 as answered; 0 once released; a scrape never asks', async () => {
+    const m = new Metrics({ processMetrics: false });
+    let leader = true;
+    let asked = 0;
+    const l = observedLeadership({ isLeader: async () => (asked++, leader), release: async () => undefined }, m);
+    expect(sampleValue(await page(m), 'gpu_bot_leader')).toBeUndefined();
+    expect(await l.isLeader()).toBe(true);
+    expect(sampleValue(await page(m), 'gpu_bot_leader')).toBe(1);
+    leader = false;
+    await l.isLeader();
+    expect(sampleValue(await page(m), 'gpu_bot_leader')).toBe(0);
+    leader = true;
+    await l.isLeader();
+    await l.release();
+    expect(sampleValue(await page(m), 'gpu_bot_leader')).toBe(0);
+    expect(asked).toBe(3);
   });
 });

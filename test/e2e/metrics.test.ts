@@ -93,23 +93,36 @@ describe('GET /metrics', () => {
     expect(sampleValue(page, 'gpu_bot_slack_requests_total', { type: 'command', name: 'status', outcome: 'fluence_error' })).toBe(1);
   });
 
-  it('watches by state, outbox backlog, leader, and a failed channel post as a delivery failure', async () => {
+  it('watches by state, outbox backlog and its age, leader, and failed posts as delivery failures', async () => {
     const [initializing] = t.sim.control.seedInstances(1, 'vm', { namePrefix: 'slowbox', status: 'INITIALIZED' }) as [string];
     t.standin.fail('chat.postMessage', { error: 'not_in_channel', channel: CHANNEL, times: 1 });
     await answer(`watch ${initializing}`);
     await t.bot.context.inflight.idle();
 
-    const page = await scrape();
+    let page = await scrape();
     expect(sampleValue(page, 'gpu_bot_watches', { state: 'watching' })).toBe(1);
     expect(sampleValue(page, 'gpu_bot_delivery_failures_total', { op: 'post', reason: 'not_in_channel' })).toBe(1);
     expect(sampleValue(page, 'gpu_bot_leader')).toBe(1);
-    expect(sampleValue(page, 'gpu_bot_outbox_backlog')).toBeGreaterThanOrEqual(0);
-    expect(sampleValue(page, 'gpu_bot_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(page, 'gpu_bot_outbox_backlog')).toBe(0);
+    expect(sampleValue(page, 'gpu_bot_outbox_oldest_age_seconds')).toBe(0);
 
-    // the instance turns ACTIVE: the watch finishes as ready
+    // ready, but Slack answers the reply with a 429: it waits in the outbox
     t.sim.control.setStatus(initializing, 'ACTIVE');
+    t.standin.fail('chat.postMessage', { error: 'ratelimited', status: 429, retryAfterSeconds: 30, times: 1 });
     await t.tick();
-    expect(sampleValue(await scrape(), 'gpu_bot_watches', { state: 'ready' })).toBe(1);
+    t.clock.advance(20_000);
+    page = await scrape();
+    expect(sampleValue(page, 'gpu_bot_watches', { state: 'ready' })).toBe(1);
+    expect(sampleValue(page, 'gpu_bot_watches', { state: 'watching' })).toBeUndefined();
+    expect(sampleValue(page, 'gpu_bot_delivery_failures_total', { reason: 'rate_limited' })).toBe(1);
+    expect(sampleValue(page, 'gpu_bot_outbox_backlog')).toBe(1);
+    expect(sampleValue(page, 'gpu_bot_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(20);
+
+    // past Retry-After it goes out: the backlog is empty again
+    await t.tick();
+    page = await scrape();
+    expect(sampleValue(page, 'gpu_bot_outbox_backlog')).toBe(0);
+    expect(sampleValue(page, 'gpu_bot_outbox_oldest_age_seconds')).toBe(0);
   });
 
   it('serves Prometheus text with Node process metrics, and no user, channel, instance or secret in it', async () => {
