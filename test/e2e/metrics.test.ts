@@ -3,7 +3,7 @@
  * Bolt) and Fluence calls (the simulator) show up as counters and histograms by name and outcome;
  * the page never carries a user id, user name, channel, instance id or name, or a secret.
  */
-import { ACTION } from '../../src/slack/ids';
+import { ACTION, SHORTCUT } from '../../src/slack/ids';
 import { startSlackStandin, type SlackUser } from '../../src/standin';
 import { BOT_TOKEN, SIGNING_SECRET, startTestBot, type TestBot } from '../support/bot-harness';
 import { startFakeSocketMode } from '../support/fake-socket-mode';
@@ -72,6 +72,15 @@ describe('GET /metrics', () => {
     const page = await scrape();
     expect(sampleValue(page, 'gpu_bot_slack_requests_total', { name: 'status', outcome: 'ok' })).toBe(okBefore + 1);
     expect(sampleValue(page, 'gpu_bot_slack_requests_total', { name: 'status', outcome: 'duplicate' })).toBe(1);
+  });
+
+  it('a global shortcut is counted by its callback id', async () => {
+    const ack = await zoe.shortcut(SHORTCUT.deploy);
+    expect(ack.status).toBe(200);
+    await t.bot.context.inflight.idle();
+    const page = await scrape();
+    expect(sampleValue(page, 'gpu_bot_slack_requests_total', { type: 'shortcut', name: SHORTCUT.deploy, outcome: 'ok' })).toBe(1);
+    expect(sampleValue(page, 'gpu_bot_slack_ack_seconds_count', { type: 'shortcut' })).toBe(1);
   });
 
   it('Fluence calls by endpoint template and status class; a Fluence failure is the request outcome', async () => {

@@ -15,7 +15,9 @@ export function registerListeners(app: App, ctx: BotContext): void {
   // every request's whole handling (the ack and whatever follows it) is tracked, so shutdown and
   // tests can wait for handlers that are still working after their ack; and counted for /metrics
   // by the ids bound here (nothing a request carries becomes a label)
-  const known = new Set(FEATURES.flatMap((f) => [...(f.actions ?? []).map((a) => a.actionId), ...(f.views ?? []).map((v) => v.callbackId)]));
+  const known = new Set(
+    FEATURES.flatMap((f) => [...(f.actions ?? []).map((a) => a.actionId), ...(f.views ?? []).map((v) => v.callbackId), ...(f.shortcuts ?? []).map((s) => s.callbackId)]),
+  );
   app.use(requestMetrics(ctx.metrics, known, (work) => ctx.inflight.track(work)));
   commands.register(app, ctx);
   actions.register(app, ctx);
