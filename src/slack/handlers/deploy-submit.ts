@@ -32,7 +32,7 @@ import type { SlackActor } from './types';
 import { approvalChannel, requestApproval } from './guardrails';
 import { clickerTeam } from './instance-target';
 import { ACK_BUDGET_MS, PICKED_CHANNEL, SUBMIT_PLANS_MAX_AGE_MS, asFluence, loadModalData, refusalText, updateView } from './deploy-form-view';
-import { checkPickedChannel, pickedChannel } from './deploy-shortcut';
+import { checkPickedChannel, pickedChannel } from './picked-channel';
 import { formKeySources, rememberKey } from './ssh-keys';
 
 

@@ -10,7 +10,7 @@ import type { BotContext } from '../../context';
 import type { CommandHandler, CommandHandlers, CommandRequest } from '../../handlers/types';
 import { renderParseError } from '../../views/errors';
 import { reportFailure } from '../../handlers/failure';
-import { rememberChannel } from '../../handlers/deploy-shortcut';
+import { rememberChannel } from '../../handlers/picked-channel';
 import { withBusyRetry } from '../../../store/db';
 import { markOutcome, nameRequest } from '../../../metrics';
 
