@@ -103,3 +103,20 @@ it("applies the user's role in the channel picked: a channel grant counts there,
   expect(JSON.stringify(ok.body.view)).toMatch(/Deployed/);
   await messageMatching(t, 'CTEAM', /viewer-team/);
 });
+
+it('a deploy over the limit from the shortcut asks for approval in the channel picked, and is announced there once approved', async () => {
+  await t.stop();
+  t = await startTestBot({ env: { FLUENCE_API_KEY: 'sim-key', GPU_BOT_ADMINS: ADMIN, MAX_HOURLY_USD: '0.10' } });
+  t.standin.addChannel({ id: 'CTEAM', name: 'team', members: ['U_BOT', DEPLOYER, ADMIN] });
+  await t.bot.context.store.grants.set({ kind: 'user', id: DEPLOYER }, 'deployer', ADMIN);
+  const form = await openFromShortcut(DEPLOYER);
+  const ack = await submit(DEPLOYER, form, 'pricey-one', 'CTEAM');
+  expect(JSON.stringify(ack.body.view)).toMatch(/needs an admin's approval/);
+  expect(posts()).toEqual([]);
+  const request = await messageMatching(t, 'CTEAM', /wants to deploy.*pricey-one/s);
+  await t.user.withUser(ADMIN).inChannel('CTEAM').clickButton({ ...request, channel: 'CTEAM' }, ACTION.approve);
+  await messageMatching(t, 'CTEAM', /Deployed `pricey-one`/);
+  expect(posts()).toHaveLength(1);
+  expect(t.standin.messages('C_GENERAL').filter((m) => /pricey-one/.test(textOf(m)))).toEqual([]);
+});
+
