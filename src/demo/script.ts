@@ -60,7 +60,8 @@ function latestView(standin: SlackStandin): any {
 
 const blockOf = (view: any, blockId: string) => view?.blocks?.find((b: any) => b.block_id === blockId);
 
-async function deploy(s: DemoSession, state: DemoState, o: { text: string; name: string; kind: string; image?: string }): Promise<string> {
+/** `savedKey`: leave the key field alone, the form starts on the key saved with /gpu key set. */
+async function deploy(s: DemoSession, state: DemoState, o: { text: string; name: string; kind: string; image?: string; savedKey?: boolean }): Promise<string> {
   s.out.user(`@${s.user.userId}`, `/gpu ${o.text}`);
   const ack = await s.user.command(o.text);
   if (ack.status !== 200) throw new Error(`the bot answered HTTP ${ack.status}`);
@@ -83,7 +84,7 @@ async function deploy(s: DemoSession, state: DemoState, o: { text: string; name:
 
   const values: Record<string, Record<string, unknown>> = {
     [BLOCK.name]: { [actionOf(picked, BLOCK.name)]: o.name },
-    [BLOCK.sshKey]: { [actionOf(picked, BLOCK.sshKey)]: DEMO_SSH_KEY },
+    ...(o.savedKey ? {} : { [BLOCK.sshKey]: { [actionOf(picked, BLOCK.sshKey)]: DEMO_SSH_KEY } }),
   };
   if (o.kind === 'vm') {
     const os = blockOf(picked, BLOCK.osImage).element;
@@ -92,7 +93,8 @@ async function deploy(s: DemoSession, state: DemoState, o: { text: string; name:
     values[BLOCK.ports] = { [actionOf(picked, BLOCK.ports)]: '22/tcp, 8000' };
     if (o.image) values[BLOCK.image] = { [actionOf(picked, BLOCK.image)]: o.image };
   }
-  s.out.user(`@${s.user.userId}`, `names it “${o.name}”${o.image ? `, types the image ${o.image}` : ''}, pastes an SSH key and presses Deploy`);
+  const key = o.savedKey ? `keeps “${blockOf(picked, BLOCK.sshKeyChoice)?.element?.initial_option?.text?.text ?? 'no key'}”` : 'pastes an SSH key';
+  s.out.user(`@${s.user.userId}`, `names it “${o.name}”${o.image ? `, types the image ${o.image}` : ''}, ${key} and presses Deploy`);
   const submitted = await s.user.submitView(picked, values);
   s.out.ack(submitted.body);
   if (submitted.body?.response_action === 'errors') throw new Error(`the form was refused: ${JSON.stringify(submitted.body.errors)}`);
@@ -114,7 +116,8 @@ export const DEMO_STEPS: DemoStep[] = [
   { name: '/gpu plans', run: async (s) => void (await command(s, 'plans')) },
   { name: '/gpu plans vms h100', run: async (s) => void (await command(s, 'plans vms h100')) },
   { name: 'deploy a container', run: (s, st) => deploy(s, st, { text: 'deploy', name: 'demo-llm', kind: 'container' }) },
-  { name: 'deploy a VM', run: (s, st) => deploy(s, st, { text: 'deploy vm', name: 'demo-train', kind: 'vm' }) },
+  { name: '/gpu key set', run: async (s) => void (await command(s, `key set ${DEMO_SSH_KEY}`)) },
+  { name: 'deploy a VM', run: (s, st) => deploy(s, st, { text: 'deploy vm', name: 'demo-train', kind: 'vm', savedKey: true }) },
   {
     name: 'deploy a crash-looping container',
     run: (s, st) => deploy(s, st, { text: 'deploy', name: 'demo-broken', kind: 'container', image: CRASHLOOP_IMAGE }),

@@ -24,6 +24,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
     '/gpu plans',
     '/gpu plans vms h100',
     'deploy a container',
+    '/gpu key set',
     'deploy a VM',
     'deploy a crash-looping container',
     'watcher: ready replies',
@@ -41,6 +42,9 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   expect(text).toMatch(/↳ thread reply in #C_DEMO, under “`demo-llm`.*\n {4}│ @U_DEMO `demo-llm` is ready/);
   expect(text).toMatch(/ssh -p \d+ root@/);
   expect(text).toMatch(/ssh ubuntu@/);
+  // the VM is deployed with the key saved by /gpu key set, named by its fingerprint
+  expect(text).toMatch(/Saved your SSH key: ED25519 `SHA256:[A-Za-z0-9+/]{43}`/);
+  expect(text).toMatch(/names it “demo-train”, keeps “My saved key \(ED25519 SHA256:[A-Za-z0-9+/]{43}\)” and presses Deploy/);
   expect(text).toMatch(/asks first: “Terminate demo-train\?”/);
   expect(text).toMatch(/replaces the message it came from[\s\S]*Status {2}ENDED/);
   // the crash-looping container is never called ready: the channel reply withholds its lines (they may
@@ -49,7 +53,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   expect(text).toMatch(/not shown here: they may hold secrets[\s\S]*\[ Events \] {2}\[ Logs \]/);
   expect(text).toMatch(/clicks “Events”\n {2}◇ only visible to you[\s\S]*\[Warning\] \[BackOff\] Back-off restarting failed container/);
   expect(text).toMatch(/clicks “Logs”\n {2}◇ only visible to you[\s\S]*ModuleNotFoundError: No module named 'torch'/);
-  expect(text).toMatch(/All 12 steps passed/);
+  expect(text).toMatch(/All 13 steps passed/);
   // not a TTY: no colour codes; and no secret reached the output
   expect(text).not.toMatch(/\u001b\[/);
   expect(text).not.toContain('real-key-must-be-ignored');
@@ -68,5 +72,5 @@ it('reports a failed step and a not-ok summary instead of throwing', async () =>
   expect(text).toMatch(/✗ watcher: ready replies failed: standin.waitFor timed out/);
   // a still-provisioning instance offers no Terminate button: that step fails too, and says why
   expect(text).toMatch(/terminate \+ confirm +FAILED .* has no Terminate button/);
-  expect(text).toMatch(/3 of 12 steps failed/);
+  expect(text).toMatch(/3 of 13 steps failed/);
 });
