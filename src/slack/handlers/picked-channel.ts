@@ -35,7 +35,7 @@ export async function checkPickedChannel(ctx: BotContext, client: WebClient, act
     await client.chat.postEphemeral({
       channel: actor.channelId,
       user: actor.userId,
-      text: `📣 The deploy of \`${escapeMrkdwn(name)}\` you started from the Deploy a GPU shortcut is announced in this channel.`,
+      text: `📣 \`${escapeMrkdwn(name)}\`, which you are deploying from the Deploy a GPU shortcut, will be announced in this channel once Fluence accepts it.`,
     });
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error ?? 'unknown';
