@@ -5,6 +5,8 @@
  * Whatever gpu-bot costs above this is what gpu-bot itself adds.
  */
 import { App, LogLevel } from '@slack/bolt';
+// the same in-process ack timing as the bot's child (IPC 'timings')
+import './server-timing';
 
 interface FloorEnv {
   SLACK_SIGNING_SECRET: string;

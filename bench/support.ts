@@ -3,7 +3,7 @@
  * its in-process simulator, Slack Web API at the local stand-in), send signed slash commands,
  * percentiles, tables, the machine line and the JSON results under bench/results/.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -58,22 +58,8 @@ export async function startIsolatedBot(opts: { standin?: SlackStandin; sim?: Sim
     sim,
     standin,
     user,
-    /** Ack times the bot measured itself since the last call (see bot-child.ts). */
-    async serverAckMs(): Promise<number[]> {
-      const reply = new Promise<number[]>((resolve) => {
-        const on = (m: unknown) => {
-          if (m && typeof m === 'object' && 'ackMs' in m) {
-            child.off('message', on);
-            const t = m as { ackMs: number[]; loopDelayMs?: unknown };
-            if (process.env.BENCH_DEBUG) console.log('bot event-loop delay', t.loopDelayMs);
-            resolve(t.ackMs);
-          }
-        };
-        child.on('message', on);
-      });
-      child.send('timings');
-      return reply;
-    },
+    /** Ack times the bot measured itself since the last call (see server-timing.ts). */
+    serverAckMs: childTimings(child),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.send('stop');
@@ -81,6 +67,25 @@ export async function startIsolatedBot(opts: { standin?: SlackStandin; sim?: Sim
       if (!opts.sim) await sim.stop();
       if (!opts.standin) await standin.stop();
     },
+  };
+}
+
+/** Asks a benchmark child (bench/server-timing.ts) for the ack times it measured since the last ask. */
+export function childTimings(child: ChildProcess): () => Promise<number[]> {
+  return () => {
+    const reply = new Promise<number[]>((resolve) => {
+      const on = (m: unknown) => {
+        if (m && typeof m === 'object' && 'ackMs' in m) {
+          child.off('message', on);
+          const t = m as { ackMs: number[]; loopDelayMs?: unknown };
+          if (process.env.BENCH_DEBUG) console.log('child event-loop delay', t.loopDelayMs);
+          resolve(t.ackMs);
+        }
+      };
+      child.on('message', on);
+    });
+    child.send('timings');
+    return reply;
   };
 }
 
