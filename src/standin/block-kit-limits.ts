@@ -412,6 +412,12 @@ export function checkView(view: unknown): BlockKitRefusal | undefined {
     const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObj(b) && b.type === 'input');
     if (hasInput && view.submit === undefined) c.add(`${p}/submit`, 'submit is required when the view has input blocks');
   }
+  if (surface === 'home') {
+    // [views] a Home tab view has type, blocks, private_metadata, callback_id and external_id only
+    for (const k of ['title', 'submit', 'close', 'submit_disabled', 'notify_on_close', 'clear_on_close']) {
+      if (view[k] !== undefined) c.add(`${p}/${k}`, `${k} is not allowed in a home view`);
+    }
+  }
   c.str(view.private_metadata, `${p}/private_metadata`, L.privateMetadata);
   c.str(view.callback_id, `${p}/callback_id`, L.callbackId);
   c.str(view.external_id, `${p}/external_id`, L.externalId);

@@ -200,6 +200,38 @@ export class SlackUser {
     return result;
   }
 
+  /**
+   * Opens the bot's App Home tab: an Events API `app_home_opened` callback (JSON, signed), as Slack
+   * sends it over HTTP. `eventCallback` builds the same body for a Socket Mode `events_api` envelope.
+   */
+  async openHome(opts: { tab?: 'home' | 'messages'; retryNum?: number } = {}): Promise<AckResult> {
+    return this.send(JSON.stringify(this.eventCallback(opts.tab ?? 'home')), { contentType: 'application/json', ...retryHeaders(opts.retryNum) });
+  }
+
+  eventCallback(tab: 'home' | 'messages' = 'home'): Record<string, any> {
+    const { userId, teamId } = this.opts;
+    const home = this.opts.standin.homeOf(userId);
+    const now = Date.now() / 1000;
+    return {
+      token: VERIFICATION_TOKEN,
+      team_id: teamId,
+      api_app_id: 'A_STANDIN',
+      event: {
+        type: 'app_home_opened',
+        user: userId,
+        channel: `D${userId.replace(/^[UW]/, '')}`,
+        tab,
+        event_ts: now.toFixed(6),
+        ...(tab === 'home' && home ? { view: home } : {}),
+      },
+      type: 'event_callback',
+      event_id: `Ev${Math.floor(now * 1000).toString(36).toUpperCase()}${Math.random().toString(36).slice(2, 8).toUpperCase()}`,
+      event_time: Math.floor(now),
+      authorizations: [{ enterprise_id: null, team_id: teamId, user_id: this.opts.standin.botUserId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+    };
+  }
+
   /** Signs and POSTs `body`; the options break things on purpose for negative tests. */
   async send(
     body: string,

@@ -81,6 +81,8 @@ export interface SlackStandin {
   stop(): Promise<void>;
   messages(channel?: string): StoredMessage[];
   views(): Map<string, any>;
+  /** The App Home `userId` sees now (their last views.publish), or undefined. */
+  homeOf(userId: string): any;
   /** A fresh trigger_id (single use, expires like Slack's); `viewId` ties it to a modal for views.push. */
   newTriggerId(viewId?: string): string;
   /** What Slack does with a view_submission ack: update/push the modal, or close it. SlackUser calls this. */
@@ -145,6 +147,8 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
   const custom = new Map<string, (args: Answer) => Answer>();
   const stored: StoredMessage[] = [];
   const openViews = new Map<string, any>();
+  /** The Home tab each user sees now (the last views.publish for them). */
+  const homes = new Map<string, any>();
   const triggers = new Map<string, { issuedAt: number; viewId?: string; used: boolean }>();
   const origins = new Map<string, ResponseOrigin>();
   // Counters are never reset: ids and ts stay unique for the stand-in's whole life.
@@ -266,11 +270,21 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       const { id, root_view_id, previous_view_id, state, external_id } = current;
       return { view: storeView(args.view, { id, root_view_id, previous_view_id, state, external_id }) };
     },
+    // [views.publish] publishes a Home tab view for one user: a user id, a `home` view (not a modal),
+    // the Home's limits (100 blocks, its block types), `hash` of the view it replaces when given.
     'views.publish': (args) => {
-      if (typeof args.user_id !== 'string') throw new SlackError('invalid_arguments');
+      if (typeof args.user_id !== 'string' || args.user_id === '') throw new SlackError('invalid_arguments', ['[ERROR] missing required field: user_id']);
+      if (!/^[UW][A-Z0-9_]+$/.test(args.user_id)) throw new SlackError('user_not_found');
+      if (args.view?.type !== 'home') {
+        refuse('views.publish', { error: 'invalid_arguments', violations: [{ pointer: '/view/type', message: 'must be home' }] });
+      }
       refuse('views.publish', checkView(args.view));
       const id = `VH${args.user_id}`;
-      return { view: storeView(args.view, { id, root_view_id: id, previous_view_id: null }) };
+      const current = openViews.get(id);
+      if (args.hash !== undefined && current && args.hash !== current.hash) throw new SlackError('hash_conflict');
+      const view = storeView(args.view, { id, root_view_id: id, previous_view_id: null });
+      homes.set(args.user_id, view);
+      return { view };
     },
     'conversations.open': (args) => {
       const users = String(args.users ?? '').split(',').filter(Boolean);
@@ -408,6 +422,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       failures.clear();
       custom.clear();
       openViews.clear();
+      homes.clear();
       triggers.clear();
       origins.clear();
       channels.clear();
@@ -421,6 +436,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       return stored.filter((m) => channel === undefined || m.channel === channel).sort((a, b) => compareTs(a.ts, b.ts));
     },
     views: () => new Map(openViews),
+    homeOf: (userId) => homes.get(userId),
     newTriggerId(viewId) {
       const id = `${SLACK_BASE_TS}.${next()}.${randomBytes(8).toString('hex')}`;
       triggers.set(id, { issuedAt: Date.now(), used: false, ...(viewId ? { viewId } : {}) });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isValidSlackRequest } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import { SlackUser, startSlackStandin, type SlackStandin } from '../../src/standin';
 
 const SECRET = 'user-test-secret';
@@ -119,3 +120,15 @@ function opt(text: string, value: string) {
 function btn(action_id: string, value: string) {
   return { type: 'button', action_id, value, text: txt('Terminate') };
 }
+
+test('openHome sends a signed Events API app_home_opened callback as JSON, with the Home the user sees', async () => {
+  await new WebClient('xoxb-x', { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 } }).views.publish({ user_id: 'U_ALICE', view: { type: 'home', blocks: [] } });
+  await user.openHome();
+  const { raw, headers } = received[0]!;
+  expect(headers['content-type']).toBe('application/json');
+  expect(isValidSlackRequest({ signingSecret: SECRET, body: raw, headers: headers as never })).toBe(true);
+  const body = JSON.parse(raw);
+  expect(body).toMatchObject({ type: 'event_callback', team_id: standin.teamId, event: { type: 'app_home_opened', user: 'U_ALICE', tab: 'home', view: { id: 'VHU_ALICE', type: 'home' } } });
+  await user.openHome({ tab: 'messages' });
+  expect(JSON.parse(received[1]!.raw).event).not.toHaveProperty('view');
+});

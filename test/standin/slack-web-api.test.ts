@@ -230,3 +230,35 @@ describe('Block Kit limits are enforced like Slack', () => {
     expect(standin.rejections).toHaveLength(3);
   });
 });
+
+describe('views.publish (App Home), as strict as Slack', () => {
+  const home = (n = 1, extra: Record<string, unknown> = {}) => ({
+    type: 'home' as const,
+    blocks: Array.from({ length: n }, (_, i) => ({ type: 'section', text: { type: 'mrkdwn', text: `line ${i}` } })),
+    ...extra,
+  });
+
+  it('publishes a Home per user, replacing the last one; homeOf() is what the user sees', async () => {
+    const first = await client.views.publish({ user_id: 'UALICE', view: home(1) });
+    await client.views.publish({ user_id: 'UALICE', view: home(100), hash: first.view!.hash! });
+    expect(standin.homeOf('UALICE').blocks).toHaveLength(100);
+    expect(standin.homeOf('UBOB')).toBeUndefined();
+  });
+
+  it('refuses more than 100 blocks, a modal, modal-only fields, a block a Home cannot hold, a bad user id and a stale hash', async () => {
+    expect(await slackError(client.views.publish({ user_id: 'UALICE', view: home(101) }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.publish({ user_id: 'UALICE', view: { ...home(1), type: 'modal', title: { type: 'plain_text', text: 'x' } } as never }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.publish({ user_id: 'UALICE', view: home(1, { submit: { type: 'plain_text', text: 'Go' } }) as never }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.publish({ user_id: 'UALICE', view: { type: 'home', blocks: [{ type: 'file', external_id: 'x', source: 'remote' }] } as never }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.publish({ user_id: 'C_GENERAL', view: home(1) }))).toBe('user_not_found');
+    await client.views.publish({ user_id: 'UALICE', view: home(1) });
+    expect(await slackError(client.views.publish({ user_id: 'UALICE', view: home(2), hash: 'stale' }))).toBe('hash_conflict');
+    expect(standin.rejections.map((r) => r.errors.join(' '))).toEqual([
+      expect.stringContaining('/view/blocks'),
+      expect.stringContaining('must be home'),
+      expect.stringContaining('submit is not allowed in a home view'),
+      expect.stringContaining('/view/blocks/0/type'),
+    ]);
+    standin.rejections.length = 0;
+  });
+});
