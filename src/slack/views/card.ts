@@ -133,27 +133,28 @@ function buttons(i: InstanceDetail, price: number | null, mayTerminate: boolean,
         : button({ text: 'Rename', actionId: ACTION.rename, value }),
     );
   }
-  if (i.state === 'active' && mayTerminate) {
-    const name = i.name.replace(/[\r\n]+/g, ' ');
-    out.push(
-      button({
-        text: 'Terminate',
-        actionId: ACTION.terminate,
-        value,
-        style: 'danger',
-        confirm: {
-          title: `Terminate ${name}?`,
-          text:
-            `This stops ${codeSpan(name, 80)} (${escapeClamp(gpuWithCount(i.gpu), 60)}` +
-            `${price === null ? '' : `, ${formatHourly(price)}`}) for good; its data is lost. ` +
-            'Unused reserved balance is refunded.',
-          confirm: 'Terminate',
-          deny: 'Keep it',
-        },
-      }),
-    );
-  }
+  if (i.state === 'active' && mayTerminate) out.push(terminateButton(i, price));
   return out;
+}
+
+/** Terminate, behind the confirm dialog that names the instance and the refund (card, App Home). */
+export function terminateButton(i: Pick<InstanceDetail, 'type' | 'id' | 'name' | 'gpu'>, price: number | null): Button {
+  const name = i.name.replace(/[\r\n]+/g, ' ');
+  return button({
+    text: 'Terminate',
+    actionId: ACTION.terminate,
+    value: encodeRef(i.type, i.id),
+    style: 'danger',
+    confirm: {
+      title: `Terminate ${name}?`,
+      text:
+        `This stops ${codeSpan(name, 80)} (${escapeClamp(gpuWithCount(i.gpu), 60)}` +
+        `${price === null ? '' : `, ${formatHourly(price)}`}) for good; its data is lost. ` +
+        'Unused reserved balance is refunded.',
+      confirm: 'Terminate',
+      deny: 'Keep it',
+    },
+  });
 }
 
 /** Why there is no Terminate button, in words a user can act on; undefined when there is one. */
