@@ -43,6 +43,8 @@ import { sql } from 'kysely';
 import { readiness } from './readiness';
 import { slackAuthProbe } from './slack/auth-probe';
 import { countingNotifier } from './slack/request-metrics';
+import { HomeRefresher, homeAwareNotifier, observeInstanceChanges } from './services/home-refresh';
+import { publishHome } from './slack/handlers/home';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RECONCILE_EVERY_MS = 60_000;
@@ -118,6 +120,17 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     }
     fluence = new FluenceClient({ baseUrl, apiKey: apiKey ?? '', timeoutMs: config.FLUENCE_TIMEOUT_MS, logger, observe: metrics.observeFluence });
   }
+  // App Homes re-publish (debounced) when an instance changes; `context` exists before any change can.
+  const home = new HomeRefresher({
+    clock,
+    publish: (userId) => publishHome(context, notifierClient, userId),
+    ownersOf: async (instanceId) => {
+      const owner = (await store.deployRequests.findByInstance(instanceId))?.userId;
+      return owner ? [owner] : [];
+    },
+    onError: (err, userId) => logger.warn({ err, userId }, 'could not publish the App Home'),
+  });
+  fluence = observeInstanceChanges(fluence, (instanceId) => home.instanceChanged(instanceId));
 
   // The store stamps claims with the bot's clock: the reconciler compares them with Fluence's created_at.
   const store: Store = await openStore(config.DATABASE_PATH, { now: () => clock.now() });
@@ -128,7 +141,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     retryConfig: { retries: 0 },
     fetch: slackFetch,
   });
-  const notifier = countingNotifier(new SlackWatchNotifier({ client: notifierClient, logger }), metrics);
+  // what the watcher (and any notice) writes about someone's instance re-publishes their App Home
+  const notifier = homeAwareNotifier(
+    countingNotifier(new SlackWatchNotifier({ client: notifierClient, logger }), metrics),
+    (userId) => home.userChanged(userId),
+  );
   // the cycle's instance lists, shared by every job; the outbox every job's notices go through
   const fleet = new FleetSnapshot({ listInstances: (type) => fluence.listInstances(type), now: () => clock.now(), maxAgeMs: config.WATCH_INTERVAL_MS });
   const delivery = new NoticeDelivery({
@@ -197,6 +214,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     notifier: patientNotifier(notifier),
     inflight: new InFlight(),
     metrics,
+    home,
   };
   metrics.setSources({
     watchesByState: () => store.watches.countByState(),
@@ -293,6 +311,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await watcher.stop();
       await delivery.idle();
       watcherRunning = false;
+      home.stop();
+      await home.idle();
       await store.close();
       if (simulator) await simulator.stop();
     },

@@ -33,4 +33,10 @@ describe('manifest.yml', () => {
     expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ name: 'Deploy a GPU', type: 'global', callback_id: SHORTCUT.deploy })]);
     expect(manifestGlobalShortcuts()).toEqual([SHORTCUT.deploy]);
   });
+
+  it('turns the App Home tab on and subscribes to app_home_opened on the Bolt endpoint, with no extra scope', () => {
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/\/slack\/events$/);
+  });
 });

@@ -169,6 +169,23 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   {
+    name: 'App Home tab',
+    run: async (s) => {
+      const mine = () => s.standin.callsTo('views.publish').filter((c) => c.args.user_id === s.user.userId);
+      const before = mine().length;
+      s.out.user(`@${s.user.userId}`, 'opens the GPU Bot app in Slack: the Home tab');
+      const ack = await s.user.openHome();
+      if (ack.status !== 200) throw new Error(`the bot answered the app_home_opened event with HTTP ${ack.status}`);
+      const call = await s.standin.waitFor(() => mine()[before], WAIT_MS);
+      s.out.flush();
+      if (call.error) throw new Error(`Slack refused the Home view: ${call.error}`);
+      s.out.home(call.args.view);
+      const text = JSON.stringify(call.args.view);
+      if (!/My instances \(/.test(text) || !/\*Balance\*/.test(text)) throw new Error('the Home misses its balance or My instances section');
+      return `${call.args.view.blocks.length} blocks: balance, burn and runway; my instances with Open / Terminate; the team`;
+    },
+  },
+  {
     name: '/gpu terminate + confirm',
     run: async (s, state) => {
       const target = state.deployed.find((d) => d.kind === 'vm')?.name ?? state.deployed[0]?.name ?? 'demo-train';

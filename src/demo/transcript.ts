@@ -34,6 +34,11 @@ export class Transcript {
     this.write(this.st.dim(`  … ${text}`));
   }
 
+  /** The App Home tab as the user sees it (views.publish). */
+  home(view: Record<string, any>): void {
+    this.emitView('the Home tab shows', { ...view, title: { type: 'plain_text', text: 'GPU Bot · Home' } }, undefined);
+  }
+
   /** A modal Slack shows because of an ack (view_submission `response_action: update|push|errors`). */
   ack(body: unknown): void {
     if (!body || typeof body !== 'object') return;
@@ -86,6 +91,8 @@ export class Transcript {
         return this.viewLines(c.method === 'views.open' ? 'modal opens' : 'modal pushed', a.view, undefined);
       case 'views.update':
         return this.viewLines('modal updates', a.view, a.view_id);
+      case 'views.publish':
+        return [st.dim(`  ▣ App Home of @${a.user_id} published (${Array.isArray(a.view?.blocks) ? a.view.blocks.length : 0} blocks)`)];
       default:
         return [];
     }

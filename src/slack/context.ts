@@ -11,6 +11,7 @@ import type { DeployService } from '../services/deploy';
 import type { Guard } from '../services/guard';
 import type { InstanceDirectory } from '../services/instances';
 import type { LeaseService } from '../services/leases';
+import type { HomeRefresher } from '../services/home-refresh';
 import type { PlanCatalog } from '../services/plans';
 import type { SshKeyBook } from '../services/ssh-key-book';
 import type { Store } from '../store';
@@ -36,6 +37,8 @@ export interface BotContext {
   sshKeys: SshKeyBook;
   watcher: InstanceWatcher;
   notifier: WatchNotifier;
+  /** Re-publishes App Homes when instances change (debounced). */
+  home: HomeRefresher;
   /** Handlers still running after their ack. */
   inflight: InFlight;
   /** What GET /metrics serves (counters the handlers feed go through src/slack/request-metrics.ts). */

@@ -31,6 +31,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
     'watcher: not-started diagnostics',
     '/gpu list',
     '/gpu status',
+    'App Home tab',
     '/gpu terminate + confirm',
   ]);
   expect(summary.totalMs).toBeLessThan(30_000);
@@ -53,7 +54,10 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   expect(text).toMatch(/not shown here: they may hold secrets[\s\S]*\[ Events \] {2}\[ Logs \]/);
   expect(text).toMatch(/clicks “Events”\n {2}◇ only visible to you[\s\S]*\[Warning\] \[BackOff\] Back-off restarting failed container/);
   expect(text).toMatch(/clicks “Logs”\n {2}◇ only visible to you[\s\S]*ModuleNotFoundError: No module named 'torch'/);
-  expect(text).toMatch(/All 13 steps passed/);
+  expect(text).toMatch(/All 14 steps passed/);
+  // the App Home tab, opened by the user: money figures, their instances with buttons, the team
+  expect(text).toMatch(/opens the GPU Bot app in Slack: the Home tab\n {2}▣ App Home of @U_DEMO published \(\d+ blocks\)/);
+  expect(text).toMatch(/▣ the Home tab shows\n {2}┏━ GPU Bot · Home[\s\S]*Balance \$[\d.]+ {3}· {3}Burn \$[\d.]+\/h[\s\S]*My instances \(3\)[\s\S]*demo-llm[\s\S]*\[ Open \]  \[ Terminate \][\s\S]*▌ Team/);
   // not a TTY: no colour codes; and no secret reached the output
   expect(text).not.toMatch(/\u001b\[/);
   expect(text).not.toContain('real-key-must-be-ignored');
@@ -72,5 +76,5 @@ it('reports a failed step and a not-ok summary instead of throwing', async () =>
   expect(text).toMatch(/✗ watcher: ready replies failed: standin.waitFor timed out/);
   // a still-provisioning instance offers no Terminate button: that step fails too, and says why
   expect(text).toMatch(/terminate \+ confirm +FAILED .* has no Terminate button/);
-  expect(text).toMatch(/3 of 13 steps failed/);
+  expect(text).toMatch(/3 of 14 steps failed/);
 });

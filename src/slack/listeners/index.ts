@@ -9,6 +9,7 @@ import { requestMetrics } from '../request-metrics';
 import * as actions from './actions';
 import * as commands from './commands';
 import * as shortcuts from './shortcuts';
+import * as events from './events';
 import * as views from './views';
 
 export function registerListeners(app: App, ctx: BotContext): void {
@@ -23,4 +24,5 @@ export function registerListeners(app: App, ctx: BotContext): void {
   actions.register(app, ctx);
   views.register(app, ctx);
   shortcuts.register(app, ctx);
+  events.register(app, ctx);
 }

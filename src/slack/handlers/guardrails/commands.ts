@@ -5,6 +5,7 @@
  */
 import type { FluenceApi } from '../../../fluence/api';
 import type { InstanceSummary } from '../../../fluence/model';
+import type { InstanceListing } from '../../../services/instances';
 import type { WorkloadType } from '../../../fluence/workload';
 import { MAX_CHANNEL_ROLE } from '../../../services/access';
 import type { Authorization } from '../../../services/guard';
@@ -176,9 +177,10 @@ export interface Burn {
 /**
  * Total hourly price of ACTIVE instances of every type: the price the bot recorded when it deployed
  * them, or the detail's `billing.hourly_usage` for instances deployed elsewhere (bounded calls).
+ * `given`: a listing the caller already read (the App Home shares one across its sections).
  */
-export async function hourlyBurn(ctx: Pick<BotContext, 'instances' | 'store' | 'fluence' | 'logger'>): Promise<Burn> {
-  const listing = await ctx.instances.listAll();
+export async function hourlyBurn(ctx: Pick<BotContext, 'instances' | 'store' | 'fluence' | 'logger'>, given?: InstanceListing): Promise<Burn> {
+  const listing = given ?? (await ctx.instances.listAll());
   const active = listing.instances.filter((i) => i.state === 'active');
   let cents = 0;
   const unknown: InstanceSummary[] = [];
