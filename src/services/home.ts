@@ -13,7 +13,7 @@ import type { FluenceApi } from '../fluence/api';
 import type { GpuSpec, InstanceState, InstanceSummary } from '../fluence/model';
 import type { WorkloadType } from '../fluence/workload';
 import type { Store } from '../store';
-import type { Role } from './access';
+import { decide, type Role } from './access';
 import type { Guard } from './guard';
 import type { InstanceDirectory, InstanceListing } from './instances';
 import { runwayHours } from './cost';
@@ -125,10 +125,13 @@ export async function gatherHome(d: HomeDeps, userId: string): Promise<HomeData>
     const r = await d.store.deployRequests.findByInstance(i.id);
     if (r) records.set(i.id, r);
   }
-  const toHome = async (i: InstanceSummary): Promise<HomeInstance> => {
+  // the Guard's own rules, decided once per instance from the role read above (not a store read each)
+  const may = (action: 'terminate' | 'lease', owns: boolean) => decide(role, action, owns).allowed;
+  /** `detailed`: the viewer's own rows (lease, what they may do); the Team's rows show neither. */
+  const toHome = async (i: InstanceSummary, detailed: boolean): Promise<HomeInstance> => {
     const r = records.get(i.id);
     const owns = r?.userId === userId;
-    const lease = (await d.store.leases.get(i.id)) ?? null;
+    const lease = detailed ? ((await d.store.leases.get(i.id)) ?? null) : null;
     return {
       type: i.type,
       id: i.id,
@@ -142,18 +145,18 @@ export async function gatherHome(d: HomeDeps, userId: string): Promise<HomeData>
       lease: lease ? { endsAt: lease.endsAt } : null,
       ownerId: r?.userId ?? null,
       channelId: r?.channelId ?? null,
-      canTerminate: i.state === 'active' && d.guard.authorize(actor, 'terminate', owns).allowed,
-      canExtend: running(i.state) && lease !== null && lease.endsAt !== null && d.guard.authorize(actor, 'lease', owns).allowed,
+      canTerminate: detailed && i.state === 'active' && may('terminate', owns),
+      canExtend: detailed && running(i.state) && lease !== null && lease.endsAt !== null && may('lease', owns),
     };
   };
   const live = listing.instances.filter((i) => i.state !== 'ended');
-  const mine = await Promise.all(live.filter((i) => records.get(i.id)?.userId === userId).map(toHome));
+  const mine = await Promise.all(live.filter((i) => records.get(i.id)?.userId === userId).map((i) => toHome(i, true)));
   await addSpend(d.fluence, mine.slice(0, MAX_SPEND_DETAILS));
 
   let team: HomeTeam;
   let approvals: HomeApproval[] | null = null;
   if (role === 'admin') {
-    const teamRunning = await Promise.all(live.filter((i) => running(i.state)).map(toHome));
+    const teamRunning = await Promise.all(live.filter((i) => running(i.state)).map((i) => toHome(i, false)));
     const budgets = await Promise.all(
       (await d.store.budgets.list()).map(async (b) => ({
         channelId: b.channelId,
