@@ -39,8 +39,6 @@ export const ACTION = {
   /** Approval request message */
   approve: 'approval_approve',
   deny: 'approval_deny',
-  /** App Home (issue 12 §1): the "My SSH key" quick action until `/gpu key` has a modal of its own */
-  homeSshKey: 'home_ssh_key',
 } as const;
 
 /** Modal `callback_id`s. */

@@ -7,9 +7,8 @@
  */
 import { PLAN_H100_1X, PLAN_RTX4090_1X } from '../../src/simulator/catalog';
 import { startSlackStandin, type SlackUser } from '../../src/standin';
-import { ACTION } from '../../src/slack/ids';
+import { ACTION, VIEW } from '../../src/slack/ids';
 import { HOME_DEBOUNCE_MS } from '../../src/services/home-refresh';
-import { SSH_KEY_HELP } from '../../src/slack/handlers/home';
 import { encodeRef } from '../../src/slack/views/format';
 import { startFakeSocketMode } from '../support/fake-socket-mode';
 import { startTestBot, type TestBot } from '../support/bot-harness';
@@ -76,7 +75,7 @@ describe('App Home', () => {
     expect(v).toContain('*1* instance(s) running across the team, burning *$0.39/h*');
     expect(v).not.toContain('Pending approvals');
     expect(v).not.toContain('small-one');
-    expect(actionIds(viewer)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.homeSshKey]);
+    expect(actionIds(viewer)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet]);
 
     const deployer = await openHome(t, as(DEPLOYER));
     const d = textOf(deployer);
@@ -84,7 +83,7 @@ describe('App Home', () => {
     expect(d).toContain('My instances (1)');
     expect(d).toMatch(/\*small-one\* `[0-9a-f]{8}` · container · ACTIVE · RTX4090 24GB PCIE × 1 · \$0\.39\/h · up \d+m?\d*s? · spent \$[\d.]+ · lease ends <!date/);
     expect(d).not.toContain('Pending approvals');
-    expect(actionIds(deployer)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.homeSshKey, ACTION.openInstance, ACTION.terminate]);
+    expect(actionIds(deployer)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance, ACTION.terminate]);
     expect(buttons(deployer).find((b: Any) => b.action_id === ACTION.terminate).confirm.title.text).toBe('Terminate small-one?');
 
     const admin = await openHome(t, as(ADMIN));
@@ -96,7 +95,7 @@ describe('App Home', () => {
     expect(a).toContain(`*small-one*`);
     expect(a).toContain(`<@${DEPLOYER}> in <#${CHANNEL}>`);
     expect(a).toContain(`<#${CHANNEL}>: $0.39/h of $10.00/h`);
-    expect(actionIds(admin)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.homeSshKey, ACTION.approve, ACTION.deny]);
+    expect(actionIds(admin)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.approve, ACTION.deny]);
     expect(buttons(admin).find((b: Any) => b.action_id === ACTION.approve).value).toBe((await pending(t))[0]!.id);
     expect(smallId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -163,18 +162,18 @@ describe('App Home', () => {
     expect(textOf(deployerHome)).toContain('*needs-ok*');
   });
 
-  it('quick actions: Browse plans and My SSH key answer in the DM; Deploy opens the deploy form', async () => {
+  it('quick actions: My SSH key opens the key form, Deploy the deploy form, Browse plans answers in the DM', async () => {
     const deployer = as(DEPLOYER);
     const home = await openHome(t, deployer);
-    await deployer.clickButton({ view: home }, ACTION.homeSshKey);
+    const opened = (callbackId: string) => t.standin.callsTo('views.open').filter((c) => c.args.view?.callback_id === callbackId && !c.error);
+    await deployer.clickButton({ view: home }, ACTION.sshKeySet);
+    await t.standin.waitFor(() => opened(VIEW.sshKey)[0]);
+    await deployer.clickButton({ view: home }, ACTION.helpDeploy);
+    await t.standin.waitFor(() => opened(VIEW.deploy)[0]);
     await deployer.clickButton({ view: home }, ACTION.helpPlans);
     await t.bot.context.inflight.idle();
-    const dms = await t.standin.waitFor(() => (t.standin.messages(dmOf(DEPLOYER)).length >= 2 ? t.standin.messages(dmOf(DEPLOYER)) : undefined));
-    expect(dms.map(textOf).join('\n')).toContain(SSH_KEY_HELP.split('\n')[1]);
-    expect(dms.map(textOf).join('\n')).toMatch(/\$0\.39\/h/);
-    const opened = t.standin.callsTo('views.open').length;
-    await deployer.clickButton({ view: home }, ACTION.helpDeploy);
-    await t.standin.waitFor(() => t.standin.callsTo('views.open').length > opened);
+    const dm = await t.standin.waitFor(() => t.standin.messages(dmOf(DEPLOYER)).find((m) => /\$0\.39\/h/.test(textOf(m))));
+    expect(textOf(dm)).toMatch(/RTX4090/);
   });
 
   it('the Messages tab publishes nothing; hundreds of instances still make a Home Slack accepts, cut visibly', async () => {

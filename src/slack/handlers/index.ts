@@ -18,7 +18,6 @@ import * as guardrails from './guardrails';
 import * as leases from './leases';
 import * as sshKeys from './ssh-keys';
 import * as deployShortcut from './deploy-shortcut';
-import * as home from './home';
 
 export const FEATURES: readonly Feature[] = [
   help.feature,
@@ -32,7 +31,6 @@ export const FEATURES: readonly Feature[] = [
   leases.feature,
   sshKeys.feature,
   deployShortcut.feature,
-  home.feature,
 ];
 
 function buildCommandTable(features: readonly Feature[]): CommandHandlers {

@@ -22,8 +22,6 @@ export const HOME_MAX_BLOCKS = 100;
 const TEAM_CHUNK = 2800;
 
 export interface HomeViewOptions {
-  /** The action id of the "My SSH key" button. */
-  sshKeyActionId?: string;
   /** The lease Extend button (its handler belongs to the lease feature); absent: none offered. */
   extend?: { text: string; actionId: string; value: (i: HomeInstance & { lease: { endsAt: number } }) => string };
 }
@@ -113,7 +111,7 @@ export function renderHome(d: HomeData, o: HomeViewOptions = {}): HomeView {
     ...actions([
       button({ text: 'Deploy', actionId: ACTION.helpDeploy, style: 'primary' }),
       button({ text: 'Browse plans', actionId: ACTION.helpPlans }),
-      button({ text: 'My SSH key', actionId: o.sshKeyActionId ?? ACTION.homeSshKey }),
+      button({ text: 'My SSH key', actionId: ACTION.sshKeySet }),
     ]),
   ];
 
