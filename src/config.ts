@@ -27,7 +27,7 @@ const durationMs = (defMs: number, minMs: number, bareUnitMs: number) =>
         if (minMs === 0 && /^\s*0+(\.0*)?\s*$/.test(String(v))) return 0;
         const r = parseDuration(v, { bareUnitMs });
         if (!r.ok || r.ms < minMs) {
-          ctx.addIssue({ code: 'custom', message: `a duration like 45m, 8h, 3d or 1w (or a plain number${bareUnitMs === 1 ? ' of milliseconds' : ' of hours'})${minMs > 0 ? `, at least ${minMs} ms` : ''}` });
+          ctx.addIssue({ code: 'custom', message: `a duration like 45m, 8h, 3d or 1w (or a plain number${bareUnitMs === 1 ? ' of milliseconds' : bareUnitMs === 60_000 ? ' of minutes' : ' of hours'})${minMs > 0 ? `, at least ${minMs} ms` : ''}` });
           return z.NEVER;
         }
         return r.ms;
@@ -72,6 +72,10 @@ export const ConfigSchema = z
     WATCH_START_GRACE_MS: durationMs(5 * 60_000, 0, 1),
     /** The lease a deploy gets when its channel has no policy, in hours: `8h`, `45m` (0.75), `3d`, or plain hours (`8`). */
     DEFAULT_LEASE_HOURS: durationMs(8 * HOUR_MS, 60_000, HOUR_MS).transform((ms) => ms / HOUR_MS),
+    /** A lease's reminder goes out this long before its end, in minutes: `30m`, `1h`, or plain minutes (`30`). */
+    LEASE_REMINDER_MIN: durationMs(30 * 60_000, 60_000, 60_000).transform((ms) => ms / 60_000),
+    /** on-expiry=remind repeats its notice this often while the instance runs, in hours: `4h`, `30m`, or plain hours. */
+    LEASE_NAG_HOURS: durationMs(4 * HOUR_MS, 60_000, HOUR_MS).transform((ms) => ms / HOUR_MS),
     // sandbox only: how much faster than the real GPU Cloud the built-in simulator runs (1 = 2–3 min deploys)
     SIMULATOR_SPEED: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(10_000).default(1)),
     LOG_LEVEL: z.preprocess(

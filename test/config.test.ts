@@ -39,6 +39,8 @@ describe('config', () => {
     [{ WATCH_START_GRACE_MS: '-1' }, /WATCH_START_GRACE_MS: expected a duration like 45m, 8h, 3d or 1w \(or a plain number of milliseconds\)/],
     [{ DEFAULT_LEASE_HOURS: '8 parsecs' }, /DEFAULT_LEASE_HOURS: expected a duration like 45m, 8h, 3d or 1w \(or a plain number of hours\)/],
     [{ DEFAULT_LEASE_HOURS: '30s' }, /DEFAULT_LEASE_HOURS: expected a duration .*at least 60000 ms/],
+    [{ LEASE_REMINDER_MIN: 'soon' }, /LEASE_REMINDER_MIN: expected a duration like 45m, 8h, 3d or 1w \(or a plain number of minutes\)/],
+    [{ LEASE_NAG_HOURS: '10s' }, /LEASE_NAG_HOURS: expected a duration .*at least 60000 ms/],
     [{ WATCH_TIMEOUT_MS: '100000', WATCH_HARD_LIMIT_MS: '1000' }, /WATCH_HARD_LIMIT_MS: expected must be at least WATCH_TIMEOUT_MS/],
   ])('names the bad variable and what it expects: %j', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
@@ -51,6 +53,10 @@ describe('config', () => {
     expect(loadConfig({ DEFAULT_LEASE_HOURS: '12' }).DEFAULT_LEASE_HOURS).toBe(12);
     expect(loadConfig({ DEFAULT_LEASE_HOURS: '45m' }).DEFAULT_LEASE_HOURS).toBe(0.75);
     expect(loadConfig({ DEFAULT_LEASE_HOURS: '3d' }).DEFAULT_LEASE_HOURS).toBe(72);
+    // the lease reminder in minutes, its nag in hours; defaults 30 min and 4 h
+    expect([loadConfig({}).LEASE_REMINDER_MIN, loadConfig({}).LEASE_NAG_HOURS]).toEqual([30, 4]);
+    expect([loadConfig({ LEASE_REMINDER_MIN: '45' }).LEASE_REMINDER_MIN, loadConfig({ LEASE_REMINDER_MIN: '1h' }).LEASE_REMINDER_MIN]).toEqual([45, 60]);
+    expect([loadConfig({ LEASE_NAG_HOURS: '2' }).LEASE_NAG_HOURS, loadConfig({ LEASE_NAG_HOURS: '30m' }).LEASE_NAG_HOURS]).toEqual([2, 0.5]);
     const c = loadConfig({ WATCH_TIMEOUT_MS: '45m', WATCH_HARD_LIMIT_MS: '1d', WATCH_INTERVAL_MS: '20000', WATCH_START_GRACE_MS: '0' });
     expect([c.WATCH_TIMEOUT_MS, c.WATCH_HARD_LIMIT_MS, c.WATCH_INTERVAL_MS, c.WATCH_START_GRACE_MS]).toEqual([2_700_000, 86_400_000, 20_000, 0]);
   });

@@ -39,6 +39,9 @@ export const ACTION = {
   /** Approval request message */
   approve: 'approval_approve',
   deny: 'approval_deny',
+  /** Lease reminder: extend from the reminded end (value = encodeLeaseRef) */
+  leaseExtend2h: 'lease_extend_2h',
+  leaseExtend8h: 'lease_extend_8h',
 } as const;
 
 /** Modal `callback_id`s. */

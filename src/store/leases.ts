@@ -93,6 +93,12 @@ function prepareStatements(db: Db) {
          expired_at  = CASE WHEN ends_at IS @endsAt THEN expired_at ELSE NULL END
        WHERE instance_id = @instanceId`,
     ),
+    // an Extend click: only ever later than the current end (a double click, or a longer extension
+    // that won the race, is never undone); a new end clears the step markers like `update`
+    extend: db.prepare(
+      `UPDATE leases SET ends_at = @endsAt, set_by = @by, set_at = @at, reminded_at = NULL, expired_at = NULL
+       WHERE instance_id = @instanceId AND ends_at IS NOT NULL AND ends_at < @endsAt`,
+    ),
     toRemind: db.prepare(
       `SELECT * FROM leases WHERE ends_at IS NOT NULL AND reminded_at IS NULL AND ends_at < ? ORDER BY ends_at LIMIT ?`,
     ),
@@ -133,6 +139,22 @@ export class LeaseStore {
         else this.stmts.insert.run(params);
         const after = this.get(input.instanceId)!;
         return { before, after, changed: !before || before.endsAt !== after.endsAt };
+      })
+      .immediate();
+  }
+
+  /**
+   * Moves the lease's end to `endsAt` if that is later than its current end (one conditional
+   * UPDATE: two clicks racing cannot shorten it). Returns the lease before and after; `changed`
+   * false when the lease has no end, is gone, or already ends at or after `endsAt`.
+   */
+  extendTo(instanceId: string, endsAt: number, by: string): LeaseChange | { before: Lease | undefined; after: undefined; changed: false } {
+    return this.db
+      .transaction(() => {
+        const before = this.get(instanceId);
+        const changed = this.stmts.extend.run({ instanceId, endsAt, by, at: this.now() }).changes === 1;
+        if (!changed) return { before, after: undefined, changed: false as const };
+        return { before, after: this.get(instanceId)!, changed: true };
       })
       .immediate();
   }

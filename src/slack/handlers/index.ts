@@ -18,6 +18,7 @@ import * as guardrails from './guardrails';
 import * as leases from './leases';
 import * as sshKeys from './ssh-keys';
 import * as deployShortcut from './deploy-shortcut';
+import * as leaseExtend from './lease-extend';
 
 export const FEATURES: readonly Feature[] = [
   help.feature,
@@ -31,6 +32,7 @@ export const FEATURES: readonly Feature[] = [
   leases.feature,
   sshKeys.feature,
   deployShortcut.feature,
+  leaseExtend.feature,
 ];
 
 function buildCommandTable(features: readonly Feature[]): CommandHandlers {
