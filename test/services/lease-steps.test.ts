@@ -1,11 +1,12 @@
 import { HOUR_MS, MINUTE_MS } from '../../src/duration';
 import type { WorkloadType } from '../../src/fluence/workload';
 import { decideLeases, type FleetInstance, type FleetView, type LeaseState } from '../../src/services/lease-steps';
+import type { OnExpiry } from '../../src/store/policies';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const timing = { reminderMs: 30 * MINUTE_MS };
-const remind = () => ({ onExpiry: 'remind' as const });
-const terminate = () => ({ onExpiry: 'terminate' as const });
+const remind = (): { onExpiry: OnExpiry } => ({ onExpiry: 'remind' });
+const terminate = (): { onExpiry: OnExpiry } => ({ onExpiry: 'terminate' });
 
 function lease(p: Partial<LeaseState> = {}): LeaseState {
   return { instanceId: 'i-1', type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: NOW + 2 * HOUR_MS, remindedAt: null, expiredAt: null, nextNagAt: null, ...p };
