@@ -41,15 +41,16 @@ export interface FleetView {
   listed: ReadonlySet<WorkloadType>;
 }
 
-export type LeaseStep =
+/** Each step carries the lease it was decided on (the caller's own type, with the end known). */
+export type LeaseStep<L extends LeaseState = LeaseState> =
   /** Reminder before the end, with Extend / Terminate buttons. */
-  | { step: 'remind'; lease: LeaseState & { endsAt: number }; instance: FleetInstance }
+  | { step: 'remind'; lease: L & { endsAt: number }; instance: FleetInstance }
   /** The end has come: on-expiry=remind tells the thread and the channel; terminate ends it. */
-  | { step: 'expire'; lease: LeaseState & { endsAt: number }; instance: FleetInstance; onExpiry: 'remind' | 'terminate' }
+  | { step: 'expire'; lease: L & { endsAt: number }; instance: FleetInstance; onExpiry: 'remind' | 'terminate' }
   /** on-expiry=remind, still running `nagMs` after the last notice: say it again. */
-  | { step: 'nag'; lease: LeaseState & { endsAt: number; nextNagAt: number }; instance: FleetInstance }
+  | { step: 'nag'; lease: L & { endsAt: number; nextNagAt: number }; instance: FleetInstance }
   /** The instance has ended (or is gone): nothing to say, its markers are set so it leaves the queue. */
-  | { step: 'settle'; lease: LeaseState & { endsAt: number } };
+  | { step: 'settle'; lease: L & { endsAt: number } };
 
 export interface LeaseTiming {
   /** LEASE_REMINDER_MIN in ms. */
@@ -61,14 +62,14 @@ export function typeListed(lease: Pick<LeaseState, 'type'>, fleet: FleetView): b
   return lease.type === null ? fleet.listed.size === 3 : fleet.listed.has(lease.type);
 }
 
-export function decideLeases(
+export function decideLeases<L extends LeaseState>(
   now: number,
-  leases: readonly LeaseState[],
+  leases: readonly L[],
   fleet: FleetView,
   policyOf: (channelId: string | null) => Pick<EffectivePolicy, 'onExpiry'>,
   timing: LeaseTiming,
-): LeaseStep[] {
-  const steps: LeaseStep[] = [];
+): LeaseStep<L>[] {
+  const steps: LeaseStep<L>[] = [];
   for (const l of leases) {
     if (l.endsAt === null) continue; // until terminated: nothing to remind of
     const lease = { ...l, endsAt: l.endsAt };

@@ -46,6 +46,7 @@ import { FormDraftStore } from './form-drafts';
 import { GrantStore } from './grants';
 import { LeaseStore } from './leases';
 import { OutboxStore } from './outbox';
+import { LeaseStepStore } from './lease-steps';
 import { PolicyStore } from './policies';
 import { WatchStore } from './watches';
 import { SshKeyStore } from './ssh-keys';
@@ -78,6 +79,8 @@ export interface Store {
   watches: WatchStore;
   /** Instance leases and the lease picked in each deploy form (leases.ts, migrations 500–599). */
   leases: LeaseStore;
+  /** The lease job's claims: reminders, expiry, terminations by lease policy (lease-steps.ts, migrations 700–799). */
+  leaseSteps: LeaseStepStore;
   /** Channel lease policies set with `/gpu policy` (policies.ts). */
   policies: PolicyStore;
   /** Every background notice until Slack has it (outbox.ts, migrations 600–699; src/background/scheduler.ts). */
@@ -132,6 +135,7 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     formDrafts: new FormDraftStore(db, now),
     watches: new WatchStore(db),
     leases: new LeaseStore(db, now),
+    leaseSteps: new LeaseStepStore(db),
     policies: new PolicyStore(db, now),
     outbox: new OutboxStore(db),
     sshKeys: new SshKeyStore(engine.kysely, now),

@@ -90,13 +90,14 @@ function prepareStatements(db: Db) {
          type = COALESCE(@type, type), owner_id = COALESCE(owner_id, @ownerId), channel_id = COALESCE(channel_id, @channelId),
          ends_at = @endsAt, set_by = @by, set_at = @at,
          reminded_at = CASE WHEN ends_at IS @endsAt THEN reminded_at ELSE NULL END,
-         expired_at  = CASE WHEN ends_at IS @endsAt THEN expired_at ELSE NULL END
+         expired_at  = CASE WHEN ends_at IS @endsAt THEN expired_at ELSE NULL END,
+         next_nag_at = CASE WHEN ends_at IS @endsAt THEN next_nag_at ELSE NULL END
        WHERE instance_id = @instanceId`,
     ),
     // an Extend click: only ever later than the current end (a double click, or a longer extension
     // that won the race, is never undone); a new end clears the step markers like `update`
     extend: db.prepare(
-      `UPDATE leases SET ends_at = @endsAt, set_by = @by, set_at = @at, reminded_at = NULL, expired_at = NULL
+      `UPDATE leases SET ends_at = @endsAt, set_by = @by, set_at = @at, reminded_at = NULL, expired_at = NULL, next_nag_at = NULL
        WHERE instance_id = @instanceId AND ends_at IS NOT NULL AND ends_at < @endsAt`,
     ),
     toRemind: db.prepare(
