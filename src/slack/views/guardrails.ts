@@ -14,7 +14,8 @@ import { actions, button, context, header, message, section, type MessageView } 
 import { codeSpan, escapeClamp, escapeMrkdwn, formatHourly, formatMoney, SANDBOX_NOTE, slackDate } from './format';
 import { packLines } from './truncate';
 
-const user = (id: string) => `<@${id}>`;
+/** A Slack user id as a mention; anything else (the bot acting by lease policy) as plain words. */
+const user = (id: string) => (/^[A-Z][A-Z0-9_]+$/.test(id) ? `<@${id}>` : `_${escapeClamp(id, 40)}_`);
 const channel = (id: string) => `<#${id}>`;
 const sandboxContext = (sandbox: boolean) => (sandbox ? [context(SANDBOX_NOTE)] : []);
 /** Room in a section for packed lines (3000, minus a margin for the "more" line). */
