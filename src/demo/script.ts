@@ -186,6 +186,26 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   {
+    name: 'lease reminder + Extend 2 h',
+    run: async (s, state) => {
+      const target = state.deployed.find((d) => d.kind === 'container' && !d.crashes);
+      if (!target?.announcement) throw new Error('no running container to put a short lease on');
+      // 20 minutes is inside the 30-minute reminder window: the lease job reminds at its next tick
+      await command(s, `lease ${target.name} 20m`);
+      s.out.note('the lease now ends in 20 minutes; the lease job posts its reminder in the deploy thread');
+      const reminder = await s.standin.waitFor(
+        () => s.standin.messages().find((m) => m.thread_ts === target.announcement?.ts && /lease of .* ends in/.test(m.text ?? '')),
+        s.readyTimeoutMs,
+      );
+      s.out.flush();
+      const labels = (reminder.blocks ?? []).flatMap((b: any) => (b.type === 'actions' ? b.elements : [])).map((e: any) => e.text.text);
+      if (labels.join(' / ') !== 'Extend 2 h / Extend 8 h / Terminate now') throw new Error(`the reminder's buttons are ${labels.join(' / ') || 'missing'}`);
+      const extended = await clickForAnswer(s, reminder, ACTION.leaseExtend2h, 'Extend 2 h');
+      if (!/extended the lease/.test(JSON.stringify(extended))) throw new Error('Extend 2 h did not extend the lease');
+      return 'reminder with Extend 2 h / Extend 8 h / Terminate now; Extend 2 h moved the end';
+    },
+  },
+  {
     name: '/gpu terminate + confirm',
     run: async (s, state) => {
       const target = state.deployed.find((d) => d.kind === 'vm')?.name ?? state.deployed[0]?.name ?? 'demo-train';

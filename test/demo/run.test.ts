@@ -32,6 +32,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
     '/gpu list',
     '/gpu status',
     'App Home tab',
+    'lease reminder + Extend 2 h',
     '/gpu terminate + confirm',
   ]);
   expect(summary.totalMs).toBeLessThan(30_000);
@@ -54,10 +55,13 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   expect(text).toMatch(/not shown here: they may hold secrets[\s\S]*\[ Events \] {2}\[ Logs \]/);
   expect(text).toMatch(/clicks “Events”\n {2}◇ only visible to you[\s\S]*\[Warning\] \[BackOff\] Back-off restarting failed container/);
   expect(text).toMatch(/clicks “Logs”\n {2}◇ only visible to you[\s\S]*ModuleNotFoundError: No module named 'torch'/);
-  expect(text).toMatch(/All 14 steps passed/);
   // the App Home tab, opened by the user: money figures, their instances with buttons, the team
   expect(text).toMatch(/opens the GPU Bot app in Slack: the Home tab\n {2}▣ App Home of @U_DEMO published \(\d+ blocks\)/);
   expect(text).toMatch(/▣ the Home tab shows\n {2}┏━ GPU Bot · Home[\s\S]*Balance \$[\d.]+ {3}· {3}Burn \$[\d.]+\/h[\s\S]*My instances \(3\)[\s\S]*demo-llm[\s\S]*\[ Open \]  \[ Terminate \][\s\S]*▌ Team/);
+  // a lease inside the reminder window: the reminder in the deploy thread with its three buttons, then Extend 2 h
+  expect(text).toMatch(/↳ thread reply in #C_DEMO, under “`demo-llm`.*\n {4}│ @U_DEMO The lease of `demo-llm` ends in 20m[\s\S]*\[ Extend 2 h \] {2}\[ Extend 8 h \] {2}\[ Terminate now \]/);
+  expect(text).toMatch(/clicks “Extend 2 h”[\s\S]*@U_DEMO extended the lease of `demo-llm`: it now ends/);
+  expect(text).toMatch(/All 15 steps passed/);
   // not a TTY: no colour codes; and no secret reached the output
   expect(text).not.toMatch(/\u001b\[/);
   expect(text).not.toContain('real-key-must-be-ignored');
@@ -76,5 +80,5 @@ it('reports a failed step and a not-ok summary instead of throwing', async () =>
   expect(text).toMatch(/✗ watcher: ready replies failed: standin.waitFor timed out/);
   // a still-provisioning instance offers no Terminate button: that step fails too, and says why
   expect(text).toMatch(/terminate \+ confirm +FAILED .* has no Terminate button/);
-  expect(text).toMatch(/3 of 14 steps failed/);
+  expect(text).toMatch(/3 of 15 steps failed/);
 });
