@@ -69,7 +69,7 @@ export class LeaseStepStore {
     const rows = this.db
       .prepare(
         `SELECT * FROM leases WHERE instance_id IN (
-           SELECT instance_id FROM leases WHERE ends_at IS NOT NULL AND reminded_at IS NULL AND ends_at < @remindBefore
+           SELECT instance_id FROM leases WHERE ends_at IS NOT NULL AND reminded_at IS NULL AND ends_at <= @remindBefore
            UNION SELECT instance_id FROM leases WHERE ends_at IS NOT NULL AND expired_at IS NULL AND ends_at <= @now
            UNION SELECT instance_id FROM leases WHERE next_nag_at IS NOT NULL AND next_nag_at <= @now)
          ORDER BY ends_at LIMIT @limit`,

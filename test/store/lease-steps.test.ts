@@ -11,7 +11,7 @@ describe('lease step claims', () => {
     const t0 = t.clock.t;
     const end = t0 + 2 * HOUR_MS;
     s.leases.set({ instanceId: 'i-1', type: 'vm', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
-    expect(s.leaseSteps.due(t0, t0 + 30 * MINUTE_MS)).toEqual([]);
+    expect(s.leaseSteps.due(t0, end - 1)).toEqual([]);
     const due = s.leaseSteps.due(t0, end + 1);
     expect(due.map((l) => l.instanceId)).toEqual(['i-1']);
 

@@ -1,0 +1,157 @@
+/**
+ * The lease job against a real store and the Fluence simulator, the races driven by hand: what it
+ * claims, how many Fluence calls it makes, and that a termination is re-checked at action time
+ * (a last-second extension wins; a restart after the DELETE reports it once, DELETEs nothing twice).
+ * The end-to-end path through Slack is test/e2e/lease-reminders.test.ts.
+ */
+import { HOUR_MS, MINUTE_MS } from '../../src/duration';
+import type { FluenceApi } from '../../src/fluence/api';
+import { FluenceClient } from '../../src/fluence/client';
+import { createLogger } from '../../src/log';
+import { LeaseJob, type LeaseOutbox } from '../../src/services/lease-job';
+import type { LeaseNotice } from '../../src/services/lease-notices';
+import { LeaseService } from '../../src/services/leases';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import type { Store } from '../../src/store';
+import { tempStores, type TempStores } from '../store/temp-store';
+
+let t: TempStores;
+let sim: SimulatorHandle;
+let fluence: FluenceClient;
+const logger = createLogger({ level: 'silent' });
+
+beforeEach(async () => {
+  t = tempStores();
+  sim = await startSimulator({ provisioningDelayMs: 1, containerStartMs: 0, networkDelayMs: 0, now: () => t.clock.t });
+  fluence = new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: 2000, sleep: async () => {} });
+});
+afterEach(async () => {
+  await sim.stop();
+  t.cleanup();
+});
+
+function jobOn(store: Store, o: { fluence?: Pick<FluenceApi, 'getInstance' | 'terminateInstance'> } = {}) {
+  const notices: Array<{ key: string; notice: LeaseNotice }> = [];
+  const outbox: LeaseOutbox = { enqueueIn: (entries) => (notices.push(...entries), entries.map((e) => e.key)) };
+  const lists = { calls: 0 };
+  const job = new LeaseJob({
+    steps: store.leaseSteps,
+    deployRequests: store.deployRequests,
+    watches: store.watches,
+    outbox,
+    leases: new LeaseService({ leases: store.leases, policies: store.policies, defaultLeaseMs: 8 * HOUR_MS, now: t.clock.now }),
+    fluence: o.fluence ?? fluence,
+    audit: (e) => store.audit.record(e),
+    reminderMs: 30 * MINUTE_MS,
+    nagMs: 4 * HOUR_MS,
+    sandbox: false,
+    logger,
+  });
+  const run = () => job.run({ now: t.clock.t, fleet: { list: (type) => (lists.calls++, fluence.listInstances(type)) } });
+  return { job, run, notices, lists };
+}
+
+const deletes = () => sim.control.requests.filter((r) => r.method === 'DELETE').length;
+const details = () => sim.control.requests.filter((r) => r.method === 'GET' && /\/instances\/(vms\/|baremetal\/)?[0-9a-f-]{8,}$/.test(r.path)).length;
+
+describe('lease job', () => {
+  it('reminds once per end, with the spend from one detail call; lists come from the fleet snapshot', async () => {
+    const store = t.open();
+    const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'box' });
+    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: t.clock.t + 2 * HOUR_MS, by: 'U1' });
+    const { run, notices, lists } = jobOn(store);
+    await run();
+    expect(notices).toEqual([]);
+    expect(lists.calls).toBe(0); // nothing due: not even the snapshot is read
+    t.clock.t += 90 * MINUTE_MS;
+    sim.control.resetRequests();
+    await run();
+    await run();
+    expect(notices.map((n) => [n.key, n.notice.kind])).toEqual([[`lease:${id}:${t.clock.t + 30 * MINUTE_MS}:reminder`, 'lease.reminder']]);
+    expect(notices[0]!.notice).toMatchObject({ ownerId: 'U1', spent: expect.any(Number), pricePerHour: expect.any(Number), to: { channelId: 'C1', messageTs: '' } });
+    expect(details()).toBe(1);
+    expect(lists.calls).toBe(1); // the second run had nothing due
+  });
+
+  it('on-expiry=remind: the expiry notice, then a repeat every LEASE_NAG_HOURS while it runs, none after it ended', async () => {
+    const store = t.open();
+    const [id] = sim.control.seedInstances(1, 'vm', { namePrefix: 'nag' });
+    const end = t.clock.t + HOUR_MS;
+    store.leases.set({ instanceId: id!, type: 'vm', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    const { run, notices } = jobOn(store);
+    t.clock.t = end;
+    await run();
+    t.clock.t = end + 4 * HOUR_MS - 1;
+    await run();
+    t.clock.t = end + 4 * HOUR_MS;
+    await run();
+    await run();
+    expect(notices.map((n) => n.key)).toEqual([`lease:${id}:${end}:expired:0`, `lease:${id}:${end}:expired:1`]);
+    sim.control.setStatus(id!, 'ENDED');
+    t.clock.t = end + 8 * HOUR_MS;
+    await run();
+    expect(notices).toHaveLength(2);
+  });
+
+  it('on-expiry=terminate: one DELETE, an audit row "terminated by lease policy", a reply with the final spend', async () => {
+    const store = t.open();
+    store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
+    const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'doomed' });
+    const end = t.clock.t + HOUR_MS;
+    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    const { run, notices } = jobOn(store);
+    t.clock.t = end + 1;
+    await run();
+    await run();
+    expect(deletes()).toBe(1);
+    expect((await fluence.getInstance('container', id!)).status).toBe('ENDED');
+    expect(notices.map((n) => n.notice.kind)).toEqual(['lease.terminated']);
+    expect(notices[0]!.notice).toMatchObject({ finalSpent: expect.any(Number), endsAt: end });
+    const audit = store.audit.recent(5).filter((e) => e.action === 'terminate');
+    expect(audit).toMatchObject([{ actorId: 'lease policy', outcome: 'ok', instanceId: id, detail: expect.stringMatching(/^terminated by lease policy/) }]);
+  });
+
+  it('on-expiry=terminate: an extension that lands between the claim and the DELETE wins; nothing is terminated', async () => {
+    const store = t.open();
+    store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
+    const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'saved' });
+    const end = t.clock.t + HOUR_MS;
+    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    // the owner clicks Extend 2 h while the job is reading the instance before its DELETE
+    const racing: Pick<FluenceApi, 'getInstance' | 'terminateInstance'> = {
+      getInstance: async (type, i) => {
+        const d = await fluence.getInstance(type, i);
+        store.leases.extendTo(i, end + 2 * HOUR_MS, 'U1');
+        return d;
+      },
+      terminateInstance: (type, i) => fluence.terminateInstance(type, i),
+    };
+    const { run, notices } = jobOn(store, { fluence: racing });
+    t.clock.t = end + 1;
+    await run();
+    expect(deletes()).toBe(0);
+    expect(notices).toEqual([]);
+    expect(store.leaseSteps.terminating()).toEqual([]);
+    expect(store.leases.get(id!)!.endsAt).toBe(end + 2 * HOUR_MS);
+  });
+
+  it('a restart after the DELETE went out (marked deleting) reports it once and DELETEs nothing again', async () => {
+    const store = t.open();
+    store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
+    const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'cut' });
+    const end = t.clock.t + HOUR_MS;
+    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    t.clock.t = end + 1;
+    // the first process claimed, marked deleting, sent the DELETE and died before recording
+    store.leaseSteps.claimExpiry(id!, end, t.clock.t, { onExpiry: 'terminate', nextNagAt: 0 }, () => undefined);
+    expect(store.leaseSteps.startDeleting(id!, end, t.clock.t)).toBe(true);
+    await fluence.terminateInstance('container', id!);
+    store.close();
+    const again = t.open();
+    const { run, notices } = jobOn(again);
+    await run();
+    await run();
+    expect(deletes()).toBe(1);
+    expect(notices.map((n) => n.notice.kind)).toEqual(['lease.terminated']);
+  });
+});
