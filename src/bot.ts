@@ -45,6 +45,7 @@ import { slackAuthProbe } from './slack/auth-probe';
 import { countingNotifier } from './slack/request-metrics';
 import { HomeRefresher, homeAwareNotifier, observeInstanceChanges } from './services/home-refresh';
 import { publishHome } from './slack/handlers/home';
+import { LeaseJob } from './services/lease-job';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RECONCILE_EVERY_MS = 60_000;
@@ -274,6 +275,20 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   // settled at start-up (a bot killed mid-POST adopts what Fluence made) and then once a minute.
   scheduler.register({ name: 'watch', intervalMs: config.WATCH_INTERVAL_MS, run: () => watcher.runCycle() });
   scheduler.register({ name: 'outbox', intervalMs: OUTBOX_EVERY_MS, everyReplica: true, run: () => delivery.deliverDue() });
+  // Lease reminders and expiry (issue 11 §2), on the watcher's interval: it reads the cycle's instance lists.
+  const leaseJob = new LeaseJob({
+    steps: store.leaseSteps,
+    deployRequests: store.deployRequests,
+    watches: store.watches,
+    outbox: store.outbox,
+    leases,
+    fluence,
+    audit: (entry) => guard.audit(entry),
+    reminderMs: config.LEASE_REMINDER_MIN * 60_000,
+    nagMs: config.LEASE_NAG_HOURS * HOUR_MS,
+    logger,
+  });
+  scheduler.register({ name: 'leases', intervalMs: config.WATCH_INTERVAL_MS, run: (ctx) => leaseJob.run(ctx) });
   scheduler.register({ name: 'approvals.expire', intervalMs: APPROVAL_SWEEP_MS, runAtStart: false, run: () => sweepApprovals(context, notifierClient) });
   scheduler.register({
     name: 'deploys.reconcile',

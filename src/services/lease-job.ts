@@ -45,7 +45,6 @@ export interface LeaseJobOptions {
   /** LEASE_REMINDER_MIN and LEASE_NAG_HOURS in ms. */
   reminderMs: number;
   nagMs: number;
-  sandbox: boolean;
   logger: Logger;
   /** Parallel detail calls (default 4). */
   detailConcurrency?: number;
@@ -219,7 +218,6 @@ export class LeaseJob {
       decidedAt: now,
       spent: detail?.billing?.total_spendings ?? null,
       pricePerHour: detail?.billing?.hourly_usage || deployed?.pricePerHour || watch?.pricePerHour || null,
-      sandbox: this.o.sandbox,
     };
   }
 

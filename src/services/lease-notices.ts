@@ -4,6 +4,7 @@
  * figures of the moment it was decided, so a delivery retried after a 429 or a restart sends the
  * same message without asking Fluence again.
  */
+import type { NoticeOf } from '../background/notices';
 import type { WorkloadType } from '../fluence/workload';
 
 /**
@@ -33,29 +34,36 @@ export interface LeaseNoticeBase {
   spent: number | null;
   /** billing.hourly_usage (or the deploy's price) when decided; null when unknown. */
   pricePerHour: number | null;
-  sandbox: boolean;
 }
 
 /** LEASE_REMINDER_MIN before the end: Extend 2 h / Extend 8 h / Terminate now. */
-export interface LeaseReminderNotice extends LeaseNoticeBase {
-  kind: 'lease.reminder';
+export interface LeaseReminderData extends LeaseNoticeBase {
   /** Past this end an extension needs an admin (the channel's max-lease); null: no maximum. */
   maxEndsAt: number | null;
 }
 
 /** on-expiry=remind: the end has passed and it still runs (repeat 0 is the first, then every LEASE_NAG_HOURS). */
-export interface LeaseExpiredNotice extends LeaseNoticeBase {
-  kind: 'lease.expired';
+export interface LeaseExpiredData extends LeaseNoticeBase {
   repeat: number;
   /** When the next repeat comes if it still runs. */
   nextAt: number;
 }
 
 /** on-expiry=terminate: the bot terminated it. */
-export interface LeaseTerminatedNotice extends LeaseNoticeBase {
-  kind: 'lease.terminated';
+export interface LeaseTerminatedData extends LeaseNoticeBase {
   /** billing.total_spendings after the termination (spent = before it); null when unreadable. */
   finalSpent: number | null;
 }
 
+declare module '../background/notices' {
+  interface NoticeMap {
+    'lease.reminder': LeaseReminderData;
+    'lease.expired': LeaseExpiredData;
+    'lease.terminated': LeaseTerminatedData;
+  }
+}
+
+export type LeaseReminderNotice = NoticeOf<'lease.reminder'>;
+export type LeaseExpiredNotice = NoticeOf<'lease.expired'>;
+export type LeaseTerminatedNotice = NoticeOf<'lease.terminated'>;
 export type LeaseNotice = LeaseReminderNotice | LeaseExpiredNotice | LeaseTerminatedNotice;

@@ -27,16 +27,16 @@ export class SlackWatchNotifier implements WatchNotifier {
   }
 
   async reply(target: WatchTarget, message: WatchMessage): Promise<NotifyResult> {
-    return this.call(() =>
-      this.o.client.chat.postMessage({
-        channel: target.channelId,
-        thread_ts: target.messageTs,
-        text: message.text,
-        blocks: message.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    );
+    const args = {
+      channel: target.channelId,
+      thread_ts: target.messageTs,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    };
+    // a broadcast reply is also shown in the channel (a lease's expiry notice)
+    return this.call(() => this.o.client.chat.postMessage(message.broadcast ? { ...args, reply_broadcast: true } : args));
   }
 
   async post(channelId: string, message: WatchMessage): Promise<NotifyResult> {

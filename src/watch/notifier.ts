@@ -9,6 +9,8 @@ export interface WatchMessage {
   /** Notification / fallback text (always sent with blocks). */
   text: string;
   blocks: KnownBlock[];
+  /** A thread reply also shown in the channel (reply_broadcast), e.g. a lease's expiry notice. */
+  broadcast?: boolean;
 }
 
 /** Where a watch's messages go: the deploy message is the thread parent and the living status message. */

@@ -44,7 +44,6 @@ function jobOn(store: Store, o: { fluence?: Pick<FluenceApi, 'getInstance' | 'te
     audit: (e) => store.audit.record(e),
     reminderMs: 30 * MINUTE_MS,
     nagMs: 4 * HOUR_MS,
-    sandbox: false,
     logger,
   });
   const run = () => job.run({ now: t.clock.t, fleet: { list: (type) => (lists.calls++, fluence.listInstances(type)) } });

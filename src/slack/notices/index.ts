@@ -1,10 +1,12 @@
 /** Every renderer, one per notice kind (registry.ts explains how to add one). */
 import type { NoticeKind } from '../../background/notices';
 import type { RendererTable } from './registry';
+import { LEASE_RENDERERS } from './leases';
 import { WATCH_RENDERERS } from './watch';
 
 export const RENDERERS: RendererTable<NoticeKind> = {
   ...WATCH_RENDERERS,
+  ...LEASE_RENDERERS,
 };
 
 export { slackNoticeSender } from './sender';

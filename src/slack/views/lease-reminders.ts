@@ -62,7 +62,7 @@ function terminateNow(n: LeaseNoticeBase) {
   });
 }
 
-export function renderLeaseReminder(n: LeaseReminderNotice): MessageView {
+export function renderLeaseReminder(n: LeaseReminderNotice, sandbox: boolean): MessageView {
   const left = formatDuration(Math.max(0, n.endsAt - n.decidedAt));
   const head = `${who(n)}The lease of ${what(n)} ends in ${left} (${slackDate(n.endsAt)}).`;
   const value = encodeLeaseRef(n.type, n.instanceId, n.endsAt);
@@ -76,11 +76,11 @@ export function renderLeaseReminder(n: LeaseReminderNotice): MessageView {
       ...actions([extend(ACTION.leaseExtend2h, 'Extend 2 h'), extend(ACTION.leaseExtend8h, 'Extend 8 h'), terminateNow(n)]),
       context(`Extending adds to this end. Its owner and admins can use these buttons, or \`/gpu lease ${n.instanceId.slice(0, 8)} 8h\`.${limit}`),
     ],
-    n.sandbox,
+    sandbox,
   );
 }
 
-export function renderLeaseExpired(n: LeaseExpiredNotice): MessageView {
+export function renderLeaseExpired(n: LeaseExpiredNotice, sandbox: boolean): MessageView {
   const price = n.pricePerHour === null ? 'it is still billed' : `it costs ${formatHourly(n.pricePerHour)}`;
   const since = formatDuration(Math.max(0, n.decidedAt - n.endsAt));
   const head =
@@ -95,16 +95,16 @@ export function renderLeaseExpired(n: LeaseExpiredNotice): MessageView {
       ...actions([terminateNow(n)]),
       context(`The channel's policy is on-expiry=remind: I say this again ${slackDate(n.nextAt)} if it still runs. \`/gpu lease ${n.instanceId.slice(0, 8)} 8h\` sets a new end.`),
     ],
-    n.sandbox,
+    sandbox,
   );
 }
 
-export function renderLeaseTerminated(n: LeaseTerminatedNotice): MessageView {
+export function renderLeaseTerminated(n: LeaseTerminatedNotice, sandbox: boolean): MessageView {
   const spent = n.finalSpent ?? n.spent;
   const head =
     `🛑 ${who(n)}${what(n)} was terminated by lease policy: its lease ended ${slackDate(n.endsAt)} and the channel's ` +
     `policy is on-expiry=terminate. Final spend: ${money(spent)}.`;
-  return withSandbox(head, [section(head), context(`Up ${formatDuration(Math.max(0, n.decidedAt - n.createdAt))} at ${hourly(n.pricePerHour)}. Unused reserved balance is refunded.`)], n.sandbox);
+  return withSandbox(head, [section(head), context(`Up ${formatDuration(Math.max(0, n.decidedAt - n.createdAt))} at ${hourly(n.pricePerHour)}. Unused reserved balance is refunded.`)], sandbox);
 }
 
 /** What replaces the reminder after an Extend click: the new end, who extended it, no buttons. */

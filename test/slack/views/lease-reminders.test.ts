@@ -17,14 +17,13 @@ const base = {
   decidedAt: NOW,
   spent: 4.5,
   pricePerHour: 3,
-  sandbox: false,
 };
 const buttonsOf = (blocks: any[]) => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
 
 describe('lease reminder views', () => {
   it('the reminder mentions the owner, shows uptime, spent, price, end, and Extend 2 h / Extend 8 h / Terminate now', () => {
     const n: LeaseReminderNotice = { ...base, kind: 'lease.reminder', maxEndsAt: null };
-    const v = renderLeaseReminder(n);
+    const v = renderLeaseReminder(n, false);
     assertBlockKitLimits(v.blocks);
     const text = JSON.stringify(v.blocks);
     expect(v.text).toMatch(/^<@U1> The lease of `llm ˋboxˋ &lt;!channel&gt;` ends in 30m/);
@@ -39,7 +38,7 @@ describe('lease reminder views', () => {
     expect(buttons[2].value).toBe('container:abcdef0123456789');
     expect(buttons[2].confirm.confirm.text).toBe('Terminate');
     expect(text).not.toContain('max-lease');
-    const capped = renderLeaseReminder({ ...n, maxEndsAt: NOW + 2 * HOUR_MS });
+    const capped = renderLeaseReminder({ ...n, maxEndsAt: NOW + 2 * HOUR_MS }, false);
     expect(JSON.stringify(capped.blocks)).toContain(`Past ${token(NOW + 2 * HOUR_MS)} (the channel's max-lease) only an admin can extend it.`);
   });
 
@@ -50,18 +49,18 @@ describe('lease reminder views', () => {
 
   it('expiry (remind) names the owner and the hourly cost, says when it repeats; repeats say how long past the end', () => {
     const n: LeaseExpiredNotice = { ...base, kind: 'lease.expired', endsAt: NOW, repeat: 0, nextAt: NOW + 4 * HOUR_MS };
-    const first = renderLeaseExpired(n);
+    const first = renderLeaseExpired(n, false);
     assertBlockKitLimits(first.blocks);
     expect(first.text).toMatch(/^⏰ <@U1> The lease of .* has ended, but it still runs: it costs \$3\.00\/h/);
     expect(JSON.stringify(first.blocks)).toContain(`I say this again ${token(NOW + 4 * HOUR_MS)}`);
-    const again = renderLeaseExpired({ ...n, decidedAt: NOW + 4 * HOUR_MS, repeat: 1 });
+    const again = renderLeaseExpired({ ...n, decidedAt: NOW + 4 * HOUR_MS, repeat: 1 }, false);
     expect(again.text).toMatch(/still runs 4h after its lease ended: it costs \$3\.00\/h/);
     expect(buttonsOf(first.blocks).map((b: any) => b.action_id)).toEqual([ACTION.terminate]);
   });
 
   it('terminated by lease policy: the final spend; no owner known: no mention; sandbox marked', () => {
-    const n: LeaseTerminatedNotice = { ...base, kind: 'lease.terminated', ownerId: null, finalSpent: 6.25, sandbox: true };
-    const v = renderLeaseTerminated(n);
+    const n: LeaseTerminatedNotice = { ...base, kind: 'lease.terminated', ownerId: null, finalSpent: 6.25 };
+    const v = renderLeaseTerminated(n, true);
     assertBlockKitLimits(v.blocks);
     expect(v.text).toMatch(/^\[Sandbox\] 🛑 `llm .*` was terminated by lease policy: .* Final spend: \$6\.25\./);
     expect(v.text).not.toContain('<@');
