@@ -288,7 +288,12 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     nagMs: config.LEASE_NAG_HOURS * HOUR_MS,
     logger,
   });
-  scheduler.register({ name: 'leases', intervalMs: config.WATCH_INTERVAL_MS, run: (ctx) => leaseJob.run(ctx) });
+  scheduler.register({
+    name: 'leases',
+    intervalMs: config.WATCH_INTERVAL_MS,
+    // what this run claimed goes out now, not at the outbox's next pass
+    run: async (ctx) => ((await leaseJob.run(ctx)).claimed.length ? delivery.deliverDue() : undefined),
+  });
   scheduler.register({ name: 'approvals.expire', intervalMs: APPROVAL_SWEEP_MS, runAtStart: false, run: () => sweepApprovals(context, notifierClient) });
   scheduler.register({
     name: 'deploys.reconcile',

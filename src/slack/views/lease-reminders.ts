@@ -5,7 +5,7 @@
  * Kit out. Dates are Slack date tokens (each reader's own time zone).
  */
 import type { KnownBlock } from '@slack/types';
-import { HOUR_MS, formatDuration } from '../../duration';
+import { HOUR_MS, MINUTE_MS, formatDuration } from '../../duration';
 import type { WorkloadType } from '../../fluence/workload';
 import type { LeaseExpiredNotice, LeaseNoticeBase, LeaseReminderNotice, LeaseTerminatedNotice } from '../../services/lease-notices';
 import { ACTION } from '../ids';
@@ -63,7 +63,8 @@ function terminateNow(n: LeaseNoticeBase) {
 }
 
 export function renderLeaseReminder(n: LeaseReminderNotice, sandbox: boolean): MessageView {
-  const left = formatDuration(Math.max(0, n.endsAt - n.decidedAt));
+  // whole minutes: "ends in 20m", not "19m59s"
+  const left = formatDuration(Math.max(MINUTE_MS, Math.round((n.endsAt - n.decidedAt) / MINUTE_MS) * MINUTE_MS));
   const head = `${who(n)}The lease of ${what(n)} ends in ${left} (${slackDate(n.endsAt)}).`;
   const value = encodeLeaseRef(n.type, n.instanceId, n.endsAt);
   const extend = (actionId: string, label: string) => button({ text: label, actionId, value, ...(actionId === ACTION.leaseExtend2h ? { style: 'primary' as const } : {}) });
