@@ -153,4 +153,29 @@ describe('lease job', () => {
     expect(deletes()).toBe(1);
     expect(notices.map((n) => n.notice.kind)).toEqual(['lease.terminated']);
   });
+
+  it('at 10,000 leases a tick costs the shared list call and one detail per notice; with nothing due, no Fluence call at all', async () => {
+    const store = t.open();
+    const ids = sim.control.seedInstances(10_000, 'container', { namePrefix: 'fleet' });
+    const t0 = t.clock.t;
+    store.db.transaction(() => {
+      ids.forEach((id, k) => store.leases.set({ instanceId: id, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: t0 + (k < 100 ? 20 * MINUTE_MS : 8 * HOUR_MS), by: 'U1' }));
+    })();
+    const { run, notices, lists } = jobOn(store);
+    sim.control.resetRequests();
+    const started = Date.now();
+    const report = await run();
+    const ms = Date.now() - started;
+    expect(notices).toHaveLength(100);
+    expect(lists.calls).toBe(1);
+    expect(report.detailCalls).toBe(100);
+    expect(details()).toBe(100);
+    sim.control.resetRequests();
+    await run();
+    expect(sim.control.requests).toHaveLength(0);
+    expect(lists.calls).toBe(1);
+    // the figure README quotes (CI has 2 cores: generous bound)
+    expect(ms).toBeLessThan(20_000);
+    process.stdout.write(`lease job at 10,000 leases, 100 due: ${lists.calls} list call (shared), ${report.detailCalls} detail calls, ${ms} ms\n`);
+  });
 });
