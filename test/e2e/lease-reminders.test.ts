@@ -162,4 +162,17 @@ describe('lease reminders and expiry', () => {
     expect(posts()).toBe(2);
     expect(inThread(parent, REMINDER)).toHaveLength(1);
   });
+
+  test('the thread cannot be written to (bot removed from the channel): the reminder goes to the owner as a DM, once', async () => {
+    const { end } = await deploy(as(DEPLOYER), 'dm-box', '2h');
+    await t.tick(130_000);
+    t.standin.fail('chat.postMessage', { error: 'not_in_channel', channel: 'C_GENERAL' });
+    await leaseTick(end - 30 * MINUTE_MS - t.clock.now());
+    await leaseTick(MINUTE_MS);
+    const dms = t.standin.messages().filter((m) => m.channel !== 'C_GENERAL' && REMINDER.test(textOf(m)));
+    expect(dms).toHaveLength(1);
+    expect(t.standin.callsTo('conversations.open').map((c) => c.args.users)).toContain(DEPLOYER);
+    const buttons = dms[0]!.blocks!.flatMap((b: any) => (b.type === 'actions' ? b.elements : []));
+    expect(buttons.map((b: any) => b.text.text)).toEqual(['Extend 2 h', 'Extend 8 h', 'Terminate now']);
+  });
 });
