@@ -69,14 +69,14 @@ export class LeaseJob {
   async run(tick: LeaseTick): Promise<LeaseRunReport> {
     const { now } = tick;
     const report: LeaseRunReport = { claimed: [], terminated: [], skipped: [], detailCalls: 0 };
-    const due = this.o.steps.due(now, now + this.o.reminderMs);
-    const terminating = this.o.steps.terminating();
+    const due = await this.o.steps.due(now, now + this.o.reminderMs);
+    const terminating = await this.o.steps.terminating();
     if (due.length === 0 && terminating.length === 0) return report;
     const fleet = await this.fleetFor(due, tick);
     const steps = decideLeases(now, due, fleet, (channelId) => this.o.leases.policyFor(channelId ?? ''), { reminderMs: this.o.reminderMs });
     await pool(steps, this.o.detailConcurrency ?? 4, (s) => this.claim(s, now, report));
     // claimed now or before a restart: each is re-checked at action time
-    for (const t of this.o.steps.terminating()) await this.terminate(t, now, report);
+    for (const t of await this.o.steps.terminating()) await this.terminate(t, now, report);
     return report;
   }
 
@@ -103,17 +103,17 @@ export class LeaseJob {
     const id = s.lease.instanceId;
     const end = s.lease.endsAt;
     if (s.step === 'settle') {
-      steps.settle(id, end, now);
+      await steps.settle(id, end, now);
       return;
     }
     if (s.step === 'expire' && s.onExpiry === 'terminate') {
       // the action itself runs below, re-checked at that moment
-      if (steps.claimExpiry(id, end, now, { onExpiry: 'terminate', nextNagAt: 0 }, () => undefined)) report.claimed.push({ instanceId: id, step: 'expire' });
+      if (await steps.claimExpiry(id, end, now, { onExpiry: 'terminate', nextNagAt: 0 }, () => undefined)) report.claimed.push({ instanceId: id, step: 'expire' });
       return;
     }
     const detail = await this.detail(s.instance.type, id, report);
     if (detail && (detail.state === 'ended' || detail.state === 'failed')) {
-      steps.settle(id, end, now);
+      await steps.settle(id, end, now);
       return;
     }
     const base = this.base(s.lease, s.instance, detail, now);
@@ -122,22 +122,22 @@ export class LeaseJob {
     if (s.step === 'remind') {
       const maxLeaseMs = this.o.leases.policyFor(s.lease.channelId ?? '').maxLeaseMs;
       const maxEndsAt = maxLeaseMs === null ? null : Math.min(base.createdAt, now) + maxLeaseMs;
-      claimed = steps.claimReminder(id, end, now, enqueue(`lease:${id}:${end}:reminder`, { ...base, kind: 'lease.reminder', maxEndsAt }));
+      claimed = await steps.claimReminder(id, end, now, enqueue(`lease:${id}:${end}:reminder`, { ...base, kind: 'lease.reminder', maxEndsAt }));
     } else if (s.step === 'expire') {
       const nextAt = now + this.o.nagMs;
-      claimed = steps.claimExpiry(id, end, now, { onExpiry: 'remind', nextNagAt: nextAt }, enqueue(`lease:${id}:${end}:expired:0`, { ...base, kind: 'lease.expired', repeat: 0, nextAt }));
+      claimed = await steps.claimExpiry(id, end, now, { onExpiry: 'remind', nextNagAt: nextAt }, enqueue(`lease:${id}:${end}:expired:0`, { ...base, kind: 'lease.expired', repeat: 0, nextAt }));
     } else {
       const nextAt = now + this.o.nagMs;
       const repeat = s.lease.nags + 1;
-      claimed = steps.claimNag(id, end, s.lease.nextNagAt, nextAt, enqueue(`lease:${id}:${end}:expired:${repeat}`, { ...base, kind: 'lease.expired', repeat, nextAt }));
+      claimed = await steps.claimNag(id, end, s.lease.nextNagAt, nextAt, enqueue(`lease:${id}:${end}:expired:${repeat}`, { ...base, kind: 'lease.expired', repeat, nextAt }));
     }
     if (claimed) report.claimed.push({ instanceId: id, step: s.step });
   }
 
   private async terminate(t: TerminatingLease, now: number, report: LeaseRunReport): Promise<void> {
     const { steps, logger } = this.o;
-    const skip = (why: string) => {
-      steps.finishTerminate(t.instanceId, t.terminateEnd, 'skipped');
+    const skip = async (why: string) => {
+      await steps.finishTerminate(t.instanceId, t.terminateEnd, 'skipped');
       report.skipped.push(t.instanceId);
       logger.info({ instanceId: t.instanceId, why }, 'lease policy: not terminated');
     };
@@ -152,7 +152,7 @@ export class LeaseJob {
       if (t.state === 'deleting' && before.state === 'ended') return this.finishTerminated(t, before, before, now, report);
       return skip(`it is ${before.status}`);
     }
-    if (!steps.startDeleting(t.instanceId, t.terminateEnd, now)) return skip('the lease changed at the last moment');
+    if (!(await steps.startDeleting(t.instanceId, t.terminateEnd, now))) return skip('the lease changed at the last moment');
     const audit: AuditEntryInput = {
       actorId: LEASE_POLICY_ACTOR,
       channelId: t.channelId ?? '',
@@ -174,15 +174,15 @@ export class LeaseJob {
     }
     this.o.audit(audit);
     const after = await this.detail(type, t.instanceId, report);
-    this.finishTerminated(t, before, after, now, report);
+    await this.finishTerminated(t, before, after, now, report);
   }
 
-  private finishTerminated(t: TerminatingLease, before: InstanceDetail, after: InstanceDetail | null, now: number, report: LeaseRunReport): void {
+  private async finishTerminated(t: TerminatingLease, before: InstanceDetail, after: InstanceDetail | null, now: number, report: LeaseRunReport): Promise<void> {
     const instance: FleetInstance = { id: before.id, type: before.type, name: before.name, state: before.state, createdAt: before.createdAt };
     const base = this.base({ instanceId: t.instanceId, ownerId: t.ownerId, channelId: t.channelId, endsAt: t.terminateEnd }, instance, before, now);
     const notice: LeaseNotice = { ...base, kind: 'lease.terminated', finalSpent: after?.billing?.total_spendings ?? null };
     const key = `lease:${t.instanceId}:${t.terminateEnd}:terminated`;
-    if (this.o.steps.finishTerminate(t.instanceId, t.terminateEnd, 'done', () => void this.o.outbox.enqueueIn([{ key, notice }], now))) {
+    if (await this.o.steps.finishTerminate(t.instanceId, t.terminateEnd, 'done', () => void this.o.outbox.enqueueIn([{ key, notice }], now))) {
       report.terminated.push(t.instanceId);
       report.claimed.push({ instanceId: t.instanceId, step: 'terminated' });
     }

@@ -4,10 +4,14 @@
  * transaction as its notice's outbox claim. A step decided twice (two ticks, a restart, a second
  * replica) finds the marker set and claims nothing; an extension moved the end, so a step decided
  * for the old end claims nothing either. Migrations 700–799 (lease-step-migrations.ts).
+ *
+ * The API is async already; the statements still run on the better-sqlite3 handle because each
+ * claim shares its transaction with the outbox's synchronous `enqueueIn` (store/outbox.ts). Both
+ * move to Kysely (`store.transaction(trx => …)`) together, with no change for callers.
  */
 import type { WorkloadType } from '../fluence/workload';
 import type { LeaseState } from '../services/lease-steps';
-import type { Db } from './db';
+import { withBusyRetry, type Db } from './db';
 
 export interface DueLease extends LeaseState {
   nags: number;
@@ -65,7 +69,7 @@ export class LeaseStepStore {
    * handled, or due for a repeat. Each part is a range scan of its partial index, so the leases
    * already handled cost nothing however many there are.
    */
-  due(now: number, remindBefore: number, limit = 500): DueLease[] {
+  async due(now: number, remindBefore: number, limit = 500): Promise<DueLease[]> {
     const rows = this.db
       .prepare(
         `SELECT * FROM leases WHERE instance_id IN (
@@ -79,7 +83,7 @@ export class LeaseStepStore {
   }
 
   /** Claims the reminder of the end `endsAt`; runs `notices` in the same transaction when claimed. */
-  claimReminder(instanceId: string, endsAt: number, now: number, notices: ClaimNotices): boolean {
+  async claimReminder(instanceId: string, endsAt: number, now: number, notices: ClaimNotices): Promise<boolean> {
     return this.claim(
       `UPDATE leases SET reminded_at = @now WHERE instance_id = @instanceId AND ends_at = @endsAt AND reminded_at IS NULL`,
       { instanceId, endsAt, now },
@@ -91,7 +95,7 @@ export class LeaseStepStore {
    * Claims the expiry of the end `endsAt` (its reminder too, if it never went out). on-expiry=remind
    * plans the first repeat at `nextNagAt`; terminate records the action as claimed for this end.
    */
-  claimExpiry(instanceId: string, endsAt: number, now: number, o: { onExpiry: 'remind' | 'terminate'; nextNagAt: number }, notices: ClaimNotices): boolean {
+  async claimExpiry(instanceId: string, endsAt: number, now: number, o: { onExpiry: 'remind' | 'terminate'; nextNagAt: number }, notices: ClaimNotices): Promise<boolean> {
     const terminate = o.onExpiry === 'terminate';
     return this.claim(
       `UPDATE leases SET expired_at = @now, reminded_at = COALESCE(reminded_at, @now), nags = 0,
@@ -103,7 +107,7 @@ export class LeaseStepStore {
   }
 
   /** Claims the repeat that was due at `due` (the marker moves to `nextNagAt`). */
-  claimNag(instanceId: string, endsAt: number, due: number, nextNagAt: number, notices: ClaimNotices): boolean {
+  async claimNag(instanceId: string, endsAt: number, due: number, nextNagAt: number, notices: ClaimNotices): Promise<boolean> {
     return this.claim(
       `UPDATE leases SET next_nag_at = @nextNagAt, nags = nags + 1
        WHERE instance_id = @instanceId AND ends_at = @endsAt AND expired_at IS NOT NULL AND next_nag_at = @due`,
@@ -113,7 +117,7 @@ export class LeaseStepStore {
   }
 
   /** Nothing runs any more: the lease of this end leaves every queue without a word. */
-  settle(instanceId: string, endsAt: number, now: number): void {
+  async settle(instanceId: string, endsAt: number, now: number): Promise<void> {
     this.db
       .prepare(
         `UPDATE leases SET reminded_at = COALESCE(reminded_at, @now), expired_at = COALESCE(expired_at, @now), next_nag_at = NULL
@@ -123,7 +127,7 @@ export class LeaseStepStore {
   }
 
   /** Terminations claimed and not finished (after a restart too). */
-  terminating(): TerminatingLease[] {
+  async terminating(): Promise<TerminatingLease[]> {
     const rows = this.db.prepare(`SELECT * FROM leases WHERE terminate_state IN ('claimed', 'deleting')`).all() as Row[];
     return rows.map((r) => ({
       instanceId: r.instance_id,
@@ -140,7 +144,7 @@ export class LeaseStepStore {
    * The last check before the DELETE, in one statement: the lease still ends at the claimed end and
    * that end has passed (a last-second extension makes this false and nothing is terminated).
    */
-  startDeleting(instanceId: string, terminateEnd: number, now: number): boolean {
+  async startDeleting(instanceId: string, terminateEnd: number, now: number): Promise<boolean> {
     return (
       this.db
         .prepare(
@@ -152,7 +156,7 @@ export class LeaseStepStore {
   }
 
   /** The termination of this end is over: 'done' (with its notice, same transaction) or 'skipped'. */
-  finishTerminate(instanceId: string, terminateEnd: number, outcome: 'done' | 'skipped', notices?: ClaimNotices): boolean {
+  async finishTerminate(instanceId: string, terminateEnd: number, outcome: 'done' | 'skipped', notices?: ClaimNotices): Promise<boolean> {
     return this.claim(
       `UPDATE leases SET terminate_state = @outcome
        WHERE instance_id = @instanceId AND terminate_end = @terminateEnd AND terminate_state IN ('claimed', 'deleting')`,
@@ -161,13 +165,18 @@ export class LeaseStepStore {
     );
   }
 
-  private claim(sql: string, params: Record<string, unknown>, notices: ClaimNotices): boolean {
-    return this.db
-      .transaction(() => {
-        if (this.db.prepare(sql).run(params).changes !== 1) return false;
-        notices();
-        return true;
-      })
-      .immediate();
+  /** One conditional UPDATE and, when it took, the notices: one transaction (a lock held elsewhere is waited out asynchronously). */
+  private claim(sql: string, params: Record<string, unknown>, notices: ClaimNotices): Promise<boolean> {
+    return withBusyRetry(
+      () =>
+        this.db
+          .transaction(() => {
+            if (this.db.prepare(sql).run(params).changes !== 1) return false;
+            notices();
+            return true;
+          })
+          .immediate(),
+      { what: 'claim a lease step' },
+    );
   }
 }
