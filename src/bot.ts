@@ -46,6 +46,8 @@ import { countingNotifier } from './slack/request-metrics';
 import { HomeRefresher, homeAwareNotifier, observeInstanceChanges } from './services/home-refresh';
 import { publishHome } from './slack/handlers/home';
 import { LeaseJob } from './services/lease-job';
+import { MoneyService } from './services/money';
+import { registerMoneyJobs } from './services/money-jobs';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RECONCILE_EVERY_MS = 60_000;
@@ -197,6 +199,15 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     defaultLeaseMs: Math.round(config.DEFAULT_LEASE_HOURS * HOUR_MS),
     now: () => clock.now(),
   });
+  const instances = new InstanceDirectory(fluence);
+  const money = new MoneyService({
+    fluence,
+    instances,
+    cache: store.spendCache,
+    deployRecord: async (id) => store.deployRequests.findByInstance(id),
+    now: () => clock.now(),
+    tz: config.DIGEST_TZ,
+  });
   const context: BotContext = {
     config,
     sandbox: config.sandbox,
@@ -205,10 +216,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     now: () => clock.now(),
     fluence,
     plans,
-    instances: new InstanceDirectory(fluence),
+    instances,
     deploys,
     guard,
     leases,
+    money,
     store,
     sshKeys: new SshKeyBook({ repo: store.sshKeys, fluence, logger, now: () => clock.now() }),
     watcher,
@@ -301,6 +313,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     runAtStart: false,
     run: () => context.inflight.track(reconciler.runOnce()),
   });
+  registerMoneyJobs(scheduler, { config, store, fluence, money, logger, deliver: async () => { await delivery.idle(); return delivery.deliverDue(); } });
   void context.inflight.track(scheduler.runNow('deploys.reconcile'));
   // An approval decided just before the last process stopped, whose deploy was never sent.
   void context.inflight.track(resumeApproved(context, notifierClient)).catch((err) => logger.warn({ err }, 'resuming approved deploys failed'));

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { HOUR_MS, parseDuration } from './duration';
+import { isTimeZone, parseClockTime } from './services/zoned-time';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -87,6 +88,19 @@ export const ConfigSchema = z
     AUDIT_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
     /** Where approval requests of deploys started in a DM with the bot go (admins are not in that DM). */
     APPROVALS_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
+    // ---- money (issue 11 §3, §4): daily digest and runway alerts
+    /** When the daily digest goes out, 24 h local time in DIGEST_TZ. */
+    DIGEST_TIME: z.preprocess(emptyToUndefined, z.string().default('09:00').refine((v) => parseClockTime(v) !== null, 'a time like 09:00 (24 h)')),
+    DIGEST_TZ: z.preprocess(emptyToUndefined, z.string().default('UTC').refine(isTimeZone, 'an IANA time zone like UTC or Europe/Berlin')),
+    /** Where the digest goes every day (channels can also opt in with `/gpu digest #chan on`). */
+    DIGEST_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
+    /** Runway thresholds in hours: one alert each time balance ÷ burn drops under one. */
+    RUNWAY_ALERT_HOURS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? v.split(/[\s,]+/).filter(Boolean) : undefined),
+      z.array(z.coerce.number().positive().max(24 * 365)).min(1).max(10).default([24, 6, 1]).transform((a) => [...new Set(a)].sort((x, y) => y - x)),
+    ),
+    /** Where runway alerts go; unset: AUDIT_CHANNEL; neither: none are sent. */
+    ALERT_CHANNEL: z.preprocess(emptyToUndefined, z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id like C012ABCDEF').optional()),
     // seals pending approvals and kept form secrets (services/sealed.ts); unset: a random key per process
     GPU_BOT_SEAL_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'a random secret of at least 32 characters (openssl rand -base64 32)').optional()),
   })

@@ -227,4 +227,15 @@ export const DEMO_STEPS: DemoStep[] = [
       return ended.body.replace_original ? 'card replaced by the ENDED card' : 'terminated';
     },
   },
+  {
+    name: '/gpu spend',
+    run: async (s) => {
+      const report = await command(s, 'spend today by=instance');
+      const text = JSON.stringify(report.blocks ?? []);
+      const total = /\*(≥?\$[\d,.]+)\* spent/.exec(text)?.[1];
+      if (!total) throw new Error('the spend report has no total');
+      if (total !== '$0.00' && !/[█▏▎▍▌▋▊▉]/.test(text)) throw new Error('the spend report has money spent but no bars');
+      return `${total} today, one aligned row with a bar per instance, burn per hour and top burners`;
+    },
+  },
 ];

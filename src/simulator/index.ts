@@ -58,6 +58,10 @@ export interface SimulatorControl {
   clearFaults(): void;
   setBalance(n: number): void;
   balance(): number;
+  /** The account's own billing totals (what every instance deployed through the API was charged, and their burn). */
+  totals(): { spent: number; hourly: number; deposited: number };
+  /** One instance's `total_spendings` now, as its detail would show it (seeded ones included). */
+  spentOf(id: string): number;
   /** Forces a status from now on (ENDED elsewhere, FAILED...). Throws on an unknown id. */
   setStatus(id: string, status: SimStatus): void;
   /** All instances of every type, raw. */
@@ -142,6 +146,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clearFaults: () => faults.clear(),
     setBalance: (n) => state.setBalance(n),
     balance: () => state.balance(),
+    totals: () => state.totals(),
+    spentOf: (id) => Math.round(state.spent(state.all().find((i) => i.id === id)!) * 100) / 100,
     setStatus: (id, status) => {
       if (!state.setStatus(id, status)) throw new Error(`simulator: no instance ${id}`);
     },

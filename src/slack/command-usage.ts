@@ -6,6 +6,7 @@
 import type { PlanFilters } from '../services/plans';
 import type { WorkloadType } from '../fluence/workload';
 import type { PolicyPatch } from '../store/policies';
+import type { DigestCommand, SpendCommand } from './command-money';
 
 export type { PlanFilters };
 export type Subject = { kind: 'user' | 'channel'; id: string };
@@ -32,7 +33,9 @@ export type Command =
   /** No channel and no patch: show all. `remove`: back to the defaults. */
   | { kind: 'policy'; channelId?: string; patch?: PolicyPatch; remove?: true }
   /** `text`: a key given right in the command (`/gpu key set ssh-ed25519 AAAA…`); never echoed. */
-  | { kind: 'key'; action: 'show' | 'set' | 'clear'; text?: string };
+  | { kind: 'key'; action: 'show' | 'set' | 'clear'; text?: string }
+  | SpendCommand
+  | DigestCommand;
 
 export type CommandKind = Command['kind'];
 export type ParseResult =
@@ -60,6 +63,8 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   lease: '`/gpu lease <instance> <45m|8h|3d|1w|off>` — when it should stop (from now); `off`: until terminated',
   policy: '`/gpu policy [#channel [lease=8h] [max-lease=72h|none] [on-expiry=remind|terminate] | #channel off]`',
   key: '`/gpu key [set [<public key>] | clear]` — your saved SSH public key (deploy forms start with it)',
+  spend: '`/gpu spend [today|7d|30d|month] [by=user|channel|instance]` — who spent what (default: 7d, by user)',
+  digest: '`/gpu digest [#channel on|off]` — the daily spend digest: where it goes (admins switch channels on/off)',
 };
 export const USAGE_TEXT = Object.values(USAGE).join('\n');
 
@@ -84,6 +89,8 @@ const ALIASES: Readonly<Record<CommandKind, readonly string[]>> = {
   lease: ['lease', 'extend'],
   policy: ['policy', 'policies'],
   key: ['key', 'keys', 'ssh-key', 'sshkey'],
+  spend: ['spend', 'spending', 'cost', 'costs'],
+  digest: ['digest'],
 };
 export const KIND_BY_WORD = new Map<string, CommandKind>(
   (Object.entries(ALIASES) as Array<[CommandKind, readonly string[]]>).flatMap(([k, ws]) => ws.map((w) => [w, k] as const)),

@@ -6,6 +6,7 @@ import { WORKLOADS, parseWorkloadType, type WorkloadType } from '../fluence/work
 import { DURATION_EXAMPLES, parseDuration } from '../duration';
 import { ON_EXPIRY, type OnExpiry, type PolicyPatch } from '../store/policies';
 import { looksLikePrivateKey, PRIVATE_KEY_WARNING } from '../services/ssh-keys';
+import { parseDigest, parseSpend } from './command-money';
 import {
   KIND_BY_WORD,
   ParseError,
@@ -129,6 +130,10 @@ function parseArgs(kind: CommandKind, args: string[]): Command {
       return parsePolicy(args);
     case 'key':
       return parseKey(args);
+    case 'spend':
+      return parseSpend(args);
+    case 'digest':
+      return parseDigest(args, (w) => (parseSubject(w)?.kind === 'channel' ? parseSubject(w)!.id : undefined));
   }
 }
 

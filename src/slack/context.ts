@@ -12,6 +12,7 @@ import type { Guard } from '../services/guard';
 import type { InstanceDirectory } from '../services/instances';
 import type { LeaseService } from '../services/leases';
 import type { HomeRefresher } from '../services/home-refresh';
+import type { MoneyService } from '../services/money';
 import type { PlanCatalog } from '../services/plans';
 import type { SshKeyBook } from '../services/ssh-key-book';
 import type { Store } from '../store';
@@ -32,6 +33,8 @@ export interface BotContext {
   guard: Guard;
   /** Lease rules: channel policies, the deploy form's choices, starting a deploy's lease. */
   leases: LeaseService;
+  /** Spend report, burn per hour (services/money.ts). */
+  money: MoneyService;
   store: Store;
   /** Saved SSH keys and the account's keys (issue 12 §2). */
   sshKeys: SshKeyBook;

@@ -28,6 +28,8 @@ export const ACTION = {
   update: 'instance_update',
   rename: 'instance_rename',
   terminate: 'instance_terminate',
+  /** Terminate on a message listing several instances (the digest): the answer does not replace it. */
+  terminateInPlace: 'instance_terminate_keep',
   /** Deploy modal: interactive selects that re-render the modal */
   deployType: 'deploy_type',
   deployPlanSelect: 'deploy_plan',

@@ -48,6 +48,11 @@ import { LeaseStore } from './leases';
 import { OutboxStore } from './outbox';
 import { LeaseStepStore } from './lease-steps';
 import { PolicyStore } from './policies';
+import { SpendCacheStore } from './spend-cache';
+import { DigestStore } from './digests';
+import { RunwayAlertStore } from './runway-alerts';
+import type { MoneyEnqueue } from '../services/money-notices';
+import type { Trx } from './engine';
 import { WatchStore } from './watches';
 import { SshKeyStore } from './ssh-keys';
 import { LastChannelStore } from './last-channels';
@@ -89,6 +94,12 @@ export interface Store {
   sshKeys: SshKeyStore;
   /** The channel each user last used the bot in (last-channels.ts). */
   lastChannels: LastChannelStore;
+  /** Billing figures that cannot have changed (spend-cache.ts, migrations 800–899). */
+  spendCache: SpendCacheStore;
+  /** Digest opt-ins and the record of each channel's digest per day (digests.ts, 800s). */
+  digests: DigestStore;
+  /** Runway thresholds fired / armed (runway-alerts.ts, 800s). */
+  runwayAlerts: RunwayAlertStore;
   /** False once closed (health check). */
   isOpen(): boolean;
   /** Closes the database; safe to call more than once. (SQLite: closed at once, before the promise settles.) */
@@ -120,6 +131,10 @@ export async function openStore(path: string, opts: OpenStoreOptions = {}): Prom
 }
 
 function assemble(engine: Engine, db: Db, now: () => number): Store {
+  const outbox = new OutboxStore(db);
+  // the money jobs claim their notices inside their own (Kysely) transaction: on SQLite the outbox's
+  // statement runs on the same connection, so it is part of that transaction
+  const moneyEnqueue: MoneyEnqueue<Trx> = async (_trx, entries, at) => void outbox.enqueueIn(entries, at);
   return {
     engine: engine.kind,
     kysely: engine.kysely,
@@ -137,9 +152,12 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     leases: new LeaseStore(db, now),
     leaseSteps: new LeaseStepStore(db),
     policies: new PolicyStore(db, now),
-    outbox: new OutboxStore(db),
+    outbox,
     sshKeys: new SshKeyStore(engine.kysely, now),
     lastChannels: new LastChannelStore(engine.kysely, now),
+    spendCache: new SpendCacheStore(engine.kysely),
+    digests: new DigestStore(engine.kysely, engine.transaction, moneyEnqueue, now),
+    runwayAlerts: new RunwayAlertStore(engine.kysely, engine.transaction, moneyEnqueue),
     isOpen: () => engine.isOpen(),
     close: () => engine.close(),
   };

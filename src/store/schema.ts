@@ -17,6 +17,7 @@ import { FORM_DRAFT_MIGRATIONS } from './form-drafts';
 import { LEASE_MIGRATIONS } from './lease-migrations';
 import { OUTBOX_MIGRATIONS } from './outbox-migrations';
 import { LEASE_STEP_MIGRATIONS } from './lease-step-migrations';
+import { MONEY_MIGRATIONS } from './money-migrations';
 import { WATCH_MIGRATIONS } from './watch-migrations';
 import { SSH_KEY_MIGRATIONS } from './ssh-keys';
 import { LAST_CHANNEL_MIGRATIONS } from './last-channels';
@@ -32,4 +33,4 @@ export function sqlFor(m: Migration, engine: EngineKind): string {
   return typeof m.sql === 'string' ? m.sql : m.sql[engine];
 }
 
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS, ...OUTBOX_MIGRATIONS, ...LEASE_STEP_MIGRATIONS, ...SSH_KEY_MIGRATIONS, ...LAST_CHANNEL_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS, ...OUTBOX_MIGRATIONS, ...LEASE_STEP_MIGRATIONS, ...SSH_KEY_MIGRATIONS, ...LAST_CHANNEL_MIGRATIONS, ...MONEY_MIGRATIONS];

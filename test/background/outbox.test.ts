@@ -4,7 +4,7 @@
  * claim abandoned by a killed process is delivered once after its timeout.
  */
 import { NoticeDelivery } from '../../src/background/delivery';
-import type { OutboxEntry } from '../../src/background/notices';
+import type { NoticeOf, OutboxEntry } from '../../src/background/notices';
 import { RENDERERS, slackNoticeSender } from '../../src/slack/notices';
 import type { Store } from '../../src/store';
 import { tempStores, type TempStores } from '../store/temp-store';
@@ -19,7 +19,7 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 const to = { teamId: 'T1', channelId: 'C1', messageTs: '1700000000.000100', requesterId: 'U1' };
-const ended = (id: string): OutboxEntry => ({
+const ended = (id: string): OutboxEntry & { notice: NoticeOf<'watch.ended'> } => ({
   key: `watch:${id}:ended`,
   notice: { kind: 'watch.ended', to, instanceId: id, name: `box-${id}`, type: 'vm', requesterId: 'U1' },
 });

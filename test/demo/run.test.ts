@@ -34,6 +34,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
     'App Home tab',
     'lease reminder + Extend 2 h',
     '/gpu terminate + confirm',
+    '/gpu spend',
   ]);
   expect(summary.totalMs).toBeLessThan(30_000);
 
@@ -49,6 +50,9 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   expect(text).toMatch(/names it “demo-train”, keeps “My saved key \(ED25519 SHA256:[A-Za-z0-9+/]{43}\)” and presses Deploy/);
   expect(text).toMatch(/asks first: “Terminate demo-train\?”/);
   expect(text).toMatch(/replaces the message it came from[\s\S]*Status {2}ENDED/);
+  // the spend report: an aligned row with a bar per instance, the ended one included
+  expect(text).toContain('@U_DEMO › /gpu spend today by=instance');
+  expect(text).toMatch(/\$\d+\.\d\d [█▏▎▍▌▋▊▉]+ +\d+%` `demo-train` VM · @U_DEMO · ended/);
   // the crash-looping container is never called ready: the channel reply withholds its lines (they may
   // hold secrets) and the owner reads them through the buttons, only to themselves
   expect(text).toMatch(/↳ thread reply in #C_DEMO, under “`demo-broken`.*\n {4}│ @U_DEMO `demo-broken` is ACTIVE and billed, but its container has not started/);
@@ -61,7 +65,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   // a lease inside the reminder window: the reminder in the deploy thread with its three buttons, then Extend 2 h
   expect(text).toMatch(/↳ thread reply in #C_DEMO, under “`demo-llm`.*\n {4}│ @U_DEMO The lease of `demo-llm` ends in 20m[\s\S]*\[ Extend 2 h \] {2}\[ Extend 8 h \] {2}\[ Terminate now \]/);
   expect(text).toMatch(/clicks “Extend 2 h”[\s\S]*@U_DEMO extended the lease of `demo-llm`: it now ends/);
-  expect(text).toMatch(/All 15 steps passed/);
+  expect(text).toMatch(/All 16 steps passed/);
   // not a TTY: no colour codes; and no secret reached the output
   expect(text).not.toMatch(/\u001b\[/);
   expect(text).not.toContain('real-key-must-be-ignored');
@@ -80,5 +84,5 @@ it('reports a failed step and a not-ok summary instead of throwing', async () =>
   expect(text).toMatch(/✗ watcher: ready replies failed: standin.waitFor timed out/);
   // a still-provisioning instance offers no Terminate button: that step fails too, and says why
   expect(text).toMatch(/terminate \+ confirm +FAILED .* has no Terminate button/);
-  expect(text).toMatch(/3 of 15 steps failed/);
+  expect(text).toMatch(/3 of 16 steps failed/);
 });

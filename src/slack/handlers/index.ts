@@ -19,6 +19,8 @@ import * as leases from './leases';
 import * as sshKeys from './ssh-keys';
 import * as deployShortcut from './deploy-shortcut';
 import * as leaseExtend from './lease-extend';
+import * as spend from './spend';
+import * as digest from './digest';
 
 export const FEATURES: readonly Feature[] = [
   help.feature,
@@ -33,6 +35,8 @@ export const FEATURES: readonly Feature[] = [
   sshKeys.feature,
   deployShortcut.feature,
   leaseExtend.feature,
+  spend.feature,
+  digest.feature,
 ];
 
 function buildCommandTable(features: readonly Feature[]): CommandHandlers {

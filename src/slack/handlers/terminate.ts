@@ -45,7 +45,11 @@ const terminateCommand: CommandHandler<'terminate'> = async ({ ctx, command, act
 /** Instance ids with a terminate in flight, per running bot. */
 const inFlight = new WeakMap<BotContext, Set<string>>();
 
-const onTerminateClick = (ctx: BotContext): ActionListener => async ({ ack, body, action, respond }) => {
+/**
+ * `keepMessage`: the clicked message lists other instances too (the digest): the outcome comes as an
+ * ephemeral answer to the clicker instead of replacing it.
+ */
+const onTerminateClick = (ctx: BotContext, keepMessage = false): ActionListener => async ({ ack, body, action, respond }) => {
   await ack();
   const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
   const ref = action.type === 'button' ? decodeRef(action.value ?? '') : undefined;
@@ -68,7 +72,7 @@ const onTerminateClick = (ctx: BotContext): ActionListener => async ({ ack, body
   }
   running.add(ref.id);
   try {
-    await terminate(ctx, { ref, actor, respond, publicMessage: onPublicMessage(body) });
+    await terminate(ctx, { ref, actor, respond, publicMessage: onPublicMessage(body) && !keepMessage, keepMessage });
   } finally {
     running.delete(ref.id);
   }
@@ -76,9 +80,10 @@ const onTerminateClick = (ctx: BotContext): ActionListener => async ({ ack, body
 
 async function terminate(
   ctx: BotContext,
-  o: { ref: { type: InstanceDetail['type']; id: string }; actor: ReturnType<typeof actorOfAction>; respond: RespondFn; publicMessage: boolean },
+  o: { ref: { type: InstanceDetail['type']; id: string }; actor: ReturnType<typeof actorOfAction>; respond: RespondFn; publicMessage: boolean; keepMessage?: boolean },
 ): Promise<void> {
-  const { ref, actor, respond } = o;
+  const { ref, actor } = o;
+  const respond: RespondFn = o.keepMessage ? (m) => o.respond({ ...(typeof m === 'string' ? { text: m } : m), response_type: 'ephemeral', replace_original: false }) : o.respond;
   const label = WORKLOADS[ref.type].label;
   let before: InstanceDetail;
   try {
@@ -130,5 +135,8 @@ async function terminate(
 export const feature: Feature = {
   name: 'terminate',
   commands: { terminate: terminateCommand },
-  actions: [{ actionId: ACTION.terminate, listener: onTerminateClick }],
+  actions: [
+    { actionId: ACTION.terminate, listener: (ctx) => onTerminateClick(ctx) },
+    { actionId: ACTION.terminateInPlace, listener: (ctx) => onTerminateClick(ctx, true) },
+  ],
 };

@@ -3,10 +3,12 @@ import type { NoticeKind } from '../../background/notices';
 import type { RendererTable } from './registry';
 import { LEASE_RENDERERS } from './leases';
 import { WATCH_RENDERERS } from './watch';
+import { MONEY_RENDERERS } from './money';
 
 export const RENDERERS: RendererTable<NoticeKind> = {
   ...WATCH_RENDERERS,
   ...LEASE_RENDERERS,
+  ...MONEY_RENDERERS,
 };
 
 export { slackNoticeSender } from './sender';

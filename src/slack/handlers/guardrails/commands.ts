@@ -3,8 +3,6 @@
  * balance is open to everyone (knowing the rules is how people follow them); changing grants and
  * budgets and reading the audit log is for admins, checked now, and every change is audited.
  */
-import type { FluenceApi } from '../../../fluence/api';
-import type { InstanceSummary } from '../../../fluence/model';
 import type { InstanceListing } from '../../../services/instances';
 import type { WorkloadType } from '../../../fluence/workload';
 import { MAX_CHANNEL_ROLE } from '../../../services/access';
@@ -22,10 +20,6 @@ import {
 } from '../../views/guardrails';
 import type { MessageView } from '../../views/blocks';
 import type { CommandHandler, CommandRequest } from '../types';
-
-/** Active instances not deployed through the bot are priced from their detail, at most this many. */
-const MAX_DETAIL_CALLS = 25;
-const DETAIL_CONCURRENCY = 5;
 
 async function reply(req: { respond: CommandRequest['respond'] }, view: MessageView): Promise<void> {
   await req.respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks });
@@ -175,44 +169,13 @@ export interface Burn {
 }
 
 /**
- * Total hourly price of ACTIVE instances of every type: the price the bot recorded when it deployed
- * them, or the detail's `billing.hourly_usage` for instances deployed elsewhere (bounded calls).
+ * Total hourly price of ACTIVE instances of every type (services/money.ts: the price the bot recorded
+ * when it deployed them, the spend cache, or a bounded number of detail calls).
  * `given`: a listing the caller already read (the App Home shares one across its sections).
  */
-export async function hourlyBurn(ctx: Pick<BotContext, 'instances' | 'store' | 'fluence' | 'logger'>, given?: InstanceListing): Promise<Burn> {
+export async function hourlyBurn(ctx: Pick<BotContext, 'instances' | 'money' | 'logger'>, given?: InstanceListing): Promise<Burn> {
   const listing = given ?? (await ctx.instances.listAll());
-  const active = listing.instances.filter((i) => i.state === 'active');
-  let cents = 0;
-  const unknown: InstanceSummary[] = [];
-  for (const i of active) {
-    const price = ctx.store.deployRequests.findByInstance(i.id)?.pricePerHour;
-    if (price != null) cents += Math.round(price * 100);
-    else unknown.push(i);
-  }
-  const priced = await detailPrices(ctx.fluence, unknown.slice(0, MAX_DETAIL_CALLS));
-  let unpriced = Math.max(0, unknown.length - MAX_DETAIL_CALLS);
-  for (const p of priced) {
-    if (p === null) unpriced++;
-    else cents += Math.round(p * 100);
-  }
-  if (unpriced) ctx.logger.debug({ unpriced }, 'some active instances could not be priced for the balance');
-  return { perHour: cents / 100, active: active.length, unpriced, failedTypes: listing.failed.map((f) => f.type) };
-}
-
-async function detailPrices(fluence: FluenceApi, instances: InstanceSummary[]): Promise<Array<number | null>> {
-  const out: Array<number | null> = new Array(instances.length).fill(null);
-  let next = 0;
-  const worker = async () => {
-    while (next < instances.length) {
-      const index = next++;
-      const i = instances[index]!;
-      try {
-        out[index] = (await fluence.getInstance(i.type, i.id)).billing?.hourly_usage ?? null;
-      } catch {
-        out[index] = null;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, instances.length) }, worker));
-  return out;
+  const burn = await ctx.money.burn(listing.instances);
+  if (burn.unpriced) ctx.logger.debug({ unpriced: burn.unpriced }, 'some active instances could not be priced for the balance');
+  return { perHour: burn.cents / 100, active: burn.running, unpriced: burn.unpriced, failedTypes: listing.failed.map((f) => f.type) };
 }
