@@ -10,5 +10,9 @@ module.exports = {
   // Whole-bot tests start real HTTP servers; keep them isolated but bounded on 2 cores.
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // One PostgreSQL server for the run (TEST_DATABASE_URL, or an embedded one started here); each
+  // test file that needs it gets a database of its own (test/support/pg.ts).
+  globalSetup: '<rootDir>/test/support/pg-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/pg-global-teardown.ts',
   testTimeout: 20000,
 };

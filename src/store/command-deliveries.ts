@@ -4,7 +4,7 @@
  * key is kept for RETENTION_MS, well past Slack's last retry (about 5 minutes after the first).
  */
 import type { Db } from './db';
-import type { Migration } from './schema';
+import { sqliteAndPostgres, type Migration } from './migration';
 
 export const RETENTION_MS = 60 * 60_000;
 
@@ -13,13 +13,13 @@ export const DELIVERY_MIGRATIONS: Migration[] = [
   {
     version: 200,
     name: 'slash command deliveries (act once per delivery)',
-    sql: `
+    sql: sqliteAndPostgres(`
       CREATE TABLE command_deliveries (
         key TEXT PRIMARY KEY,
         at  INTEGER NOT NULL
       );
       CREATE INDEX command_deliveries_at ON command_deliveries (at);
-    `,
+    `),
   },
 ];
 

@@ -1,4 +1,4 @@
-import type { Migration } from './schema';
+import { sqliteAndPostgres, type Migration } from './migration';
 
 /**
  * Owned by the store module (deploy requests, grants, budgets, approvals, audit): versions 1–99.
@@ -10,7 +10,7 @@ export const CORE_MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'deploy requests (idempotency of deploys)',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- One row per deploy attempt key (the modal's request id). The PRIMARY KEY is the claim:
       -- a double submit or a Slack retry finds the row and deploys nothing.
       CREATE TABLE deploy_requests (
@@ -34,12 +34,12 @@ export const CORE_MIGRATIONS: Migration[] = [
       CREATE UNIQUE INDEX deploy_requests_instance ON deploy_requests (instance_id) WHERE instance_id IS NOT NULL;
       CREATE INDEX deploy_requests_channel ON deploy_requests (channel_id, state);
       CREATE INDEX deploy_requests_updated ON deploy_requests (updated_at);
-    `,
+    `),
   },
   {
     version: 2,
     name: 'grants and channel budgets',
-    sql: `
+    sql: sqliteAndPostgres(`
       CREATE TABLE grants (
         subject_kind TEXT NOT NULL CHECK (subject_kind IN ('user', 'channel')),
         subject_id   TEXT NOT NULL,
@@ -55,12 +55,12 @@ export const CORE_MIGRATIONS: Migration[] = [
         set_by       TEXT NOT NULL,
         set_at       INTEGER NOT NULL
       );
-    `,
+    `),
   },
   {
     version: 3,
     name: 'deploy approvals',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- payload is the deploy request, encrypted by the caller before it reaches the store.
       CREATE TABLE approvals (
         id                 TEXT PRIMARY KEY,
@@ -85,12 +85,12 @@ export const CORE_MIGRATIONS: Migration[] = [
         updated_at         INTEGER NOT NULL
       );
       CREATE INDEX approvals_pending ON approvals (state, expires_at);
-    `,
+    `),
   },
   {
     version: 4,
     name: 'audit log',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- Append-only. Rows arrive already masked: the store never sees secret values.
       CREATE TABLE audit_log (
         id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -107,6 +107,6 @@ export const CORE_MIGRATIONS: Migration[] = [
         detail         TEXT
       );
       CREATE INDEX audit_log_at ON audit_log (at, id);
-    `,
+    `),
   },
 ];

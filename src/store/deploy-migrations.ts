@@ -1,4 +1,4 @@
-import type { Migration } from './schema';
+import { sqliteAndPostgres, type Migration } from './migration';
 
 /**
  * Deploy truth (issue 9): versions 300–399. SQLite's `user_version` is one counter and migrate()
@@ -11,7 +11,7 @@ export const DEPLOY_MIGRATIONS: Migration[] = [
   {
     version: 300,
     name: 'deploy claims: attempt time and plan label; modal request ids issued at open',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- attempted_at: when the current attempt was allowed to POST (the reconciler matches Fluence's
       -- created_at against it). plan_label: what the announcement shows, for a deploy adopted later.
       ALTER TABLE deploy_requests ADD COLUMN attempted_at INTEGER;
@@ -32,6 +32,6 @@ export const DEPLOY_MIGRATIONS: Migration[] = [
         updated_at   INTEGER NOT NULL
       );
       CREATE INDEX deploy_modals_updated ON deploy_modals (updated_at);
-    `,
+    `),
   },
 ];

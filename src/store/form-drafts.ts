@@ -4,7 +4,7 @@
  * Every write also deletes what has expired, so nothing outlives its time by more than one write.
  */
 import type { Db } from './db';
-import type { Migration } from './schema';
+import { sqliteAndPostgres, type Migration } from './migration';
 
 /**
  * Owned by this module: versions 400–499 (versions are one global sequence tracked by
@@ -14,7 +14,7 @@ export const FORM_DRAFT_MIGRATIONS: Migration[] = [
   {
     version: 400,
     name: 'kept form secrets',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- The secret values of a deploy form that was re-rendered, sealed by the caller and keyed by
       -- the modal's request id, so they are never sent back to Slack. Deleted once the form is
       -- deployed, and when expired.
@@ -24,7 +24,7 @@ export const FORM_DRAFT_MIGRATIONS: Migration[] = [
         expires_at INTEGER NOT NULL
       );
       CREATE INDEX form_drafts_expires ON form_drafts (expires_at);
-    `,
+    `),
   },
 ];
 

@@ -1,4 +1,4 @@
-import type { Migration } from './schema';
+import { sqliteAndPostgres, type Migration } from './migration';
 
 /**
  * Leases and channel policies (issue 11): versions 500–599, a range of its own (core 1–99, watches
@@ -9,7 +9,7 @@ export const LEASE_MIGRATIONS: Migration[] = [
   {
     version: 500,
     name: 'leases, channel policies, lease choices of deploy forms',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- One lease per instance, whoever deployed it (the bot, or adopted with /gpu watch or /gpu lease).
       -- ends_at NULL: "until I terminate it". reminded_at / expired_at belong to the CURRENT ends_at:
       -- every change of ends_at clears them in the same UPDATE, so a later scheduler's
@@ -51,12 +51,13 @@ export const LEASE_MIGRATIONS: Migration[] = [
         chosen_at   INTEGER NOT NULL
       );
       CREATE INDEX deploy_lease_choices_at ON deploy_lease_choices (chosen_at);
-    `,
+    `),
   },
   {
     version: 501,
     name: 'audit log: lease and policy actions',
-    sql: `
+    sql: {
+      sqlite: `
       -- SQLite cannot change a CHECK constraint in place: rebuild the table with the same rows and ids.
       CREATE TABLE audit_log_new (
         id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,5 +79,11 @@ export const LEASE_MIGRATIONS: Migration[] = [
       ALTER TABLE audit_log_new RENAME TO audit_log;
       CREATE INDEX audit_log_at ON audit_log (at, id);
     `,
+      postgres: `
+      ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
+      ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN ('deploy', 'update', 'rename', 'terminate', 'approve', 'deny',
+        'grant', 'revoke', 'budget', 'watch', 'lease', 'policy'));
+    `,
+    },
   },
 ];

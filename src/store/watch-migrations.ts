@@ -1,11 +1,11 @@
-import type { Migration } from './schema';
+import { sqliteAndPostgres, type Migration } from './migration';
 
 /** Owned by the watcher (watches table): versions 100–199. */
 export const WATCH_MIGRATIONS: Migration[] = [
   {
     version: 100,
     name: 'watches and their outbox',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- One row per watched instance. Times are epoch milliseconds from the watcher's clock.
       CREATE TABLE watches (
         instance_id     TEXT PRIMARY KEY,
@@ -46,12 +46,13 @@ export const WATCH_MIGRATIONS: Migration[] = [
         UNIQUE (instance_id, kind)
       );
       CREATE INDEX watch_outbox_pending ON watch_outbox (state, not_before);
-    `,
+    `),
   },
   {
     version: 101,
     name: 'start-grace diagnostics: not_started reply kind and when the container was first seen not started',
-    sql: `
+    sql: {
+      sqlite: `
       -- An ACTIVE container whose container_status is not STARTED (API.md §10) is not usable yet; after
       -- WATCH_START_GRACE_MS of that the watcher replies once with its events and logs.
       ALTER TABLE watches ADD COLUMN not_started_since INTEGER;
@@ -78,5 +79,13 @@ export const WATCH_MIGRATIONS: Migration[] = [
       ALTER TABLE watch_outbox_v101 RENAME TO watch_outbox;
       CREATE INDEX watch_outbox_pending ON watch_outbox (state, not_before);
     `,
+      postgres: `
+      ALTER TABLE watches ADD COLUMN not_started_since BIGINT;
+      ALTER TABLE watches ADD COLUMN start_notified BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE watch_outbox DROP CONSTRAINT watch_outbox_kind_check;
+      ALTER TABLE watch_outbox ADD CONSTRAINT watch_outbox_kind_check
+        CHECK (kind IN ('status', 'ready', 'failed', 'ended', 'slow', 'gave_up', 'not_started'));
+    `,
+    },
   },
 ];

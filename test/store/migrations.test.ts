@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -101,6 +102,15 @@ describe('store migrations', () => {
     expect(applied).toEqual([...MIGRATIONS].map((m) => m.version).sort((a, b) => a - b));
     expect(db.pragma('user_version', { simple: true })).toBe(latest);
     await close();
+  });
+
+  it('shipped migrations never change: on PostgreSQL either (their text is derived from the SQLite text)', async () => {
+    const shipped: Record<number, string> = {
+      1: 'ae16f692c1cc82e1', 2: '7c2cb7419834547b', 3: '8f0b90b2539474dd', 4: '853f207473dc686a', 100: '03cb84325f2a8efa', 101: '3ab8189974d8869c',
+      200: '00325cd08211a496', 300: 'f35745655c762461', 400: '0e1c9849a55e68b5', 500: '8ba3be0d0af1dc3e', 501: '4ab2e4f992eeb261',
+    };
+    const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+    for (const m of MIGRATIONS.filter((x) => x.version in shipped)) expect([m.version, digest(sqlFor(m, 'postgres'))]).toEqual([m.version, shipped[m.version]]);
   });
 
   it('close() is safe twice and isOpen() reports it', async () => {
