@@ -1,11 +1,11 @@
-import type { Migration } from './schema';
+import { sqliteAndPostgres, type Migration } from './migration';
 
 /** Owned by the scheduler/outbox (src/background): versions 600–699. */
 export const OUTBOX_MIGRATIONS: Migration[] = [
   {
     version: 600,
     name: 'one outbox for every background notice',
-    sql: `
+    sql: sqliteAndPostgres(`
       -- Notices background jobs decided to deliver (src/background/notices.ts), stored as data and
       -- rendered at delivery. dedupe_key is the exactly-once claim: it is inserted in the transaction
       -- that decided the notice, and a second insert with the same key does nothing (or, for a living
@@ -29,6 +29,6 @@ export const OUTBOX_MIGRATIONS: Migration[] = [
         sent_at       INTEGER
       );
       CREATE INDEX outbox_due ON outbox (state, not_before);
-    `,
+    `),
   },
 ];
