@@ -36,6 +36,8 @@ export const ACTION = {
   deployImagePreset: 'deploy_image_preset',
   /** The channel picker of a deploy form opened from the shortcut (re-renders the lease menu). */
   deployChannel: 'deploy_channel',
+  /** App Home "Deploy": the deploy form with the shortcut's channel picker (issue 12 §1) */
+  homeDeploy: 'home_deploy',
   /** `/gpu key`: opens the key modal */
   sshKeySet: 'ssh_key_set',
   /** Approval request message */

@@ -7,12 +7,12 @@
  */
 import { PLAN_H100_1X, PLAN_RTX4090_1X } from '../../src/simulator/catalog';
 import { startSlackStandin, type SlackUser } from '../../src/standin';
-import { ACTION, VIEW } from '../../src/slack/ids';
+import { ACTION, BLOCK, VIEW } from '../../src/slack/ids';
 import { HOME_DEBOUNCE_MS } from '../../src/services/home-refresh';
 import { encodeRef } from '../../src/slack/views/format';
 import { startFakeSocketMode } from '../support/fake-socket-mode';
 import { startTestBot, type TestBot } from '../support/bot-harness';
-import { ADMIN, DEPLOYER, VIEWER, command, deployViaModal, instanceIdOf, textOf } from './guardrails-kit';
+import { ADMIN, DEPLOYER, VIEWER, command, deployViaModal, instanceIdOf, messageMatching, submitDeployModal, textOf } from './guardrails-kit';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const CHANNEL = 'CGPU';
@@ -75,7 +75,7 @@ describe('App Home', () => {
     expect(v).toContain('*1* instance(s) running across the team, burning *$0.39/h*');
     expect(v).not.toContain('Pending approvals');
     expect(v).not.toContain('small-one');
-    expect(actionIds(viewer)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet]);
+    expect(actionIds(viewer)).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet]);
 
     const deployer = await openHome(t, as(DEPLOYER));
     const d = textOf(deployer);
@@ -83,7 +83,7 @@ describe('App Home', () => {
     expect(d).toContain('My instances (1)');
     expect(d).toMatch(/\*small-one\* `[0-9a-f]{8}` · container · ACTIVE · RTX4090 24GB PCIE × 1 · \$0\.39\/h · up \d+m?\d*s? · spent \$[\d.]+ · lease ends <!date/);
     expect(d).not.toContain('Pending approvals');
-    expect(actionIds(deployer)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance, ACTION.terminate]);
+    expect(actionIds(deployer)).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance, ACTION.terminate]);
     expect(buttons(deployer).find((b: Any) => b.action_id === ACTION.terminate).confirm.title.text).toBe('Terminate small-one?');
 
     const admin = await openHome(t, as(ADMIN));
@@ -95,7 +95,7 @@ describe('App Home', () => {
     expect(a).toContain(`*small-one*`);
     expect(a).toContain(`<@${DEPLOYER}> in <#${CHANNEL}>`);
     expect(a).toContain(`<#${CHANNEL}>: $0.39/h of $10.00/h`);
-    expect(actionIds(admin)).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.approve, ACTION.deny]);
+    expect(actionIds(admin)).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.approve, ACTION.deny]);
     expect(buttons(admin).find((b: Any) => b.action_id === ACTION.approve).value).toBe((await pending(t))[0]!.id);
     expect(smallId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -162,14 +162,22 @@ describe('App Home', () => {
     expect(textOf(deployerHome)).toContain('*needs-ok*');
   });
 
-  it('quick actions: My SSH key opens the key form, Deploy the deploy form, Browse plans answers in the DM', async () => {
+  it('quick actions: Deploy opens the form with a channel picker and announces where picked; My SSH key opens the key form; Browse plans answers in the DM', async () => {
+    t.standin.addChannel({ id: CHANNEL, name: 'gpu', members: ['U_BOT', DEPLOYER] });
     const deployer = as(DEPLOYER);
+    await command(t, deployer, 'plans'); // the last channel the deployer used the bot in
     const home = await openHome(t, deployer);
     const opened = (callbackId: string) => t.standin.callsTo('views.open').filter((c) => c.args.view?.callback_id === callbackId && !c.error);
+    await deployer.clickButton({ view: home }, ACTION.homeDeploy);
+    const form = await t.standin.waitFor(() => [...t.standin.views().values()].find((v) => v.callback_id === VIEW.deploy && v.blocks?.some((b: Any) => b.block_id === BLOCK.plan)));
+    const picker = form.blocks.find((b: Any) => b.block_id === BLOCK.channel);
+    expect(picker.element).toMatchObject({ type: 'conversations_select', initial_conversation: CHANNEL });
+    const ack = await submitDeployModal(deployer, form, { planId: PLAN_RTX4090_1X, name: 'from-home' });
+    expect(ack.body.response_action).toBe('update');
+    expect(textOf(await messageMatching(t, CHANNEL, /from-home/))).toMatch(/being deployed by <@UDEPLOYER>/);
+
     await deployer.clickButton({ view: home }, ACTION.sshKeySet);
     await t.standin.waitFor(() => opened(VIEW.sshKey)[0]);
-    await deployer.clickButton({ view: home }, ACTION.helpDeploy);
-    await t.standin.waitFor(() => opened(VIEW.deploy)[0]);
     await deployer.clickButton({ view: home }, ACTION.helpPlans);
     await t.bot.context.inflight.idle();
     const dm = await t.standin.waitFor(() => t.standin.messages(dmOf(DEPLOYER)).find((m) => /\$0\.39\/h/.test(textOf(m))));

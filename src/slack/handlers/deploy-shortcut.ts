@@ -24,7 +24,7 @@ const onShortcut = (ctx: BotContext): ShortcutListener => async ({ ack, shortcut
   await openOrExplain(ctx, { client, triggerId: shortcut.trigger_id, actor, pick: true }, undefined);
 };
 
-async function lastChannelOf(ctx: BotContext, userId: string): Promise<string | undefined> {
+export async function lastChannelOf(ctx: BotContext, userId: string): Promise<string | undefined> {
   try {
     return await ctx.store.lastChannels.get(userId);
   } catch (err) {

@@ -1,14 +1,19 @@
 /**
- * The App Home (issue 12 §1): building and publishing a user's Home. Every button on it is another
- * feature's (Open, Terminate, Approve / Deny, Deploy, Browse plans, My SSH key, lease Extend), handled
- * there and authorised at the click; home-actions.ts answers those clicks in the clicker's DM with the
+ * The App Home (issue 12 §1): building and publishing a user's Home, and its Deploy button. Every
+ * other button on it is another feature's (Open, Terminate, Approve / Deny, Browse plans, My SSH key,
+ * lease Extend), handled there and authorised at the click; home-actions.ts answers those clicks in the clicker's DM with the
  * bot, since a Home click has no response_url.
  */
 import type { WebClient } from '@slack/web-api';
 import { gatherHome } from '../../services/home';
 import type { BotContext } from '../context';
 import { renderHome, type HomeViewOptions } from '../views/home';
+import { ACTION } from '../ids';
+import { openOrExplain } from './deploy';
+import { lastChannelOf } from './deploy-shortcut';
+import type { ActionListener, Feature } from './feature';
 import { hourlyBurn } from './guardrails/commands';
+import { clickerTeam } from './instance-target';
 
 /** Which buttons of other features the Home offers (set where those features are wired). */
 export const homeViewOptions: HomeViewOptions = {};
@@ -30,3 +35,20 @@ export async function publishHome(ctx: BotContext, client: WebClient, userId: st
   );
   await client.views.publish({ user_id: userId, view: renderHome(data, homeViewOptions) });
 }
+
+/**
+ * "Deploy" on the Home: the Home is no channel, so the form is the one of the "Deploy a GPU"
+ * shortcut, with its channel picker starting on the user's last channel; the picked channel's role,
+ * budget, approvals and lease policy apply at submit, as for a deploy typed there.
+ */
+const onDeploy = (ctx: BotContext): ActionListener => async ({ ack, body, client, respond }) => {
+  await ack();
+  const userId = body.user.id;
+  const actor = { userId, channelId: (await lastChannelOf(ctx, userId)) ?? '', teamId: clickerTeam(body) };
+  await openOrExplain(ctx, { client, triggerId: body.trigger_id, actor, pick: true }, (m) => respond({ ...m, replace_original: false }));
+};
+
+export const feature: Feature = {
+  name: 'home',
+  actions: [{ actionId: ACTION.homeDeploy, listener: onDeploy }],
+};

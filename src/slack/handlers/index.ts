@@ -21,6 +21,7 @@ import * as deployShortcut from './deploy-shortcut';
 import * as leaseExtend from './lease-extend';
 import * as spend from './spend';
 import * as digest from './digest';
+import * as home from './home';
 
 export const FEATURES: readonly Feature[] = [
   help.feature,
@@ -37,6 +38,7 @@ export const FEATURES: readonly Feature[] = [
   leaseExtend.feature,
   spend.feature,
   digest.feature,
+  home.feature,
 ];
 
 function buildCommandTable(features: readonly Feature[]): CommandHandlers {

@@ -109,7 +109,7 @@ export function renderHome(d: HomeData, o: HomeViewOptions = {}): HomeView {
     ...(d.sandbox ? [context(SANDBOX_NOTE)] : []),
     ...(notes.length ? [context(...notes)] : []),
     ...actions([
-      button({ text: 'Deploy', actionId: ACTION.helpDeploy, style: 'primary' }),
+      button({ text: 'Deploy', actionId: ACTION.homeDeploy, style: 'primary' }),
       button({ text: 'Browse plans', actionId: ACTION.helpPlans }),
       button({ text: 'My SSH key', actionId: ACTION.sshKeySet }),
     ]),

@@ -65,7 +65,7 @@ test('deployer: money header, their instance with Open / Extend / Terminate (con
   expect(json).toContain('H100 80GB SXM × 1 · $2.96/h · up 2h5m · spent $6.17 · lease ends <!date^');
   expect(json).toContain('*2* instance(s) running across the team, burning *$5.92/h*');
   expect(json).not.toContain('Pending approvals');
-  expect(ids(v.blocks as Any[])).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance, 'lease_extend_2h', ACTION.terminate]);
+  expect(ids(v.blocks as Any[])).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance, 'lease_extend_2h', ACTION.terminate]);
   const terminate = buttonsOf(v.blocks as Any[]).find((b: Any) => b.action_id === ACTION.terminate);
   expect(terminate.confirm.title.text).toBe('Terminate job-1?');
   expect(terminate.value).toBe('container:00000001-aaaa-bbbb-cccc-dddddddddddd');
@@ -75,7 +75,7 @@ test('deployer: money header, their instance with Open / Extend / Terminate (con
 
 test('viewer: no Terminate or Extend where the role does not allow them, and the sandbox note in sandbox mode', () => {
   const v = renderHome(data({ role: 'viewer', sandbox: true, mine: [instance(1, { canTerminate: false, canExtend: false })] }), { extend });
-  expect(ids(v.blocks as Any[])).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance]);
+  expect(ids(v.blocks as Any[])).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance]);
   expect(text(v)).toContain(SANDBOX_NOTE);
   expect(text(v)).toContain('You are a *viewer* here');
 });
@@ -105,7 +105,7 @@ test('admin: pending approvals with Approve / Deny in place, every running insta
   const json = text(v);
   expect(json).toContain('Pending approvals (1)');
   expect(json).toContain('<@UDEPLOYER> wants to deploy the VM `big-1` at *$23.50/h* (from <#CGPU>');
-  expect(ids(v.blocks as Any[])).toEqual([ACTION.helpDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.approve, ACTION.deny]);
+  expect(ids(v.blocks as Any[])).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.approve, ACTION.deny]);
   expect(buttonsOf(v.blocks as Any[]).find((b: Any) => b.action_id === ACTION.approve).value).toBe('ap-1');
   expect(json).toContain('<@UDEPLOYER> in <#CGPU>');
   expect(json).toContain('*elsewhere*');
