@@ -175,4 +175,19 @@ describe('lease reminders and expiry', () => {
     const buttons = dms[0]!.blocks!.flatMap((b: any) => (b.type === 'actions' ? b.elements : []));
     expect(buttons.map((b: any) => b.text.text)).toEqual(['Extend 2 h', 'Extend 8 h', 'Terminate now']);
   });
+
+  test("extending past the channel's max-lease from the reminder needs an admin, checked at the click", async () => {
+    expect(await command(t, as(ADMIN), 'policy <#CMAX> lease=2h max-lease=3h')).toMatch(/max-lease \*3h\*/);
+    const { id, parent, end } = await deploy(as(DEPLOYER, 'CMAX'), 'capped-box', '2h', 'CMAX');
+    await t.tick(130_000);
+    await leaseTick(end - 30 * MINUTE_MS - t.clock.now());
+    const [reminder] = inThread(parent, REMINDER);
+    expect(textOf(reminder)).toMatch(/\(the channel's max-lease\) only an admin can extend it/);
+    const owner = await as(DEPLOYER, 'CMAX').clickButton(reminder!, ACTION.leaseExtend2h);
+    expect(textOf(await reply(t, owner))).toMatch(/⛔ Leases in <#CMAX> are at most 3h from the deploy.*Only an admin/);
+    expect(t.bot.context.store.leases.get(id)!.endsAt).toBe(end);
+    const admin = await as(ADMIN, 'CMAX').clickButton(reminder!, ACTION.leaseExtend2h);
+    expect(textOf(await reply(t, admin))).toMatch(/As an admin they went past the channel's max-lease/);
+    expect(t.bot.context.store.leases.get(id)!.endsAt).toBe(end + 2 * HOUR_MS);
+  });
 });

@@ -40,7 +40,8 @@ export interface RefusalData {
 
 /** Ephemeral: why not, which role would do, and whom to ask. */
 export function renderRefusal(r: RefusalData): MessageView {
-  const why = r.reason ? escapeClamp(r.reason, 500) : 'You are not allowed to do that.';
+  // the reason is the bot's own words; a channel or user mention in it ("Leases in <#C…> are at most 3h") stays a mention
+  const why = r.reason ? escapeClamp(r.reason, 500).replace(/&lt;([@#][A-Z0-9]{2,40})&gt;/g, '<$1>') : 'You are not allowed to do that.';
   const text = `⛔ ${why} This needs the *${r.needs}* role. Admins: ${adminList(r.admins)}.`;
   return message(text, [section(text)]);
 }
