@@ -61,7 +61,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   expect(text).toMatch(/clicks “Logs”\n {2}◇ only visible to you[\s\S]*ModuleNotFoundError: No module named 'torch'/);
   // the App Home tab, opened by the user: money figures, their instances with buttons, the team
   expect(text).toMatch(/opens the GPU Bot app in Slack: the Home tab\n {2}▣ App Home of @U_DEMO published \(\d+ blocks\)/);
-  expect(text).toMatch(/▣ the Home tab shows\n {2}┏━ GPU Bot · Home[\s\S]*Balance \$[\d.]+ {3}· {3}Burn \$[\d.]+\/h[\s\S]*My instances \(3\)[\s\S]*demo-llm[\s\S]*\[ Open \]  \[ Terminate \][\s\S]*▌ Team/);
+  expect(text).toMatch(/▣ the Home tab shows\n {2}┏━ GPU Bot · Home[\s\S]*Balance \$[\d.]+ {3}· {3}Burn \$[\d.]+\/h[\s\S]*My instances \(3\)[\s\S]*demo-llm[\s\S]*\[ Open \]  \[ Extend 2 h \]  \[ Terminate \][\s\S]*▌ Team/);
   // a lease inside the reminder window: the reminder in the deploy thread with its three buttons, then Extend 2 h
   expect(text).toMatch(/↳ thread reply in #C_DEMO, under “`demo-llm`.*\n {4}│ @U_DEMO The lease of `demo-llm` ends in 20m[\s\S]*\[ Extend 2 h \] {2}\[ Extend 8 h \] {2}\[ Terminate now \]/);
   expect(text).toMatch(/clicks “Extend 2 h”[\s\S]*@U_DEMO extended the lease of `demo-llm`: it now ends/);

@@ -83,7 +83,7 @@ describe('App Home', () => {
     expect(d).toContain('My instances (1)');
     expect(d).toMatch(/\*small-one\* `[0-9a-f]{8}` · container · ACTIVE · RTX4090 24GB PCIE × 1 · \$0\.39\/h · up \d+m?\d*s? · spent \$[\d.]+ · lease ends <!date/);
     expect(d).not.toContain('Pending approvals');
-    expect(actionIds(deployer)).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance, ACTION.terminate]);
+    expect(actionIds(deployer)).toEqual([ACTION.homeDeploy, ACTION.helpPlans, ACTION.sshKeySet, ACTION.openInstance, ACTION.leaseExtend2h, ACTION.terminate]);
     expect(buttons(deployer).find((b: Any) => b.action_id === ACTION.terminate).confirm.title.text).toBe('Terminate small-one?');
 
     const admin = await openHome(t, as(ADMIN));
@@ -116,9 +116,17 @@ describe('App Home', () => {
     const n = publishes(t, DEPLOYER).length;
     const active = await republished(t, DEPLOYER, n);
     expect(actionIds(active)).toContain(ACTION.terminate);
+    // Extend 2 h on the Home: the lease handler moves the end (checked at the click), the Home shows it
+    const endBefore = (await t.bot.context.store.leases.get(id))!.endsAt!;
+    const beforeExtend = publishes(t, DEPLOYER).length;
+    await deployer.clickButton({ view: active }, ACTION.leaseExtend2h);
+    await t.bot.context.inflight.idle();
+    expect((await t.bot.context.store.leases.get(id))!.endsAt).toBe(endBefore + 2 * 3600_000);
 
+    const extended = await republished(t, DEPLOYER, beforeExtend);
+    expect(textOf(extended)).toContain(`<!date^${Math.floor((endBefore + 2 * 3600_000) / 1000)}^`);
     const before = publishes(t, DEPLOYER).length;
-    const ack = await deployer.clickButton({ view: active }, ACTION.terminate, { value: encodeRef('container', id) });
+    const ack = await deployer.clickButton({ view: extended }, ACTION.terminate, { value: encodeRef('container', id) });
     expect(ack.status).toBe(200);
     await t.bot.context.inflight.idle();
     expect(t.sim.control.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(id))).toHaveLength(1);

@@ -8,6 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { gatherHome } from '../../services/home';
 import type { BotContext } from '../context';
 import { renderHome, type HomeViewOptions } from '../views/home';
+import { encodeLeaseRef } from '../views/lease-reminders';
 import { ACTION } from '../ids';
 import { openOrExplain } from './deploy';
 import { lastChannelOf } from './deploy-shortcut';
@@ -15,8 +16,10 @@ import type { ActionListener, Feature } from './feature';
 import { hourlyBurn } from './guardrails/commands';
 import { clickerTeam } from './instance-target';
 
-/** Which buttons of other features the Home offers (set where those features are wired). */
-export const homeViewOptions: HomeViewOptions = {};
+/** Buttons of other features the Home offers: the lease reminder's Extend 2 h (its handler checks role and max-lease at the click). */
+export const homeViewOptions: HomeViewOptions = {
+  extend: { text: 'Extend 2 h', actionId: ACTION.leaseExtend2h, value: (i) => encodeLeaseRef(i.type, i.id, i.lease.endsAt) },
+};
 
 /** Gathers the Home of `userId` and publishes it (views.publish). Rejects when Slack refuses. */
 export async function publishHome(ctx: BotContext, client: WebClient, userId: string): Promise<void> {
