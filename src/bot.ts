@@ -21,7 +21,8 @@ import { HomeTeam } from './slack/home-team';
 import type { BotContext } from './slack/context';
 import { SshKeyBook } from './services/ssh-key-book';
 import { InFlight } from './slack/inflight';
-import { resumeApproved, sweepApprovals } from './slack/handlers/guardrails';
+import { resumeApproved } from './slack/handlers/guardrails';
+import { expireApprovals } from './services/approval-expiry';
 import { announceAdopted, reportAbandoned } from './slack/handlers/deploy-settle';
 import { registerListeners } from './slack/listeners';
 import { maskingFetch } from './slack/masking-fetch';
@@ -34,11 +35,11 @@ import { InstanceWatcher } from './watch/watcher';
 import { HOUR_MS } from './duration';
 import { NoticeDelivery } from './background/delivery';
 import { FleetSnapshot } from './background/fleet';
+import { singleProcessLeadership } from './background/leadership';
 import { Scheduler } from './background/scheduler';
 import { RENDERERS, slackNoticeSender } from './slack/notices';
 import { LeaseService } from './services/leases';
 import { Metrics, observedLeadership } from './metrics';
-import { singleProcessLeadership } from './background/leadership';
 import { sql } from 'kysely';
 import { readiness } from './readiness';
 import { slackAuthProbe } from './slack/auth-probe';
@@ -162,7 +163,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const watcher = new InstanceWatcher({
     store: store.watches,
     fluence,
-    notifier,
+    fleet,
+    delivery,
     clock,
     intervalMs: config.WATCH_INTERVAL_MS,
     timeoutMs: config.WATCH_TIMEOUT_MS,
@@ -170,7 +172,6 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     startGraceMs: config.WATCH_START_GRACE_MS,
     leaseEndOf: (instanceId) => store.leases.get(instanceId),
     logger,
-    sandbox: config.sandbox,
     // the same rule as /gpu logs for the reader of a DM thread (guard exists by the first cycle)
     mayReadLines: (w) => guard.authorize({ userId: w.requesterId, channelId: w.channelId, teamId: w.teamId }, 'read-private', guard.owns(w.requesterId, w.instanceId)).allowed,
   });
@@ -225,23 +226,20 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     sshKeys: new SshKeyBook({ repo: store.sshKeys, fluence, logger, now: () => clock.now() }),
     watcher,
     notifier: patientNotifier(notifier),
+    outbox: { deliverNow: () => delivery.deliverFresh() },
     inflight: new InFlight(),
     metrics,
     home,
   };
   metrics.setSources({
     watchesByState: () => store.watches.countByState(),
-    // the scheduler's outbox and, until the watcher moves onto it, the watcher's own
-    outboxBacklog: async () => {
-      const now = clock.now();
-      const [notices, watch] = await Promise.all([store.outbox.backlog(now), store.watches.backlog(now)]);
-      return { pending: notices.pending + watch.pending, oldestAgeSeconds: Math.max(notices.oldestAgeMs / 1000, watch.oldestAgeSeconds) };
-    },
+    outboxBacklog: () => store.outbox.backlog(clock.now()),
   });
 
   const reconciler = new DeployReconciler({
     store,
     fluence,
+    fleet,
     logger,
     now: () => clock.now(),
     deploys,
@@ -306,7 +304,15 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     // what this run claimed goes out now, not at the outbox's next pass
     run: async (ctx) => ((await leaseJob.run(ctx)).claimed.length ? delivery.deliverDue() : undefined),
   });
-  scheduler.register({ name: 'approvals.expire', intervalMs: APPROVAL_SWEEP_MS, runAtStart: false, run: () => sweepApprovals(context, notifierClient) });
+  scheduler.register({
+    name: 'approvals.expire',
+    intervalMs: APPROVAL_SWEEP_MS,
+    runAtStart: false,
+    run: async (ctx) => {
+      for (const a of expireApprovals(store, ctx.now)) logger.info({ approvalId: a.id }, 'deploy approval expired');
+      await delivery.deliverDue();
+    },
+  });
   scheduler.register({
     name: 'deploys.reconcile',
     intervalMs: RECONCILE_EVERY_MS,

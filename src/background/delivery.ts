@@ -62,14 +62,19 @@ export interface DeliveryOptions {
 
 /** Notices Slack accepted whose `sent` mark the store has not taken yet, with the payload that went out. */
 export class SentMemory {
-  private readonly unrecorded = new Map<number, { payload: string; via: string; ts?: string; channel?: string; at: number }>();
+  private readonly unrecorded = new Map<number, { payload: string; token: string; via: string; ts?: string; channel?: string; at: number }>();
+
+  /** Every unrecorded send with the claim it was made under (recorded first thing in each pass). */
+  entries(): Array<[number, { token: string; via: string; ts?: string; channel?: string; at: number }]> {
+    return [...this.unrecorded];
+  }
 
   sentAs(n: ClaimedNotice): { via: string; ts?: string; channel?: string; at: number } | undefined {
     const s = this.unrecorded.get(n.id);
     return s && s.payload === n.payload ? s : undefined;
   }
   remember(n: ClaimedNotice, r: { via: string; ts?: string; channel?: string }, at: number): void {
-    this.unrecorded.set(n.id, { payload: n.payload, ...r, at });
+    this.unrecorded.set(n.id, { payload: n.payload, token: n.token, ...r, at });
   }
   forget(id: number): void {
     this.unrecorded.delete(id);
@@ -98,6 +103,12 @@ export class NoticeDelivery {
     return this.running;
   }
 
+  /** A pass that starts after this call (a pass already running may have claimed before the caller's notices). */
+  async deliverFresh(): Promise<DeliveredNotice[]> {
+    await this.running?.catch(() => undefined);
+    return this.deliverDue();
+  }
+
   /** Resolves when no pass is running (shutdown). */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);
@@ -119,17 +130,34 @@ export class NoticeDelivery {
         return false;
       }
     };
+    // what Slack has but the store does not know yet is recorded first (under the claim it was sent with);
+    // a claim lost meanwhile is settled when the row is claimed again (same payload: recorded, not sent)
+    for (const [id, r] of this.sent.entries()) {
+      let recorded = false;
+      if (!(await write('outbox: mark sent', async () => void (recorded = await outbox.markSent(id, r.token, r, r.at))))) break;
+      if (recorded) this.sent.forget(id);
+    }
     const blockedLanes = new Set<string>();
     const token = `${this.owner}:${++this.seq}`;
     const now = this.o.now();
     const seen = new Set<number>();
+    // Once the store has refused a write, the pass goes on sending (each send is remembered, never
+    // repeated) but writes nothing more; a claim the store refuses ends the pass.
     for (;;) {
-      const batch = (await outbox.claim(now, { token, claimMs: this.o.claimMs ?? DEFAULT_CLAIM_MS, limit: BATCH })).filter((n) => !seen.has(n.id));
+      let claimed: ClaimedNotice[];
+      try {
+        claimed = await outbox.claim(now, { token, claimMs: this.o.claimMs ?? DEFAULT_CLAIM_MS, limit: BATCH });
+      } catch (err) {
+        if (!isSqliteError(err)) throw err;
+        storeError ??= err;
+        break;
+      }
+      const batch = claimed.filter((n) => !seen.has(n.id));
       for (const n of batch) {
         seen.add(n.id);
         await this.deliverOne(n, now, write, blockedLanes, delivered);
       }
-      if (batch.length < BATCH || storeError !== null) break;
+      if (claimed.length < BATCH || batch.length === 0) break;
     }
     if (storeError !== null) throw storeError;
     return delivered;

@@ -49,6 +49,25 @@ export interface NoticeMap {
   'watch.slow': WatchNoticeBase & { elapsedMs: number; hardLimitMs: number };
   'watch.gave_up': WatchNoticeBase & { elapsedMs: number; lastStatus: string | null; missing: boolean };
   'watch.not_started': WatchNoticeBase & { notStartedMs: number; containerStatus: string | null; lines: DiagnosticLines };
+  /** A message the watcher rendered before the one outbox existed (migration 601), sent as it was stored. */
+  'watch.legacy': { to: ThreadRef; instanceId: string; op: 'update' | 'reply'; message: { text: string; blocks: unknown[] } };
+  /**
+   * An approval request passed its TTL undecided (services/approval-expiry.ts): `message` edits the
+   * request to "expired", `note` says so in its thread (or to the requester when it was never posted).
+   */
+  'approval.expired': { part: 'message' | 'note'; to: ThreadRef | null; approval: ExpiredApproval };
+}
+
+/** What an expired approval's messages show (its sealed payload is already wiped). */
+export interface ExpiredApproval {
+  id: string;
+  requesterId: string;
+  name: string;
+  type: WorkloadType;
+  planId: string;
+  pricePerHour: number;
+  reasons: string[];
+  expiresAt: number;
 }
 
 export type NoticeKind = keyof NoticeMap;

@@ -13,7 +13,7 @@ import * as rules from '../fluence/rules';
 import type { FieldIssue } from '../fluence/errors';
 import type { CreateContainerRequest, CreateVmRequest } from '../fluence/schemas';
 import type { WorkloadType } from '../fluence/workload';
-import { BLOCK, type BlockId } from '../slack/ids';
+import { BLOCK, type BlockId } from './form-ids';
 import { imageProblem, instanceNameProblem, mergeKeptValues, parseEnv, parsePorts, registryHost, type EnvVar } from './form-fields';
 import { isSecretEnv, restoreKeptEnv, type KeptSecrets } from './form-secrets';
 import { checkedOf, field, keyedActionId, selectedOf, textOf, type FieldErrors, type FormState } from './form-state';

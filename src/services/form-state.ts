@@ -2,7 +2,7 @@
  * Reading a modal's `view.state.values`: the slice of Bolt's state shape the forms use, and the
  * helpers that find a field by block id whatever action id the view gave its element. Pure.
  */
-import { INPUT_ACTION, type BlockId } from '../slack/ids';
+import { INPUT_ACTION, type BlockId } from './form-ids';
 
 /** The slice of Bolt's `ViewStateValue` this module reads (Bolt's type is assignable to it). */
 export interface FieldState {

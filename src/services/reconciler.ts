@@ -6,7 +6,8 @@
  * owned by another claim. Found: the claim is adopted (exactly once, a conditional UPDATE) and
  * `onAdopted` announces and watches it like any deploy. Not found once the grace period has
  * passed: the claim is failed and `onAbandoned` tells the user. A list that cannot be read
- * settles nothing. Runs at start-up and periodically; also prunes settled records.
+ * settles nothing. Runs at start-up and as the scheduler's 'deploys.reconcile' job, reading the
+ * cycle's shared instance lists; also prunes settled records.
  * A plain service: no Slack; the bot wires the callbacks to its notifier.
  */
 import type { FluenceApi } from '../fluence/api';
@@ -26,6 +27,8 @@ export const SETTLED_RETENTION_MS = 7 * 24 * 60 * 60_000;
 export interface ReconcilerOptions {
   store: Store;
   fluence: FluenceApi;
+  /** The cycle's shared instance lists (background/fleet.ts); without it each pass lists Fluence itself. */
+  fleet?: { list(type: WorkloadType): Promise<InstanceSummary[]> };
   logger: Logger;
   now: () => number;
   /** Keys whose POST is still running in this process, and ids Fluence returned but the store missed. */
@@ -70,7 +73,8 @@ export class DeployReconciler {
     const listOf = (t: WorkloadType) => {
       let l = lists.get(t);
       if (!l) {
-        l = this.o.fluence.listInstances(t);
+        // a list at most one watch interval old is as good: a claim is failed only after the grace period
+        l = this.o.fleet ? this.o.fleet.list(t) : this.o.fluence.listInstances(t);
         l.catch(() => undefined);
         lists.set(t, l);
       }

@@ -3,7 +3,7 @@
  * (saved key, account keys, paste another), the paste field and "remember this key". The choice
  * itself is ssh-key-choice.ts. Pure.
  */
-import { BLOCK } from '../slack/ids';
+import { BLOCK } from './form-ids';
 import { checkedOf, selectedOf, textOf, type FieldErrors, type FormState } from './form-state';
 import { resolveKey, type KeyFormMode, type KeyResolution, type KeySources } from './ssh-key-choice';
 

@@ -5,7 +5,7 @@
  */
 import * as rules from '../fluence/rules';
 import type { UpdateContainerRequest } from '../fluence/schemas';
-import { BLOCK, type BlockId } from '../slack/ids';
+import { BLOCK, type BlockId } from './form-ids';
 import { readContainerSettings, textOf, type FieldErrors, type FormState } from './deploy-form';
 import { instanceNameProblem } from './form-fields';
 import { NO_KEY_SOURCES, type KeySources } from './ssh-key-choice';

@@ -42,6 +42,8 @@ export interface BotContext {
   notifier: WatchNotifier;
   /** Re-publishes App Homes when instances change (debounced). */
   home: HomeRefresher;
+  /** The background outbox (src/background): `deliverNow()` sends what a handler just claimed without waiting for the next pass. */
+  outbox: { deliverNow(): Promise<unknown> };
   /** Handlers still running after their ack. */
   inflight: InFlight;
   /** What GET /metrics serves (counters the handlers feed go through src/slack/request-metrics.ts). */

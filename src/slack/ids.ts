@@ -58,32 +58,10 @@ export const VIEW = {
 } as const;
 
 /**
- * `block_id`s of modal input blocks. `response_action: errors` is keyed by these, so an error on
- * a field (local or an API 422 `loc`) shows under that field (BOLT.md pitfall 3).
+ * `block_id`s of the deploy/update modal inputs, and the one `action_id` inside each: defined with the
+ * form rules that read them (services/form-ids.ts), so the services need nothing from src/slack.
  */
-export const BLOCK = {
-  type: 'type',
-  plan: 'plan',
-  name: 'name',
-  imagePreset: 'image_preset',
-  image: 'image',
-  ports: 'ports',
-  env: 'env',
-  startup: 'startup',
-  registryUser: 'registry_user',
-  registryPassword: 'registry_password',
-  location: 'location',
-  sshKey: 'ssh_key',
-  /** The key select (saved key, account keys, paste another) and "remember this key" (issue 12 §2). */
-  sshKeyChoice: 'ssh_key_choice',
-  sshKeyRemember: 'ssh_key_remember',
-  osImage: 'os_image',
-  /** Where a deploy from the shortcut is announced (conversations_select). */
-  channel: 'channel',
-  /** How long the instance may run (issue 11 leases). */
-  lease: 'lease',
-  cost: 'cost',
-} as const;
+export { BLOCK, INPUT_ACTION, type BlockId } from '../services/form-ids';
 
 /**
  * The deploy form's lease select. Not an ACTION (nothing listens: it is read at submit); its own id
@@ -91,8 +69,4 @@ export const BLOCK = {
  */
 export const LEASE_SELECT_ACTION = 'deploy_lease';
 
-/** The single `action_id` used inside each input block (the block id already tells which field it is). */
-export const INPUT_ACTION = 'value';
-
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];
-export type BlockId = (typeof BLOCK)[keyof typeof BLOCK];

@@ -140,10 +140,10 @@ export class OutboxStore {
     this.db.prepare(`UPDATE outbox SET claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?`).run(id, token);
   }
 
-  /** Backlog for metrics and reports: pending rows and the age of the oldest (ms, 0 when none). */
-  async backlog(now: number): Promise<{ pending: number; oldestAgeMs: number }> {
+  /** For /metrics: notices not delivered yet (pending or being retried) and how long the oldest has waited (seconds, 0 when none). */
+  async backlog(now: number): Promise<{ pending: number; oldestAgeSeconds: number }> {
     const r = this.db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE state = 'pending'`).get() as { n: number; oldest: number | null };
-    return { pending: r.n, oldestAgeMs: r.oldest === null ? 0 : Math.max(0, now - r.oldest) };
+    return { pending: r.n, oldestAgeSeconds: r.oldest === null ? 0 : Math.max(0, (now - r.oldest) / 1000) };
   }
 
   /** Delivery history of the notices whose key starts with `prefix` (tests, status pages). */

@@ -1,11 +1,13 @@
 /**
- * The watcher's persistent state: every watch and every message it decided to send. Nothing the
- * watcher needs survives only in memory, so a restarted process (new InstanceWatcher, same file)
- * resumes every watch and retries every pending message, without deciding any reply twice.
+ * The watcher's persistent state: every watch, and (in the one outbox, store/outbox.ts) every
+ * notice it decided to send. Nothing the watcher needs survives only in memory, so a restarted
+ * process (new InstanceWatcher, same file) resumes every watch and retries every pending notice,
+ * without deciding any reply twice.
  */
 import type { Db } from './db';
 import type { WorkloadType } from '../fluence/workload';
-import type { WatchMessage, WatchTarget } from '../watch/notifier';
+import type { OutboxEntry, ThreadRef } from '../background/notices';
+import { OutboxStore } from './outbox';
 
 export type WatchOutcome = 'ready' | 'failed' | 'ended' | 'gave_up';
 export type ReplyKind = 'ready' | 'failed' | 'ended' | 'slow' | 'gave_up' | 'not_started';
@@ -29,7 +31,7 @@ export interface WatchInput {
   status?: string | null;
 }
 
-export interface WatchRecord extends WatchTarget {
+export interface WatchRecord extends ThreadRef {
   instanceId: string;
   type: WorkloadType;
   name: string;
@@ -48,15 +50,6 @@ export interface WatchRecord extends WatchTarget {
   updatedAt: number;
 }
 
-export interface PendingMessage {
-  id: number;
-  instanceId: string;
-  kind: OutboxKind;
-  message: WatchMessage;
-  attempts: number;
-  target: WatchTarget;
-}
-
 /** Everything one watch's poll decided, written in one transaction. */
 export interface WatchChange {
   status?: string;
@@ -66,10 +59,17 @@ export interface WatchChange {
   /** Recorded once: later values never overwrite the first. */
   notStartedSince?: number;
   startNotified?: boolean;
-  /** The living message's new content (replaces any unsent older edit). */
-  statusMessage?: WatchMessage;
-  /** Replies to claim; a kind already claimed for this instance is ignored (never posted twice). */
-  replies?: Array<{ kind: ReplyKind; message: WatchMessage }>;
+  /**
+   * Notices to claim in the outbox with this change (keys from `watchNoticeKey`): a reply kind already
+   * claimed for this instance is ignored (never posted twice); the status edit (`replace`) replaces an
+   * unsent (or sent) older one, so the living message shows the latest status.
+   */
+  notices?: OutboxEntry[];
+}
+
+/** The outbox key of one watch message: one per instance and kind (the exactly-once claim). */
+export function watchNoticeKey(instanceId: string, kind: OutboxKind): string {
+  return `watch:${instanceId}:${kind}`;
 }
 
 interface WatchRow {
@@ -117,7 +117,11 @@ function toRecord(r: WatchRow): WatchRecord {
 }
 
 export class WatchStore {
-  constructor(private readonly db: Db) {}
+  private readonly outbox: OutboxStore;
+
+  constructor(private readonly db: Db) {
+    this.outbox = new OutboxStore(db);
+  }
 
   /** Starts watching; watching the same instance again returns the existing watch unchanged. */
   add(input: WatchInput, now: number): WatchRecord {
@@ -161,8 +165,8 @@ export class WatchStore {
   }
 
   /**
-   * Records one poll's outcome for one watch. Status, finish and claimed replies commit together:
-   * after a crash either all of them happened (and the replies are pending delivery) or none did
+   * Records one poll's outcome for one watch. Status, finish and claimed notices commit together:
+   * after a crash either all of them happened (and the notices are pending delivery) or none did
    * (and the next poll decides again). Returns the reply kinds newly claimed by this call.
    */
   apply(instanceId: string, change: WatchChange, now: number): ReplyKind[] {
@@ -190,77 +194,15 @@ export class WatchStore {
           startNotified: change.startNotified ? 1 : 0,
           now,
         });
-      if (change.statusMessage) {
-        // a newer edit replaces an unsent (or sent) older one: the living message shows the latest status
-        this.db
-          .prepare(
-            `INSERT INTO watch_outbox (instance_id, kind, payload, created_at) VALUES (?, 'status', ?, ?)
-             ON CONFLICT (instance_id, kind) DO UPDATE SET payload = excluded.payload, state = 'pending',
-               via = NULL, attempts = 0, not_before = 0, last_error = NULL, sent_at = NULL`,
-          )
-          .run(instanceId, JSON.stringify(change.statusMessage), now);
-      }
-      const claimed: ReplyKind[] = [];
-      for (const r of change.replies ?? []) {
-        if (this.insertReply(instanceId, r.kind, r.message, now)) claimed.push(r.kind);
-      }
-      return claimed;
-    })();
+      const claimed = this.outbox.enqueueIn(change.notices ?? [], now);
+      const prefix = watchNoticeKey(instanceId, '' as OutboxKind);
+      return claimed.map((k) => k.slice(prefix.length) as OutboxKind).filter((k): k is ReplyKind => k !== 'status');
+    }).immediate();
   }
 
-  /** Claims one reply kind for an instance: true the first time only. */
-  claimReply(instanceId: string, kind: ReplyKind, message: WatchMessage, now: number): boolean {
-    return this.insertReply(instanceId, kind, message, now);
-  }
-
-  private insertReply(instanceId: string, kind: ReplyKind, message: WatchMessage, now: number): boolean {
-    const res = this.db
-      .prepare(
-        `INSERT INTO watch_outbox (instance_id, kind, payload, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (instance_id, kind) DO NOTHING`,
-      )
-      .run(instanceId, kind, JSON.stringify(message), now);
-    return res.changes === 1;
-  }
-
-  /** Messages still to deliver whose retry time has come, oldest decision first. */
-  pendingMessages(now: number): PendingMessage[] {
-    const rows = this.db
-      .prepare(
-        `SELECT o.id, o.instance_id, o.kind, o.payload, o.attempts, w.team_id, w.channel_id, w.message_ts, w.requester_id
-         FROM watch_outbox o JOIN watches w ON w.instance_id = o.instance_id
-         WHERE o.state = 'pending' AND o.not_before <= ?
-         ORDER BY o.id`,
-      )
-      .all(now) as Array<{
-      id: number;
-      instance_id: string;
-      kind: OutboxKind;
-      payload: string;
-      attempts: number;
-      team_id: string | null;
-      channel_id: string;
-      message_ts: string;
-      requester_id: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      instanceId: r.instance_id,
-      kind: r.kind,
-      message: JSON.parse(r.payload) as WatchMessage,
-      attempts: r.attempts,
-      target: { teamId: r.team_id, channelId: r.channel_id, messageTs: r.message_ts, requesterId: r.requester_id },
-    }));
-  }
-
+  /** The watcher's notices still to deliver (cycle reports). */
   countPending(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM watch_outbox WHERE state = 'pending'`).get() as { n: number }).n;
-  }
-
-  /** For /metrics: unsent messages and how long the oldest has waited. */
-  backlog(now: number): { pending: number; oldestAgeSeconds: number } {
-    const r = this.db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM watch_outbox WHERE state = 'pending'`).get() as { n: number; oldest: number | null };
-    return { pending: r.n, oldestAgeSeconds: r.oldest === null ? 0 : Math.max(0, (now - r.oldest) / 1000) };
+    return (this.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'pending' AND substr(dedupe_key, 1, 6) = 'watch:'`).get() as { n: number }).n;
   }
 
   /** For /metrics: watches still watching, and finished ones by outcome. */
@@ -269,28 +211,12 @@ export class WatchStore {
     return Object.fromEntries(rows.map((r) => [r.s, r.n]));
   }
 
-  markSent(id: number, via: 'update' | 'thread' | 'dm', now: number): void {
-    this.db.prepare(`UPDATE watch_outbox SET state = 'sent', via = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?`).run(via, now, id);
-  }
-
-  /** Keeps the message pending; it is retried with the same payload from `notBefore` on. */
-  markRetry(id: number, notBefore: number, error: string): void {
-    this.db
-      .prepare(`UPDATE watch_outbox SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?`)
-      .run(notBefore, error.slice(0, 500), id);
-  }
-
-  /** Gives up on a message (e.g. an edit of a message the bot can no longer reach). */
-  markDropped(id: number, error: string): void {
-    this.db
-      .prepare(`UPDATE watch_outbox SET state = 'dropped', attempts = attempts + 1, last_error = ? WHERE id = ?`)
-      .run(error.slice(0, 500), id);
-  }
-
-  /** Delivery history of one instance (status page, tests). */
+  /** Delivery history of one instance's messages (status page, tests). */
   messagesFor(instanceId: string): Array<{ kind: OutboxKind; state: 'pending' | 'sent' | 'dropped'; via: string | null; attempts: number }> {
-    return this.db
-      .prepare(`SELECT kind, state, via, attempts FROM watch_outbox WHERE instance_id = ? ORDER BY id`)
-      .all(instanceId) as Array<{ kind: OutboxKind; state: 'pending' | 'sent' | 'dropped'; via: string | null; attempts: number }>;
+    const prefix = watchNoticeKey(instanceId, '' as OutboxKind);
+    const rows = this.db
+      .prepare(`SELECT dedupe_key, state, via, attempts FROM outbox WHERE substr(dedupe_key, 1, length(?)) = ? ORDER BY id`)
+      .all(prefix, prefix) as Array<{ dedupe_key: string; state: 'pending' | 'sent' | 'dropped'; via: string | null; attempts: number }>;
+    return rows.map((r) => ({ kind: r.dedupe_key.slice(prefix.length) as OutboxKind, state: r.state, via: r.via, attempts: r.attempts }));
   }
 }

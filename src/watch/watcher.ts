@@ -4,15 +4,16 @@
  * Each cycle makes ONE list call per workload type that has watches (≤ 3, whatever their number),
  * then a detail call only for listed instances that are ACTIVE (to see whether their connection
  * details are out), plus events/logs for a container that just FAILED or does not start, when the reply
- * may show them (a DM with its owner or an admin: decide.ts). Decisions are written to
- * SQLite together with the replies they claim (store/watches.ts), then pending messages are delivered.
+ * may show them (a DM with its owner or an admin: decide.ts). The list calls go through the fleet
+ * snapshot (background/fleet.ts), so the other jobs of the cycle reuse them. Decisions are written
+ * together with the notices they claim in the one outbox (store/watches.ts), then the outbox is delivered
+ * (background/delivery.ts; src/slack/notices/ renders them). The watcher runs as the scheduler's
+ * 'watch' job and knows nothing of Slack.
  *
- * Exactly-once replies: a reply kind is claimed once per instance, in the same transaction as the
- * status that caused it, with its rendered payload. A failed post (Slack error, 429, network) stays
- * pending and is retried with the stored payload, without new Fluence calls. The one remaining window:
- * the process dies after Slack accepted a post but before markSent() committed; on restart that message
- * is posted again (at-least-once for that instant only). Closing it would need a Slack-side idempotency
- * key, which chat.postMessage does not offer.
+ * Exactly-once replies: a reply kind is claimed once per instance (its outbox key), in the same
+ * transaction as the status that caused it, with everything its message needs (diagnostics included).
+ * A failed post (Slack error, 429, network) stays pending and is retried from the stored notice,
+ * without new Fluence calls. The one remaining window is named in background/delivery.ts.
  */
 import type { FluenceApi } from '../fluence/api';
 import { isFluenceError } from '../fluence/errors';
@@ -20,28 +21,36 @@ import { instanceState, type InstanceDetail, type InstanceSummary } from '../flu
 import { WORKLOADS, type WorkloadType } from '../fluence/workload';
 import type { Logger } from '../log';
 import { isSqliteError, withBusyRetry } from '../store/db';
-import { renderInstanceStatusMessage } from '../slack/views/status-message';
-import {
-  renderEndedReply,
-  renderFailedReply,
-  renderGaveUpReply,
-  renderNotStartedReply,
-  renderReadyReply,
-  renderSlowReply,
-  type DiagnosticLines,
-} from '../slack/views/watch-replies';
-import { shortId } from '../slack/views/format';
-import type { ReplyKind, WatchInput, WatchRecord, WatchStore } from '../store/watches';
-import type { Clock, TimerHandle } from './clock';
+import type { DeliveredNotice } from '../background/delivery';
+import type { FleetSnapshot } from '../background/fleet';
+import type { DiagnosticLines, Notice, OutboxEntry, WatchNoticeBase } from '../background/notices';
+import { watchNoticeKey, type OutboxKind, type ReplyKind, type WatchInput, type WatchRecord, type WatchStore } from '../store/watches';
+import type { Clock } from './clock';
 import { decide, linesShownInThread, needsDetail, type Decision, type WatchLimits } from './decide';
-import { deliverPending, SentMemory, type DeliveredMessage } from './delivery';
 import { StoreBackoff } from './store-backoff';
-import type { WatchMessage, WatchNotifier } from './notifier';
+
+/** A message Slack accepted, and how it went out. */
+export interface DeliveredMessage {
+  instanceId: string;
+  kind: OutboxKind;
+  via: string;
+}
+
+/** What the watcher needs of the outbox delivery (background/delivery.ts NoticeDelivery). */
+export interface WatchDelivery {
+  /** A pass that starts after the cycle recorded its decisions. */
+  deliverFresh(): Promise<DeliveredNotice[]>;
+  /** Notices Slack accepted whose `sent` mark the store has not taken yet. */
+  readonly sent: { readonly size: number };
+}
 
 export interface InstanceWatcherOptions {
   store: WatchStore;
   fluence: FluenceApi;
-  notifier: WatchNotifier;
+  /** The cycle's list calls, shared with the other jobs (default: straight to `fluence`). */
+  fleet?: Pick<FleetSnapshot, 'refresh'>;
+  /** Delivers the outbox at the end of each cycle. */
+  delivery: WatchDelivery;
   clock: Clock;
   intervalMs: number;
   timeoutMs: number;
@@ -49,7 +58,6 @@ export interface InstanceWatcherOptions {
   /** ACTIVE but the container not started for this long: one diagnostics reply (default 5 min). */
   startGraceMs?: number;
   logger: Logger;
-  sandbox: boolean;
   /** Parallel detail calls within one cycle (default 8). */
   detailConcurrency?: number;
   /** The instance's lease end (null: until terminated), for the ready reply; undefined: no lease. */
@@ -87,11 +95,7 @@ const MAX_SKIP_CYCLES = 15;
 export class InstanceWatcher {
   private readonly backoff = new Map<WorkloadType, { failures: number; skip: number }>();
   private readonly storeBackoff: StoreBackoff;
-  /** Replies Slack accepted whose `sent` mark the store has not taken yet: never posted twice. */
-  private readonly sent = new SentMemory();
   private inFlight: Promise<CycleReport> | null = null;
-  private timer: TimerHandle | null = null;
-  private running = false;
 
   private readonly limits: WatchLimits;
 
@@ -110,18 +114,8 @@ export class InstanceWatcher {
     return withBusyRetry(() => this.watch(input), { what: 'start a watch', logger: this.o.logger });
   }
 
-  /** Runs a cycle at once (resuming watches after a restart), then one every intervalMs. */
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
-  }
-
-  /** Stops the timer and waits for the in-flight cycle (SIGTERM path); the caller closes the DB afterwards. */
+  /** Waits for the in-flight cycle (SIGTERM path: the scheduler is stopped first); the caller closes the DB afterwards. */
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer !== null) this.o.clock.clearTimeout(this.timer);
-    this.timer = null;
     if (this.inFlight) await this.inFlight.catch(() => undefined);
   }
 
@@ -133,17 +127,6 @@ export class InstanceWatcher {
       });
     }
     return this.inFlight;
-  }
-
-  private schedule(ms: number): void {
-    this.timer = this.o.clock.setTimeout(() => {
-      this.timer = null;
-      this.runCycle()
-        .catch((err) => this.o.logger.error({ err }, 'watch cycle failed'))
-        .finally(() => {
-          if (this.running) this.schedule(this.o.intervalMs);
-        });
-    }, ms);
   }
 
   private async cycle(): Promise<CycleReport> {
@@ -168,7 +151,7 @@ export class InstanceWatcher {
     } catch (err) {
       if (!isSqliteError(err)) throw err;
       report.errors.push({ kind: 'store', message: err instanceof Error ? err.message : String(err) });
-      this.storeBackoff.failed(err, this.sent.size);
+      this.storeBackoff.failed(err, this.o.delivery.sent.size);
       return report;
     }
     this.storeBackoff.recovered();
@@ -200,15 +183,18 @@ export class InstanceWatcher {
     const failed = polls.find((p) => p.status === 'rejected');
     if (failed) throw failed.reason;
     report.calls.total = report.calls.list + report.calls.detail + report.calls.diagnostics;
-    await deliverPending(this.o, now, report.delivered, this.sent);
-    report.pending = this.o.store.countPending() - this.sent.size;
+    for (const d of await this.o.delivery.deliverFresh()) {
+      const [scope, instanceId, kind] = d.key.split(':');
+      if (scope === 'watch' && instanceId && kind) report.delivered.push({ instanceId, kind: kind as OutboxKind, via: d.via });
+    }
+    report.pending = this.o.store.countPending() - this.o.delivery.sent.size;
   }
 
   private async pollType(type: WorkloadType, watches: WatchRecord[], now: number, report: CycleReport): Promise<void> {
     let list: InstanceSummary[];
     report.calls.list += 1;
     try {
-      list = await this.o.fluence.listInstances(type);
+      list = await (this.o.fleet ? this.o.fleet.refresh(type) : this.o.fluence.listInstances(type));
     } catch (err) {
       this.typeFailed(type, err, report);
       return;
@@ -253,26 +239,29 @@ export class InstanceWatcher {
     else this.typeRecovered(type);
   }
 
-  /** Renders what the decision says and commits it (status, finish, claimed replies) in one transaction. */
+  /** Turns the decision into notices and commits it (status, finish, claimed notices) in one transaction. */
   private async record(w: WatchRecord, d: Decision, detail: InstanceDetail | null, now: number, report: CycleReport): Promise<void> {
     // nothing new: no write (1,000 unchanged watches cost no transactions)
     if (!d.statusChanged && !d.finish && d.replies.length === 0 && d.notStartedSince === undefined) return;
-    const base = { name: w.name, type: w.type, requesterId: w.requesterId, sandbox: this.o.sandbox };
-    const replies: Array<{ kind: ReplyKind; message: WatchMessage }> = [];
-    for (const kind of d.replies) {
-      replies.push({ kind, message: await this.renderReply(kind, w, d, detail, now, base, report) });
+    const base: WatchNoticeBase = {
+      to: { teamId: w.teamId, channelId: w.channelId, messageTs: w.messageTs, requesterId: w.requesterId },
+      instanceId: w.instanceId,
+      name: w.name,
+      type: w.type,
+      requesterId: w.requesterId,
+    };
+    const notices: OutboxEntry[] = [];
+    // the status edit first: it precedes the reply it caused (delivery goes oldest decision first)
+    if (d.statusChanged && d.status) {
+      notices.push({
+        key: watchNoticeKey(w.instanceId, 'status'),
+        replace: true,
+        notice: { kind: 'watch.status', ...base, planLabel: w.planLabel, pricePerHour: w.pricePerHour, status: d.status, updatedAt: now },
+      });
     }
-    const statusMessage =
-      d.statusChanged && d.status
-        ? renderInstanceStatusMessage({
-            ...base,
-            planLabel: w.planLabel,
-            pricePerHour: w.pricePerHour,
-            status: d.status,
-            state: instanceState(d.status),
-            updatedAt: now,
-          })
-        : undefined;
+    for (const kind of d.replies) {
+      notices.push({ key: watchNoticeKey(w.instanceId, kind), notice: await this.reply(kind, w, d, detail, now, base, report) });
+    }
     // another connection's lock is waited out asynchronously (up to 2 s) before the cycle gives up
     await withBusyRetry(() => this.o.store.apply(
       w.instanceId,
@@ -283,8 +272,7 @@ export class InstanceWatcher {
         ...(d.markSlow ? { slowNotified: true } : {}),
         ...(d.notStartedSince !== undefined ? { notStartedSince: d.notStartedSince } : {}),
         ...(d.markStartNotified ? { startNotified: true } : {}),
-        ...(statusMessage ? { statusMessage } : {}),
-        replies,
+        notices,
       },
       now,
     ), { what: 'record a poll', deadlineMs: 2000, logger: this.o.logger });
@@ -292,41 +280,34 @@ export class InstanceWatcher {
     if (d.finish) report.finished.push({ instanceId: w.instanceId, outcome: d.finish });
   }
 
-  private leaseOf(instanceId: string): { lease?: { endsAt: number | null; instanceRef: string } } {
+  private leaseOf(instanceId: string): { lease?: { endsAt: number | null } } {
     try {
       const lease = this.o.leaseEndOf?.(instanceId);
-      return lease ? { lease: { endsAt: lease.endsAt, instanceRef: shortId(instanceId) } } : {};
+      return lease ? { lease: { endsAt: lease.endsAt } } : {};
     } catch (err) {
       this.o.logger.warn({ err, instanceId }, 'could not read the lease for the ready reply');
       return {};
     }
   }
 
-  private async renderReply(
-    kind: ReplyKind,
-    w: WatchRecord,
-    d: Decision,
-    detail: InstanceDetail | null,
-    now: number,
-    base: { name: string; type: WorkloadType; requesterId: string; sandbox: boolean },
-    report: CycleReport,
-  ): Promise<WatchMessage> {
+  /** The notice of one reply kind, with everything its message needs (read now, rendered at delivery). */
+  private async reply(kind: ReplyKind, w: WatchRecord, d: Decision, detail: InstanceDetail | null, now: number, base: WatchNoticeBase, report: CycleReport): Promise<Notice> {
     const elapsedMs = now - w.createdAt;
     switch (kind) {
       case 'ready':
-        return renderReadyReply({ ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs, ...this.leaseOf(w.instanceId) });
+        return { kind: 'watch.ready', ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs, ...this.leaseOf(w.instanceId) };
       case 'failed':
-        return renderFailedReply({ ...base, instanceId: w.instanceId, status: d.status ?? 'FAILED', lines: await this.diagnostics(w, report) });
+        return { kind: 'watch.failed', ...base, status: d.status ?? 'FAILED', lines: await this.diagnostics(w, report) };
       case 'ended':
-        return renderEndedReply(base);
+        return { kind: 'watch.ended', ...base };
       case 'slow':
-        return renderSlowReply({ ...base, instanceId: w.instanceId, elapsedMs, hardLimitMs: this.o.hardLimitMs });
+        return { kind: 'watch.slow', ...base, elapsedMs, hardLimitMs: this.o.hardLimitMs };
       case 'gave_up':
-        return renderGaveUpReply({ ...base, elapsedMs, lastStatus: d.status ?? w.lastStatus, missing: d.missing });
+        return { kind: 'watch.gave_up', ...base, elapsedMs, lastStatus: d.status ?? w.lastStatus, missing: d.missing };
       case 'not_started': {
         const lines = await this.diagnostics(w, report);
         const since = w.notStartedSince ?? d.notStartedSince ?? now;
-        return renderNotStartedReply({ ...base, instanceId: w.instanceId, notStartedMs: now - since, containerStatus: detail?.containerStatus ?? null, lines });
+        return { kind: 'watch.not_started', ...base, notStartedMs: now - since, containerStatus: detail?.containerStatus ?? null, lines };
       }
     }
   }

@@ -134,5 +134,5 @@ test('an edit with no message to edit, and a channel the bot left, are dropped; 
   expect(notifier.sent[0]).toMatchObject({ method: 'dm', to: 'U1' });
   expect(notifier.sent[0]!.message.text).toMatch(/could not post in <#C1>/);
   expect((await store.outbox.history('e1'))[0]).toMatchObject({ state: 'dropped' });
-  expect(await store.outbox.backlog(t.clock.t)).toEqual({ pending: 0, oldestAgeMs: 0 });
+  expect(await store.outbox.backlog(t.clock.t)).toEqual({ pending: 0, oldestAgeSeconds: 0 });
 });

@@ -14,6 +14,9 @@ import type { WorkloadType } from '../../src/fluence/workload';
 import { createLogger } from '../../src/log';
 import { openDatabase, type Db } from '../../src/store/db';
 import { WatchStore, type WatchInput, type WatchRecord } from '../../src/store/watches';
+import { OutboxStore } from '../../src/store/outbox';
+import { NoticeDelivery } from '../../src/background/delivery';
+import { RENDERERS, slackNoticeSender } from '../../src/slack/notices';
 import { ManualClock } from '../../src/watch/clock';
 import type { NotifyResult, WatchMessage, WatchNotifier, WatchTarget } from '../../src/watch/notifier';
 import { InstanceWatcher } from '../../src/watch/watcher';
@@ -146,6 +149,8 @@ export interface Harness {
   path: string;
   db: Db;
   store: WatchStore;
+  /** The one outbox the watcher's notices go through (same file). */
+  outbox: OutboxStore;
   clock: ManualClock;
   notifier: RecordingNotifier;
   watcher: InstanceWatcher;
@@ -169,13 +174,16 @@ export function harness(
   const build = () => {
     const db = openDatabase(path);
     const store = new WatchStore(db);
+    const outbox = new OutboxStore(db);
+    const sandbox = opts.sandbox ?? false;
+    const delivery = new NoticeDelivery({ outbox, sender: slackNoticeSender(notifier, RENDERERS, { sandbox }), logger, now: () => clock.now(), intervalMs: 15_000 });
     const watcher = new InstanceWatcher({
-      store, fluence, notifier, clock, logger, sandbox: opts.sandbox ?? false,
+      store, fluence, delivery, clock, logger,
       intervalMs: 15_000, timeoutMs: 30 * MIN, hardLimitMs: 360 * MIN,
       ...(opts.startGraceMs !== undefined ? { startGraceMs: opts.startGraceMs } : {}),
       ...(opts.mayReadLines ? { mayReadLines: opts.mayReadLines } : {}),
     });
-    return { db, store, watcher };
+    return { db, store, outbox, watcher };
   };
   const h = { dir, path, clock, notifier, logs: lines, ...build() } as Harness;
   h.restart = async () => {

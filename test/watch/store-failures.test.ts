@@ -20,10 +20,10 @@ afterEach(async () => {
 
 /** The disk is full: every markSent fails the way better-sqlite3 reports it. */
 function diskFullOnMarkSent(): { attempts: () => number; heal: () => void } {
-  const real = h.store.markSent.bind(h.store);
+  const real = h.outbox.markSent.bind(h.outbox);
   let attempts = 0;
   let full = true;
-  h.store.markSent = (...args: Parameters<typeof real>) => {
+  h.outbox.markSent = async (...args: Parameters<typeof real>) => {
     attempts += 1;
     if (full) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
     return real(...args);

@@ -2,7 +2,9 @@ import { FluenceError } from '../../src/fluence/errors';
 import { WORKLOAD_TYPES } from '../../src/fluence/workload';
 import { ACTION } from '../../src/slack/ids';
 import type { WatchRecord } from '../../src/store/watches';
-import { CONNECTIONS, FakeFluence, harness, MIN, textOf, watchInput, type Harness } from './fakes';
+import { FleetSnapshot } from '../../src/background/fleet';
+import { Scheduler } from '../../src/background/scheduler';
+import { captureLogger, CONNECTIONS, FakeFluence, harness, MIN, textOf, watchInput, type Harness } from './fakes';
 
 let h: Harness;
 let fluence: FakeFluence;
@@ -308,10 +310,13 @@ test('sandbox mode: every message carries the sandbox line', async () => {
   for (const s of h.notifier.sent) expect(textOf(s.message)).toContain('🧪 Sandbox');
 });
 
-test('start() polls on the interval; stop() waits for the in-flight cycle and leaves no timer', async () => {
+test('as the scheduler\'s job it polls on the interval; stopping waits for the in-flight cycle and leaves no timer', async () => {
   fluence.put({ type: 'vm', id: 't1', name: 'timer', status: 'INITIALIZED' });
   h.watcher.watch(watchInput('t1', 'vm'));
-  h.watcher.start();
+  const fleet = new FleetSnapshot({ listInstances: (t) => fluence.listInstances(t), now: () => h.clock.now(), maxAgeMs: 15_000 });
+  const scheduler = new Scheduler({ clock: h.clock, fleet, logger: captureLogger().logger });
+  scheduler.register({ name: 'watch', intervalMs: 15_000, run: () => h.watcher.runCycle() });
+  scheduler.start();
   h.clock.advance(0);
   const flush = () => new Promise((r) => setImmediate(r));
   await flush();
@@ -320,8 +325,8 @@ test('start() polls on the interval; stop() waits for the in-flight cycle and le
   await flush();
   expect(fluence.calls).toHaveLength(2);
   h.clock.advance(15_000);
-  const stopping = h.watcher.stop();
-  await stopping;
+  await scheduler.stop();
+  await h.watcher.stop();
   expect(h.clock.pending).toBe(0);
   h.clock.advance(60_000);
   await flush();

@@ -8,7 +8,7 @@ import type { Feature } from './feature';
 import { accessCommand, auditCommand, balanceCommand, budgetCommand } from './guardrails/commands';
 import { onApprove, onDeny } from './guardrails/approvals';
 
-export { approvalChannel, requestApproval, resumeApproved, sweepApprovals, APPROVAL_TTL_MS, type RequestApprovalInput } from './guardrails/approvals';
+export { approvalChannel, requestApproval, resumeApproved, APPROVAL_TTL_MS, type RequestApprovalInput } from './guardrails/approvals';
 export { hourlyBurn } from './guardrails/commands';
 
 export const feature: Feature = {

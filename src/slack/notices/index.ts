@@ -2,6 +2,7 @@
 import type { NoticeKind } from '../../background/notices';
 import type { RendererTable } from './registry';
 import { LEASE_RENDERERS } from './leases';
+import { APPROVAL_RENDERERS } from './approvals';
 import { WATCH_RENDERERS } from './watch';
 import { MONEY_RENDERERS } from './money';
 
@@ -9,6 +10,7 @@ export const RENDERERS: RendererTable<NoticeKind> = {
   ...WATCH_RENDERERS,
   ...LEASE_RENDERERS,
   ...MONEY_RENDERERS,
+  ...APPROVAL_RENDERERS,
 };
 
 export { slackNoticeSender } from './sender';

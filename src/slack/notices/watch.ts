@@ -3,9 +3,10 @@ import { instanceState } from '../../fluence/model';
 import { shortId } from '../views/format';
 import { renderInstanceStatusMessage } from '../views/status-message';
 import { renderEndedReply, renderFailedReply, renderGaveUpReply, renderNotStartedReply, renderReadyReply, renderSlowReply } from '../views/watch-replies';
+import type { WatchMessage } from '../../watch/notifier';
 import type { RendererTable } from './registry';
 
-type WatchKind = 'watch.status' | 'watch.ready' | 'watch.failed' | 'watch.ended' | 'watch.slow' | 'watch.gave_up' | 'watch.not_started';
+type WatchKind = 'watch.legacy' | 'watch.status' | 'watch.ready' | 'watch.failed' | 'watch.ended' | 'watch.slow' | 'watch.gave_up' | 'watch.not_started';
 
 const base = (n: { name: string; type: import('../../fluence/workload').WorkloadType; requesterId: string }, sandbox: boolean) => ({
   name: n.name,
@@ -15,6 +16,8 @@ const base = (n: { name: string; type: import('../../fluence/workload').Workload
 });
 
 export const WATCH_RENDERERS: RendererTable<WatchKind> = {
+  // rendered before the upgrade: the stored Block Kit goes out as it is
+  'watch.legacy': (n) => ({ op: n.op, to: n.to, message: n.message as WatchMessage }),
   'watch.status': (n, { sandbox }) => ({
     op: 'update',
     to: n.to,

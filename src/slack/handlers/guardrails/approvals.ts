@@ -4,12 +4,13 @@
  * requester decides, checked at the moment of the click; exactly one decision wins (the store's
  * conditional UPDATE); the approved deploy then takes the normal path (DeployService, idempotent
  * on the approval id) and is announced and watched like any other. Everything that happens is
- * written in the request's thread and the audit log. Requests expire after 24 hours.
+ * written in the request's thread and the audit log. Requests expire after 24 hours (services/approval-expiry.ts).
  */
 import type { WebClient } from '@slack/web-api';
 import type { PlanOffer } from '../../../fluence/model';
 import { cents, formatUsd } from '../../../services/cost';
 import type { DeployInput, DeployOutcome } from '../../../services/deploy';
+import { expireApprovals } from '../../../services/approval-expiry';
 import { approvalContext } from '../../../services/sealed';
 import type { ApprovalRecord } from '../../../store/approvals';
 import type { NotifyResult, WatchNotifier, WatchTarget } from '../../../watch/notifier';
@@ -185,7 +186,7 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
     const result = ctx.store.approvals.decide(approval.id, { decision, by: decider, at: ctx.now() });
     if ('error' in result) {
       if (result.error === 'expired') {
-        await sweepApprovals(ctx, client);
+        await expireNow(ctx);
         await say('⌛ This request expired (24 hours passed without a decision). Nothing was deployed; the requester can deploy again.');
       } else if (result.error === 'not_pending') {
         const now = ctx.store.approvals.get(approval.id);
@@ -363,13 +364,12 @@ function audit(ctx: BotContext, a: ApprovalRecord, by: string, action: 'approve'
 
 // ---- expiry -------------------------------------------------------------------------------
 
-/** Expires every request past its 24 hours and says so on its message and thread. Returns how many. */
-export async function sweepApprovals(ctx: BotContext, client: WebClient): Promise<number> {
-  const expired = ctx.store.approvals.expireDue(ctx.now());
-  for (const a of expired) {
-    ctx.logger.info({ approvalId: a.id }, 'deploy approval expired');
-    await setState(ctx, client, a, { kind: 'expired' });
-    await note(ctx, client, a, `⌛ No admin decided within 24 hours, so this request expired. Nothing was deployed. <@${a.requesterId}>, deploy again to ask anew.`);
-  }
-  return expired.length;
+/**
+ * A late click found its request expired: close every overdue request now (services/approval-expiry.ts
+ * claims their message edits and thread notes in the outbox) and deliver them at once, so the message
+ * says "expired" by the time the clicker reads the answer. The scheduler's job does the same every minute.
+ */
+async function expireNow(ctx: BotContext): Promise<void> {
+  for (const a of expireApprovals(ctx.store, ctx.now())) ctx.logger.info({ approvalId: a.id }, 'deploy approval expired');
+  await ctx.outbox.deliverNow();
 }
