@@ -34,7 +34,8 @@ export const OUTBOX_MIGRATIONS: Migration[] = [
   {
     version: 601,
     name: "the watcher's own outbox moves into the one outbox",
-    sql: `
+    sql: {
+      sqlite: `
       -- watch_outbox (migrations 100/101) held rendered messages. Each row moves with its state, so a
       -- message pending at the upgrade is still delivered (kind 'watch.legacy': the stored message as
       -- it was rendered) and a reply already claimed is never claimed again (same key per instance and kind).
@@ -50,6 +51,24 @@ export const OUTBOX_MIGRATIONS: Migration[] = [
         FROM watch_outbox o JOIN watches w ON w.instance_id = o.instance_id
         ORDER BY o.id;
       DROP TABLE watch_outbox;
-    `,
+`,
+      postgres: `
+      -- watch_outbox (migrations 100/101) held rendered messages. Each row moves with its state, so a
+      -- message pending at the upgrade is still delivered (kind 'watch.legacy': the stored message as
+      -- it was rendered) and a reply already claimed is never claimed again (same key per instance and kind).
+      INSERT INTO outbox (dedupe_key, kind, payload, state, attempts, not_before, via, last_error, created_at, sent_at)
+        SELECT 'watch:' || o.instance_id || ':' || o.kind, 'watch.legacy',
+               json_build_object(
+                 'kind', 'watch.legacy',
+                 'to', json_build_object('teamId', w.team_id, 'channelId', w.channel_id, 'messageTs', w.message_ts, 'requesterId', w.requester_id),
+                 'instanceId', o.instance_id,
+                 'op', CASE o.kind WHEN 'status' THEN 'update' ELSE 'reply' END,
+                 'message', o.payload::json)::text,
+               o.state, o.attempts, o.not_before, o.via, o.last_error, o.created_at, o.sent_at
+        FROM watch_outbox o JOIN watches w ON w.instance_id = o.instance_id
+        ORDER BY o.id;
+      DROP TABLE watch_outbox;
+`,
+    },
   },
 ];
