@@ -89,7 +89,8 @@ export interface DefaultImageWire {
 
 // ---- container plans --------------------------------------------------------------------
 
-const GPUS: Record<string, GpuModelWire> = {
+/** GPUs of the container plans (market.ts adds plans with them at run time). */
+export const GPUS: Readonly<Record<string, GpuModelWire>> = {
   rtx4090: { vendor: 'nvidia', model: 'rtx4090', vram: '24Gi', interface: 'PCIE' },
   l40s: { vendor: 'nvidia', model: 'l40s', vram: '48Gi', interface: 'PCIE' },
   a100: { vendor: 'nvidia', model: 'a100', vram: '80Gi', interface: 'SXM' },
@@ -115,7 +116,7 @@ const PLAN_ROWS: PlanRow[] = [
   [PLAN_H200_8X, 'h200', 8, 128, 1536, 3000, 23.68, ['US']],
 ];
 
-function planName(g: GpuModelWire, count: number, vcpu: number, ram: number, disk: number): string {
+export function planName(g: GpuModelWire, count: number, vcpu: number, ram: number, disk: number): string {
   return `${g.model}-${g.vram}-${g.interface}-${count}gpu-${vcpu}cpu-${ram}gi-${disk}gi`.toLowerCase();
 }
 
@@ -140,7 +141,8 @@ export const CONTAINER_PLANS: readonly ContainerPlanWire[] = PLAN_ROWS.map(([id,
 
 // ---- VM and bare-metal options ----------------------------------------------------------
 
-const VM_GPUS: Record<string, GpuModelWire> = {
+/** GPUs of the VM and bare-metal options. */
+export const VM_GPUS: Readonly<Record<string, GpuModelWire>> = {
   a10: { vendor: 'nvidia', model: 'a10', vram: '24Gi', interface: 'pcie' },
   l40: { vendor: 'nvidia', model: 'l40', vram: '48Gi', interface: 'pcie' },
   l40s: { vendor: 'nvidia', model: 'l40s', vram: '48Gi', interface: 'pcie' },

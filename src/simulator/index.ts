@@ -11,6 +11,7 @@ import { FaultInjector, type Faults } from './faults';
 import { createHandler, type RequestRecord } from './server';
 import { seedInstances, type SeedOptions } from './seed';
 import { SimState, type SimInstance, type SimStatus } from './state';
+import type { SimMarket } from './market';
 
 export * from './catalog';
 export type { SimAccountKey } from './account-keys';
@@ -18,6 +19,7 @@ export type { Faults, GarbageKind } from './faults';
 export type { RequestRecord } from './server';
 export type { SeedOptions } from './seed';
 export type { SimInstance, SimStatus } from './state';
+export type { NewOffer, SimMarket } from './market';
 
 export interface SimulatorOptions {
   /** Default 0 (random); host is always 127.0.0.1. */
@@ -72,6 +74,11 @@ export interface SimulatorControl {
   addAccountSshKey(name: string, publicKey: string): SimAccountKey;
   /** 401/403: GET /v1/ssh_keys is refused (as it may be for API keys: API.md §6.2); null: answered. */
   refuseAccountSshKeys(status: 401 | 403 | null): void;
+  /**
+   * The offers it serves, changeable while it runs: `market.setPrice(id, usd)`, `withdraw(id)` /
+   * `restore(id)`, `add(type, {gpu, count, pricePerHour, locations})`.
+   */
+  readonly market: SimMarket;
   /** Moves the simulator's clock forward by ms (added to the injected `now`). */
   advance(ms: number): void;
   /** The simulator's current time (injected `now` + advance offset). */
@@ -155,6 +162,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     seedInstances: (n, type, seedOpts) => seedInstances(state, n, type, seedOpts),
     addAccountSshKey: (name, publicKey) => accountKeys.add(name, publicKey),
     refuseAccountSshKeys: (status) => void (accountKeys.refuse = status),
+    market: state.market,
     advance: (ms) => void (offset += ms),
     now,
   };

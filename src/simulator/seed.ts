@@ -3,7 +3,8 @@
  * balance check), pinned to a status so no clock moves them.
  */
 import type { WorkloadType } from '../fluence/workload';
-import { BAREMETAL_OFFERS, CONTAINER_PLANS, DEBIAN_SSH_IMAGE, VM_OFFERS, findContainerPlan, findVmOffer } from './catalog';
+import { BAREMETAL_OFFERS, CONTAINER_PLANS, DEBIAN_SSH_IMAGE, VM_OFFERS } from './catalog';
+import type { SimMarket } from './market';
 import type { NewInstance, SimState, SimStatus } from './state';
 
 export interface SeedOptions {
@@ -19,9 +20,9 @@ export interface SeedOptions {
 
 const SEED_SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNpbXVsYXRvci1zZWVk seed@simulator';
 
-function template(type: WorkloadType, planId: string | undefined): Omit<NewInstance, 'name'> {
+function template(market: SimMarket, type: WorkloadType, planId: string | undefined): Omit<NewInstance, 'name'> {
   if (type === 'container') {
-    const plan = (planId ? findContainerPlan(planId) : undefined) ?? CONTAINER_PLANS[1]!;
+    const plan = (planId ? market.findContainerPlan(planId) : undefined) ?? CONTAINER_PLANS[1]!;
     const p = plan.plan;
     return {
       type, pricePerHour: p.pricing.hour, upfrontHours: p.pricing.upfront_hours, supply: p.supply, gpu: p.gpu_model,
@@ -33,7 +34,7 @@ function template(type: WorkloadType, planId: string | undefined): Omit<NewInsta
       },
     };
   }
-  const offer = (planId ? findVmOffer(type, planId) : undefined) ?? (type === 'vm' ? VM_OFFERS : BAREMETAL_OFFERS)[0]!;
+  const offer = (planId ? market.findVmOffer(type, planId) : undefined) ?? (type === 'vm' ? VM_OFFERS : BAREMETAL_OFFERS)[0]!;
   const o = offer.option;
   return {
     type, pricePerHour: o.pricing.hour, upfrontHours: o.pricing.upfront_hours,
@@ -44,7 +45,7 @@ function template(type: WorkloadType, planId: string | undefined): Omit<NewInsta
 
 /** Creates n instances of one type; returns their ids in creation order. */
 export function seedInstances(state: SimState, n: number, type: WorkloadType, opts: SeedOptions = {}): string[] {
-  const base = template(type, opts.planId);
+  const base = template(state.market, type, opts.planId);
   if (base.container && opts.image) base.container = { ...base.container, config: { ...base.container.config, image: opts.image } };
   const prefix = (opts.namePrefix ?? `seed-${type}`).slice(0, 18);
   const status = { status: opts.status ?? 'ACTIVE' };

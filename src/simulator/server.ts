@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WORKLOADS, WORKLOAD_TYPES, type WorkloadType } from '../fluence/workload';
-import { CONTAINER_PLANS, BAREMETAL_OFFERS, DEFAULT_IMAGES, VM_OFFERS, groupVmOffers } from './catalog';
+import { DEFAULT_IMAGES, groupVmOffers } from './catalog';
 import type { SimAccountKeys } from './account-keys';
 import { garbageBody, type FaultInjector } from './faults';
 import { detail, events, listItem, logs } from './render';
@@ -69,7 +69,7 @@ function routes(deps: ServerDeps): Route[] {
     out.push({
       method: 'GET',
       match: exact(GPU + w.plansPath),
-      handle: () => json(200, deps.faults.reprice(type === 'container' ? CONTAINER_PLANS : groupVmOffers(type === 'vm' ? VM_OFFERS : BAREMETAL_OFFERS))),
+      handle: () => json(200, deps.faults.reprice(type === 'container' ? state.market.containerPlans() : groupVmOffers(state.market.machineOffers(type)))),
     });
     out.push({ method: 'GET', match: exact(GPU + w.instancesPath), handle: () => {
       const t = state.now();

@@ -10,8 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkloadType } from '../fluence/workload';
-import { findContainerPlan, findVmOffer } from './catalog';
 import type { GpuModelWire, SupplyWire } from './catalog';
+import { SimMarket } from './market';
 import type { ContainerConfig, CreateContainerInput, CreateVmInput, ExposedPort, UpdateContainerInput } from './validation';
 
 export type SimStatus = 'INITIALIZED' | 'ACTIVE' | 'FAILED' | 'ENDED';
@@ -70,6 +70,8 @@ export interface StateOptions {
   failNamePattern: RegExp;
   /** Containers whose image matches never start: they crash-loop (events show BackOff). */
   crashLoopImagePattern: RegExp;
+  /** The offers served and deployable (default: the fixed catalog, unchanged). */
+  market?: SimMarket;
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
@@ -83,7 +85,11 @@ export class SimState {
   private base: number;
   private deposited: number;
 
+  /** What is offered right now (plans lists and deploys read it). */
+  readonly market: SimMarket;
+
   constructor(readonly opts: StateOptions) {
+    this.market = opts.market ?? new SimMarket();
     this.base = opts.balance;
     this.deposited = opts.balance;
   }
@@ -225,7 +231,7 @@ export class SimState {
   // ---- commands -------------------------------------------------------------------------
 
   createContainer(input: CreateContainerInput): SimInstance {
-    const plan = findContainerPlan(input.plan_id);
+    const plan = this.market.findContainerPlan(input.plan_id);
     if (!plan) throw new SimRejection(400, `Plan ${input.plan_id} not found or no longer available`);
     const locations = plan.attributes.location;
     if (input.location !== null && !locations.includes(input.location)) {
@@ -240,7 +246,7 @@ export class SimState {
   }
 
   createVm(type: 'vm' | 'baremetal', input: CreateVmInput): SimInstance {
-    const offer = findVmOffer(type, input.plan_id);
+    const offer = this.market.findVmOffer(type, input.plan_id);
     if (!offer) throw new SimRejection(400, `Plan ${input.plan_id} not found or no longer available`);
     const o = offer.option;
     if (!o.os_options.includes(input.os_image)) {
