@@ -46,6 +46,11 @@ function matches(offer: PlanOffer, key: FilterKey, filters: PlanFilters): boolea
   }
 }
 
+/** One offer against every filter: what `/gpu plans` would list (plan alerts match with this). */
+export function matchesFilters(offer: PlanOffer, filters: PlanFilters): boolean {
+  return FILTER_ORDER.every((key) => matches(offer, key, filters));
+}
+
 export function filterOffers(offers: PlanOffer[], filters: PlanFilters): PlanBrowseResult {
   let remaining = offers;
   for (const key of FILTER_ORDER) {

@@ -40,6 +40,10 @@ export const ACTION = {
   homeDeploy: 'home_deploy',
   /** `/gpu key`: opens the key modal */
   sshKeySet: 'ssh_key_set',
+  /** Plan alerts: Deploy on a match (value = encodeAlertDeploy), Renew and Remove (value = alert id) */
+  alertDeploy: 'plan_alert_deploy',
+  alertRenew: 'plan_alert_renew',
+  alertRemove: 'plan_alert_remove',
   /** Approval request message */
   approve: 'approval_approve',
   deny: 'approval_deny',
