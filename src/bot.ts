@@ -41,6 +41,9 @@ import { RENDERERS, slackNoticeSender } from './slack/notices';
 import { LeaseService } from './services/leases';
 import { Metrics, observedLeadership } from './metrics';
 import { sql } from 'kysely';
+import { PlanAlertService } from './services/plan-alerts';
+import { PlanAlertJob } from './services/plan-alert-job';
+import { noticeKey } from './services/plan-alert-decide';
 import { readiness } from './readiness';
 import { slackAuthProbe } from './slack/auth-probe';
 import { countingNotifier } from './slack/request-metrics';
@@ -209,6 +212,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     now: () => clock.now(),
     tz: config.DIGEST_TZ,
   });
+  const planAlerts = new PlanAlertService({ repo: store.planAlerts, plans, ttlDays: config.PLAN_ALERT_TTL_DAYS, now: () => clock.now() });
   const context: BotContext = {
     config,
     sandbox: config.sandbox,
@@ -224,6 +228,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     money,
     store,
     sshKeys: new SshKeyBook({ repo: store.sshKeys, fluence, logger, now: () => clock.now() }),
+    planAlerts,
     watcher,
     notifier: patientNotifier(notifier),
     outbox: { deliverNow: () => delivery.deliverFresh() },
@@ -320,6 +325,16 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     run: () => context.inflight.track(reconciler.runOnce()),
   });
   registerMoneyJobs(scheduler, { config, store, fluence, money, logger, deliver: async () => { await delivery.idle(); return delivery.deliverDue(); } });
+  // Plan alerts: one plan list per type with live alerts per check (a list /gpu plans read in the last
+  // half interval, at most a minute ago, serves), notices into the outbox in the deciding transaction.
+  const alertJob = new PlanAlertJob({
+    store: store.planAlerts,
+    offers: (type) => plans.offers(type, Math.min(60_000, config.PLAN_ALERT_INTERVAL_MS / 2)),
+    enqueue: async (_trx, notices, now) => store.outbox.enqueueIn(notices.map((notice) => ({ key: noticeKey(notice, now), notice })), now),
+    ttlDays: config.PLAN_ALERT_TTL_DAYS,
+    logger,
+  });
+  scheduler.register({ name: 'plan-alerts', intervalMs: config.PLAN_ALERT_INTERVAL_MS, run: (ctx) => alertJob.run(ctx.now) });
   void context.inflight.track(scheduler.runNow('deploys.reconcile'));
   // An approval decided just before the last process stopped, whose deploy was never sent.
   void context.inflight.track(resumeApproved(context, notifierClient)).catch((err) => logger.warn({ err }, 'resuming approved deploys failed'));

@@ -77,6 +77,9 @@ export const ConfigSchema = z
     LEASE_REMINDER_MIN: durationMs(30 * 60_000, 60_000, 60_000).transform((ms) => ms / 60_000),
     /** on-expiry=remind repeats its notice this often while the instance runs, in hours: `4h`, `30m`, or plain hours. */
     LEASE_NAG_HOURS: durationMs(4 * HOUR_MS, 60_000, HOUR_MS).transform((ms) => ms / HOUR_MS),
+    /** Plan alerts (issue 12 §3): how often offers are checked (one plan-list call per type), how long an alert lives. */
+    PLAN_ALERT_INTERVAL_MS: durationMs(5 * 60_000, 1000, 1),
+    PLAN_ALERT_TTL_DAYS: int(7, 1, 365),
     // sandbox only: how much faster than the real GPU Cloud the built-in simulator runs (1 = 2–3 min deploys)
     SIMULATOR_SPEED: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(10_000).default(1)),
     LOG_LEVEL: z.preprocess(

@@ -49,6 +49,9 @@ describe('config', () => {
 
   it('reads durations as 45m / 8h / 3d / 1w, and plain numbers as before (ms, or hours for the lease)', () => {
     expect(loadConfig({}).DEFAULT_LEASE_HOURS).toBe(8);
+    expect(loadConfig({})).toMatchObject({ PLAN_ALERT_INTERVAL_MS: 300_000, PLAN_ALERT_TTL_DAYS: 7 });
+    expect(loadConfig({ PLAN_ALERT_INTERVAL_MS: '10m', PLAN_ALERT_TTL_DAYS: '30' })).toMatchObject({ PLAN_ALERT_INTERVAL_MS: 600_000, PLAN_ALERT_TTL_DAYS: 30 });
+    expect(() => loadConfig({ PLAN_ALERT_TTL_DAYS: '0' })).toThrow(/PLAN_ALERT_TTL_DAYS: expected a number >= 1/);
     expect(loadConfig({ DEFAULT_LEASE_HOURS: '8h' }).DEFAULT_LEASE_HOURS).toBe(8);
     expect(loadConfig({ DEFAULT_LEASE_HOURS: '12' }).DEFAULT_LEASE_HOURS).toBe(12);
     expect(loadConfig({ DEFAULT_LEASE_HOURS: '45m' }).DEFAULT_LEASE_HOURS).toBe(0.75);

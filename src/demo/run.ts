@@ -89,6 +89,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       DATABASE_PATH: opts.config.DATABASE_PATH && opts.config.DATABASE_PATH !== DEFAULT_DB ? opts.config.DATABASE_PATH : join(tmp, 'demo.sqlite'),
       WATCH_INTERVAL_MS: opts.watchIntervalMs ?? 1000,
       WATCH_START_GRACE_MS: opts.startGraceMs ?? 2000,
+      PLAN_ALERT_INTERVAL_MS: 1000,
       AUDIT_CHANNEL: undefined,
       sandbox: true,
       slackMode: 'http',
@@ -103,7 +104,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
 
     const user = new SlackUser({ botUrl: bot.eventsUrl, signingSecret, standin, userId: 'U_DEMO', userName: 'you', channelId: 'C_DEMO', teamId: TEAM });
     const transcript = new Transcript(standin, write, st);
-    const session = { user, standin, out: transcript, readyTimeoutMs: opts.readyTimeoutMs ?? provisioningDelayMs + 12_000 };
+    const session = { user, standin, out: transcript, readyTimeoutMs: opts.readyTimeoutMs ?? provisioningDelayMs + 12_000, ...(bot.simulator ? { market: bot.simulator.control.market } : {}) };
     const state: DemoState = { deployed: [] };
     for (const step of DEMO_STEPS) {
       write('');

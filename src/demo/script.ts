@@ -4,7 +4,7 @@
  * list, status, terminate with its confirmation. Each step throws with a reason a person can act
  * on when what a user would see did not happen; run.ts times the steps and prints the summary.
  */
-import { CRASHLOOP_IMAGE } from '../simulator';
+import { CRASHLOOP_IMAGE, PLAN_H100_1X, type SimMarket } from '../simulator';
 import type { SlackStandin, SlackUser, StoredMessage } from '../standin';
 import { ACTION, BLOCK, INPUT_ACTION } from '../slack/ids';
 import type { Transcript } from './transcript';
@@ -15,6 +15,8 @@ export interface DemoSession {
   out: Transcript;
   /** How long to wait for the watcher (the instances' provisioning delay plus a few cycles). */
   readyTimeoutMs: number;
+  /** The simulated Fluence market (the world outside the bot): a price drop for the plan-alert step. */
+  market?: SimMarket;
 }
 
 export interface DemoStep {
@@ -160,6 +162,7 @@ export const DEMO_STEPS: DemoStep[] = [
       return 'reply with Refresh / Events / Logs / Terminate; the owner reads BackOff events and the crash in the logs';
     },
   },
+  { name: 'plan alert: a price drop, Deploy preselected', run: planAlert },
   { name: '/gpu list', run: async (s) => void (await command(s, 'list')) },
   {
     name: '/gpu status',
@@ -239,3 +242,28 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
 ];
+
+/** `/gpu alert add h100 max=2`, then Fluence drops the H100 plan to $1.89/h: one message, its Deploy button opens the form on that plan. */
+async function planAlert(s: DemoSession): Promise<string> {
+  if (!s.market) throw new Error('the demo has no simulated market to change a price in');
+  const set = await command(s, 'alert add h100 max=2');
+  if (!/Alert \d+ set/.test(set.text ?? '')) throw new Error(`the alert was not set: ${set.text}`);
+  s.out.note('Fluence lowers the H100 ×1 container plan from $2.10/h to $1.89/h');
+  s.market.setPrice(PLAN_H100_1X, 1.89);
+  const alert = await s.standin.waitFor(() => s.standin.messages(s.user.channelId).find((m) => /Plan alert \d+/.test(m.text ?? '')), WAIT_MS);
+  s.out.flush();
+  const opens = s.standin.callsTo('views.open').length;
+  s.out.user(`@${s.user.userId}`, 'clicks “Deploy” on the alert');
+  const click = await s.user.clickButton(alert, ACTION.alertDeploy);
+  if (click.status !== 200) throw new Error(`the bot answered the Deploy click with HTTP ${click.status}`);
+  const form = await s.standin.waitFor(() => {
+    if (s.standin.callsTo('views.open').length <= opens) return undefined;
+    const v = latestView(s.standin);
+    return blockOf(v, BLOCK.plan)?.element?.initial_option ? v : undefined;
+  }, WAIT_MS);
+  s.out.flush();
+  const picked = blockOf(form, BLOCK.plan).element.initial_option;
+  if (picked.value !== PLAN_H100_1X) throw new Error(`the form preselected ${picked.text.text}, not the H100 plan of the alert`);
+  return `one message at $1.89/h; Deploy opens the form on “${picked.text.text}”`;
+}
+

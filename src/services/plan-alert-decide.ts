@@ -52,7 +52,8 @@ export interface PlanAlertMatchNotice {
   kind: 'plan-alert.match';
   alertId: number;
   ownerId: string;
-  channelId: string;
+  /** Where it goes: a channel id, or the owner's user id (their DM with the bot). Also its delivery lane. */
+  channel: string;
   type: WorkloadType;
   filters: PlanFilters;
   matches: AlertMatch[];
@@ -64,7 +65,8 @@ export interface PlanAlertExpiredNotice {
   kind: 'plan-alert.expired';
   alertId: number;
   ownerId: string;
-  channelId: string;
+  /** Where it goes: a channel id, or the owner's user id (their DM with the bot). Also its delivery lane. */
+  channel: string;
   type: WorkloadType;
   filters: PlanFilters;
   expiredAt: number;
@@ -125,7 +127,7 @@ export function decideAlerts(input: DecideInput): AlertDecision {
             kind: 'plan-alert.match',
             alertId: alert.id,
             ownerId: alert.ownerId,
-            channelId: alert.channelId,
+            channel: alert.channelId,
             type: alert.type,
             filters: alert.filters,
             matches: fresh.slice(0, MAX_MATCHES_PER_MESSAGE).map((o) => toMatch(o, alert.filters, input.previousPrices)),
@@ -140,7 +142,7 @@ export function decideAlerts(input: DecideInput): AlertDecision {
         kind: 'plan-alert.expired',
         alertId: alert.id,
         ownerId: alert.ownerId,
-        channelId: alert.channelId,
+        channel: alert.channelId,
         type: alert.type,
         filters: alert.filters,
         expiredAt: alert.expiresAt,
@@ -175,4 +177,18 @@ export function locationFor(offer: PlanOffer, filters: PlanFilters): string | un
   if (!filters.location) return undefined;
   const want = filters.location.toLowerCase();
   return offer.locations.find((l) => l.toLowerCase() === want) ?? offer.locations.find((l) => l.toLowerCase().includes(want));
+}
+
+// The two notices are kinds of the one outbox (src/background/notices.ts): data only, rendered by
+// src/slack/notices/plan-alerts.ts at delivery.
+declare module '../background/notices' {
+  interface NoticeMap {
+    'plan-alert.match': Omit<PlanAlertMatchNotice, 'kind'>;
+    'plan-alert.expired': Omit<PlanAlertExpiredNotice, 'kind'>;
+  }
+}
+
+/** The outbox key of a notice: one match message per alert per check, one expiry per expiry time. */
+export function noticeKey(n: PlanAlertNotice, now: number): string {
+  return n.kind === 'plan-alert.match' ? `plan-alert:${n.alertId}:match:${now}` : `plan-alert:${n.alertId}:expired:${n.expiredAt}`;
 }

@@ -35,7 +35,11 @@ export type Command =
   /** `text`: a key given right in the command (`/gpu key set ssh-ed25519 AAAA…`); never echoed. */
   | { kind: 'key'; action: 'show' | 'set' | 'clear'; text?: string }
   | SpendCommand
-  | DigestCommand;
+  | DigestCommand
+  /** Plan alerts (issue 12 §3): the `plans` filter grammar; `max` is the price to be told at. */
+  | { kind: 'alert'; action: 'add'; type: WorkloadType; filters: PlanFilters }
+  | { kind: 'alert'; action: 'list' }
+  | { kind: 'alert'; action: 'remove'; id: number };
 
 export type CommandKind = Command['kind'];
 export type ParseResult =
@@ -65,6 +69,7 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   key: '`/gpu key [set [<public key>] | clear]` — your saved SSH public key (deploy forms start with it)',
   spend: '`/gpu spend [today|7d|30d|month] [by=user|channel|instance]` — who spent what (default: 7d, by user)',
   digest: '`/gpu digest [#channel on|off]` — the daily spend digest: where it goes (admins switch channels on/off)',
+  alert: '`/gpu alert add [containers|vms|baremetal] [h100] [4x] [gpu=<model>] [count=<n>] [max=<usd/h>] [location=<code>]` — tell me when such a plan appears · `/gpu alert list` · `/gpu alert remove <n>`',
 };
 export const USAGE_TEXT = Object.values(USAGE).join('\n');
 
@@ -91,6 +96,7 @@ const ALIASES: Readonly<Record<CommandKind, readonly string[]>> = {
   key: ['key', 'keys', 'ssh-key', 'sshkey'],
   spend: ['spend', 'spending', 'cost', 'costs'],
   digest: ['digest'],
+  alert: ['alert', 'alerts'],
 };
 export const KIND_BY_WORD = new Map<string, CommandKind>(
   (Object.entries(ALIASES) as Array<[CommandKind, readonly string[]]>).flatMap(([k, ws]) => ws.map((w) => [w, k] as const)),

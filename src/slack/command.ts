@@ -2,7 +2,7 @@
  * `/gpu <text>` -> a typed command, or an error a user can act on (what was wrong, the usage line,
  * and the closest sub-command for typos). Pure and total: it never throws, whatever Slack sends.
  */
-import { WORKLOADS, parseWorkloadType, type WorkloadType } from '../fluence/workload';
+import { parseWorkloadType, type WorkloadType } from '../fluence/workload';
 import { DURATION_EXAMPLES, parseDuration } from '../duration';
 import { ON_EXPIRY, type OnExpiry, type PolicyPatch } from '../store/policies';
 import { looksLikePrivateKey, PRIVATE_KEY_WARNING } from '../services/ssh-keys';
@@ -23,6 +23,7 @@ import {
   type Role,
   type Subject,
 } from './command-usage';
+import { parseAlert, parsePlans, wholeNumber } from './command-plans';
 
 export { USAGE, USAGE_TEXT, ROLES, editDistance } from './command-usage';
 export type { Command, CommandKind, ParseResult, PlanFilters, Role, Subject } from './command-usage';
@@ -30,7 +31,6 @@ export type { Command, CommandKind, ParseResult, PlanFilters, Role, Subject } fr
 export const MAX_INPUT = 2000;
 const MAX_LINES = 1000;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const PLAN_KEYS = 'gpu, count, max, location, page';
 
 export function parseCommand(text: string): ParseResult {
   try {
@@ -73,6 +73,8 @@ function parseArgs(kind: CommandKind, args: string[]): Command {
       return { kind };
     case 'plans':
       return parsePlans(args);
+    case 'alert':
+      return parseAlert(args);
     case 'deploy': {
       noMore(1);
       if (args[0] === undefined) return { kind };
@@ -200,68 +202,6 @@ function instanceArg(kind: CommandKind, word: string | undefined): string {
   if (word === undefined) fail(kind, `\`${kind}\` needs an instance: \`/gpu ${kind} <id, 8+ char id prefix, or name>\``);
   if (!NAME_RE.test(word!)) fail(kind, `${q(word!)} is not an instance id, id prefix or name (letters, digits, '-', '_', '.').`);
   return word!;
-}
-
-function wholeNumber(kind: CommandKind, what: string, raw: string, min: number, max: number): number {
-  const n = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= min && n <= max)) fail(kind, `${what} must be a whole number from ${min} to ${max}, got ${q(raw)}`);
-  return n;
-}
-
-function parsePlans(args: string[]): Command {
-  let type: WorkloadType | undefined;
-  let page = 1;
-  const filters: PlanFilters = {};
-  for (const arg of args) {
-    const eq = arg.indexOf('=');
-    if (eq >= 0) {
-      const key = arg.slice(0, eq).toLowerCase();
-      const value = arg.slice(eq + 1);
-      if (key === 'gpu' || key === 'model') filters.gpu = gpuModel(value);
-      else if (key === 'count' || key === 'gpus' || key === 'n') filters.count = wholeNumber('plans', 'count', value, 1, 64);
-      else if (key === 'max' || key === 'maxprice' || key === 'price') filters.maxPrice = price(value);
-      else if (key === 'location' || key === 'loc') filters.location = location(value);
-      else if (key === 'page') page = wholeNumber('plans', 'page', value, 1, 10000);
-      else if (key === 'type') type = workloadType(type, value);
-      else fail('plans', `Unknown filter ${q(key)}; the filters are ${PLAN_KEYS}.`);
-      continue;
-    }
-    const countMatch = /^(?:(\d{1,3})x|x(\d{1,3}))$/i.exec(arg);
-    if (countMatch) {
-      filters.count = wholeNumber('plans', 'count', countMatch[1] ?? countMatch[2] ?? '', 1, 64);
-    } else if (parseWorkloadType(arg)) {
-      type = workloadType(type, arg);
-    } else if (/^[a-z]{1,6}-?\d{2,5}[a-z0-9]{0,6}$/i.test(arg)) {
-      filters.gpu = arg.toLowerCase();
-    } else {
-      fail('plans', `I don't understand ${q(arg)} in \`plans\`: use a type (containers, vms, baremetal), a GPU model like h100, 4x for a GPU count, or ${PLAN_KEYS} as key=value.`);
-    }
-  }
-  return { kind: 'plans', type: type ?? 'container', filters, page };
-}
-
-function workloadType(previous: WorkloadType | undefined, word: string): WorkloadType {
-  const type = parseWorkloadType(word);
-  if (!type) return fail('plans', `${q(word)} is not a workload type; use containers, vms or baremetal.`);
-  if (previous && previous !== type) fail('plans', `Pick one type: ${WORKLOADS[previous].plural} or ${WORKLOADS[type].plural}.`);
-  return type;
-}
-
-function gpuModel(v: string): string {
-  if (!/^[A-Za-z0-9._-]{1,40}$/.test(v)) fail('plans', `gpu must be a GPU model like h100 or rtx4090, got ${q(v)}`);
-  return v.toLowerCase();
-}
-
-function location(v: string): string {
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(v)) fail('plans', `location must be a country code like US or a datacenter slug, got ${q(v)}`);
-  return v;
-}
-
-function price(v: string): number {
-  const m = /^\$?(\d{1,6}(?:\.\d{0,6})?|\.\d{1,6})(?:\/h(?:r|our)?)?$/i.exec(v);
-  const n = m?.[1] !== undefined ? Number(m[1]) : NaN;
-  if (!(n > 0)) fail('plans', `max must be a price in USD per hour like 2.50 or $2.50, got ${q(v)}`);
-  return n;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { HomeRefresher } from '../services/home-refresh';
 import type { MoneyService } from '../services/money';
 import type { PlanCatalog } from '../services/plans';
 import type { SshKeyBook } from '../services/ssh-key-book';
+import type { PlanAlertService } from '../services/plan-alerts';
 import type { Store } from '../store';
 import type { InstanceWatcher } from '../watch/watcher';
 import type { WatchNotifier } from '../watch/notifier';
@@ -38,6 +39,8 @@ export interface BotContext {
   store: Store;
   /** Saved SSH keys and the account's keys (issue 12 §2). */
   sshKeys: SshKeyBook;
+  /** Plan alerts: `/gpu alert`, Renew, Remove (issue 12 §3). */
+  planAlerts: PlanAlertService;
   watcher: InstanceWatcher;
   notifier: WatchNotifier;
   /** Re-publishes App Homes when instances change (debounced). */

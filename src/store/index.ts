@@ -45,6 +45,7 @@ import { GrantStore } from './grants';
 import { LeaseStore } from './leases';
 import { OutboxStore } from './outbox';
 import { LeaseStepStore } from './lease-steps';
+import { PlanAlertStore } from './plan-alerts';
 import { PolicyStore } from './policies';
 import { SpendCacheStore } from './spend-cache';
 import { DigestStore } from './digests';
@@ -98,6 +99,8 @@ export interface Store {
   digests: DigestStore;
   /** Runway thresholds fired / armed (runway-alerts.ts, 800s). */
   runwayAlerts: RunwayAlertStore;
+  /** Plan alerts and what each has told (plan-alerts.ts, migrations 1000–1099). */
+  planAlerts: PlanAlertStore;
   /** False once closed (health check). */
   isOpen(): boolean;
   /** Closes the database; safe to call more than once. (SQLite: closed at once, before the promise settles.) */
@@ -145,6 +148,7 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     spendCache: new SpendCacheStore(engine.kysely),
     digests: new DigestStore(engine.kysely, engine.transaction, moneyEnqueue, now),
     runwayAlerts: new RunwayAlertStore(engine.kysely, engine.transaction, moneyEnqueue),
+    planAlerts: new PlanAlertStore(engine.kysely, engine.transaction, now),
     isOpen: () => engine.isOpen(),
     close: () => engine.close(),
   };

@@ -11,6 +11,7 @@ import { LEASE_MIGRATIONS } from './lease-migrations';
 import { OUTBOX_MIGRATIONS } from './outbox-migrations';
 import { LEASE_STEP_MIGRATIONS } from './lease-step-migrations';
 import { MONEY_MIGRATIONS } from './money-migrations';
+import { PLAN_ALERT_MIGRATIONS } from './plan-alert-migrations';
 import { WATCH_MIGRATIONS } from './watch-migrations';
 import { SSH_KEY_MIGRATIONS } from './ssh-keys';
 import { LAST_CHANNEL_MIGRATIONS } from './last-channels';
@@ -19,4 +20,4 @@ import type { Migration } from './migration';
 
 export { sqlFor, sqliteAndPostgres, type Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS, ...OUTBOX_MIGRATIONS, ...LEASE_STEP_MIGRATIONS, ...SSH_KEY_MIGRATIONS, ...LAST_CHANNEL_MIGRATIONS, ...MONEY_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS, ...OUTBOX_MIGRATIONS, ...LEASE_STEP_MIGRATIONS, ...SSH_KEY_MIGRATIONS, ...LAST_CHANNEL_MIGRATIONS, ...MONEY_MIGRATIONS, ...PLAN_ALERT_MIGRATIONS];

@@ -120,7 +120,7 @@ describe('decideAlerts', () => {
     const d = c.run({ alerts: [expired], offers: { container: [offer('h', 'h100', 2)] } });
     expect(matches(d)).toEqual([]);
     expect(d.expire).toEqual([1]);
-    expect(d.notices).toEqual([expect.objectContaining({ kind: 'plan-alert.expired', alertId: 1, expiredAt: NOW - 1, channelId: 'C1', renewDays: 7 })]);
+    expect(d.notices).toEqual([expect.objectContaining({ kind: 'plan-alert.expired', alertId: 1, expiredAt: NOW - 1, channel: 'C1', renewDays: 7 })]);
     const noticed = { ...expired, expiryNoticedAt: NOW };
     expect(c.run({ alerts: [noticed], offers: { container: [offer('h', 'h100', 2)] } }).notices).toEqual([]);
     const renewed = { ...noticed, expiresAt: NOW + 7 * DAY, expiryNoticedAt: null };

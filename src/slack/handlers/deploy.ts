@@ -34,6 +34,8 @@ export interface OpenDeployModalInput {
    * (the user's last channel, or '' for none), and the submission takes the channel picked.
    */
   pick?: true;
+  /** Preselected in the form with the plan (a plan alert's Deploy button). */
+  location?: string;
 }
 
 /** Opens the modal first (the trigger dies in 3 s), then fills it in. Throws only if views.open fails. */
@@ -54,7 +56,7 @@ export async function openDeployModal(ctx: BotContext, input: OpenDeployModalInp
   const view = opened.view;
   if (!view?.id) return;
   ctx.store.deployModals.setView(meta.requestId, view.id);
-  const data = await loadModalData(ctx, meta, {}, input.actor.userId);
+  const data = await loadModalData(ctx, meta, input.location ? { location: input.location } : {}, input.actor.userId);
   await showForm(ctx, input.client, view.id, view.hash, data);
 }
 

@@ -22,6 +22,7 @@ import * as leaseExtend from './lease-extend';
 import * as spend from './spend';
 import * as digest from './digest';
 import * as home from './home';
+import * as planAlerts from './plan-alerts';
 
 export const FEATURES: readonly Feature[] = [
   help.feature,
@@ -39,6 +40,7 @@ export const FEATURES: readonly Feature[] = [
   spend.feature,
   digest.feature,
   home.feature,
+  planAlerts.feature,
 ];
 
 function buildCommandTable(features: readonly Feature[]): CommandHandlers {

@@ -39,7 +39,7 @@ export async function plansView(ctx: BotContext, type: WorkloadType, filters: Pl
 export async function openDeployFromClick(
   ctx: BotContext,
   args: { body: BlockAction; client: WebClient; respond: RespondFn },
-  preset: { type?: WorkloadType; planId?: string } = {},
+  preset: { type?: WorkloadType; planId?: string; location?: string } = {},
 ): Promise<void> {
   const actor = actionActor(args.body);
   const auth = ctx.guard.authorize(actor, 'deploy');

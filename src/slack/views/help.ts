@@ -10,6 +10,7 @@ const EXAMPLES = [
   '`/gpu list` — your instances; `/gpu status fuchsia-hawk-4706` — one of them, with its SSH command',
   '`/gpu logs b54672e2 200` · `/gpu events b54672e2` — what a container printed / went through',
   '`/gpu terminate b54672e2` — stop paying for it (unused reserve is refunded)',
+  '`/gpu alert add h100 max=2` — a message here when an H100 at $2/h or less appears, with a Deploy button',
   '`/gpu balance` · `/gpu budget #ml-team 25` · `/gpu access grant @alice deployer` · `/gpu audit`',
 ];
 

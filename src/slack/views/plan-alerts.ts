@@ -139,7 +139,7 @@ export function renderAlertMatch(n: PlanAlertMatchNotice, isSandbox: boolean): M
         ? `${formatHourly(first.offer.pricePerHour)} (was ${formatHourly(first.previousPrice)})`
         : `a new plan at ${formatHourly(first.offer.pricePerHour)}`
       : `${total} plans from ${formatHourly(Math.min(...n.matches.map((m) => m.offer.pricePerHour)))}`;
-  const mention = /^[UWD]/.test(n.channelId) ? '' : `<@${n.ownerId}> `;
+  const mention = /^[UWD]/.test(n.channel) ? '' : `<@${n.ownerId}> `;
   const blocks: KnownBlock[] = [section(`🔔 ${mention}*Plan alert ${n.alertId}* (${desc}): ${headline}`)];
   for (const m of n.matches) {
     const drop = m.previousPrice !== undefined ? ` _(was ${formatHourly(m.previousPrice)})_` : '';
@@ -159,7 +159,7 @@ export function renderAlertMatch(n: PlanAlertMatchNotice, isSandbox: boolean): M
 
 export function renderAlertExpired(n: PlanAlertExpiredNotice, isSandbox: boolean): MessageView {
   const desc = describeAlert(n.type, n.filters);
-  const mention = /^[UWD]/.test(n.channelId) ? '' : `<@${n.ownerId}> `;
+  const mention = /^[UWD]/.test(n.channel) ? '' : `<@${n.ownerId}> `;
   return message(`Plan alert ${n.alertId} (${desc}) expired.`, [
     section(`⏰ ${mention}*Plan alert ${n.alertId}* (${desc}) expired ${slackDate(n.expiredAt)}: no more messages from it unless you renew it.`),
     ...actions([button({ text: `Renew for ${days(n.renewDays)}`, actionId: ACTION.alertRenew, value: String(n.alertId), style: 'primary' })], 'alert_renew'),

@@ -54,7 +54,7 @@ describe('plan alert views', () => {
 
   it('a match message mentions the owner in a channel, lists each offer with a Deploy button carrying plan and location', () => {
     const n: PlanAlertMatchNotice = {
-      kind: 'plan-alert.match', alertId: 7, ownerId: 'U_ALICE', channelId: 'C_ML', type: 'container', filters: alert().filters,
+      kind: 'plan-alert.match', alertId: 7, ownerId: 'U_ALICE', channel: 'C_ML', type: 'container', filters: alert().filters,
       matches: [{ offer: offer('p1', 1.89), location: 'DE', previousPrice: 2.1 }], more: 0,
     };
     const v = renderAlertMatch(n, false);
@@ -65,20 +65,20 @@ describe('plan alert views', () => {
     const [deploy] = buttons(v.blocks);
     expect(deploy.action_id).toBe(ACTION.alertDeploy);
     expect(decodeAlertDeploy(deploy.value)).toEqual({ type: 'container', planId: 'p1', location: 'DE' });
-    expect(mrkdwnTexts(renderAlertMatch({ ...n, channelId: 'U_ALICE' }, false).blocks).join('\n')).not.toContain('<@U_ALICE>');
+    expect(mrkdwnTexts(renderAlertMatch({ ...n, channel: 'U_ALICE' }, false).blocks).join('\n')).not.toContain('<@U_ALICE>');
     assertBlockKitLimits(v.blocks);
   });
 
   it('ten offers and more fit one message within Slack limits, the rest counted with the /gpu plans command', () => {
     const matches = Array.from({ length: 10 }, (_, i) => ({ offer: offer(`p${i}`, 1 + i / 10, { locations: Array.from({ length: 40 }, (_, k) => `loc-${k}`) }) }));
-    const v = renderAlertMatch({ kind: 'plan-alert.match', alertId: 7, ownerId: 'U', channelId: 'C', type: 'container', filters: { gpu: 'h100' }, matches, more: 5 }, true);
+    const v = renderAlertMatch({ kind: 'plan-alert.match', alertId: 7, ownerId: 'U', channel: 'C', type: 'container', filters: { gpu: 'h100' }, matches, more: 5 }, true);
     expect(v.text).toContain('15 plans from $1.00/h');
     expect(mrkdwnTexts(v.blocks).join('\n')).toContain('…and 5 more: `/gpu plans containers gpu=h100`');
     assertBlockKitLimits(v.blocks);
   });
 
   it('the expiry notice has a Renew button for the alert; the list offers Remove, and Renew on expired ones', () => {
-    const exp = renderAlertExpired({ kind: 'plan-alert.expired', alertId: 7, ownerId: 'U_ALICE', channelId: 'C_ML', type: 'vm', filters: { gpu: 'a100' }, expiredAt: NOW, renewDays: 7 }, false);
+    const exp = renderAlertExpired({ kind: 'plan-alert.expired', alertId: 7, ownerId: 'U_ALICE', channel: 'C_ML', type: 'vm', filters: { gpu: 'a100' }, expiredAt: NOW, renewDays: 7 }, false);
     expect(buttons(exp.blocks).map((b) => [b.action_id, b.value, b.text.text])).toEqual([[ACTION.alertRenew, '7', 'Renew for 7 days']]);
     assertBlockKitLimits(exp.blocks);
     const list = renderAlertList([alert(), alert({ id: 8, expiresAt: NOW - DAY })], NOW, 10, false);
