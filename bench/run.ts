@@ -7,8 +7,9 @@ import { benchAck, benchModal, latencyTable } from './latency';
 import { benchMemory, memoryTable } from './memory';
 import { machine } from './support';
 import { benchWatcher, watcherTable } from './watcher';
+import { benchPlanAlerts, planAlertTable } from './plan-alerts';
 
-const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor'] as const;
+const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor', 'alerts'] as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
   if (which.has('watcher')) {
     console.log('3. Watcher cycle vs a naive one-detail-call-per-instance poller (same simulator, same run)');
     console.log(watcherTable(await benchWatcher()));
+    console.log('');
+  }
+  if (which.has('alerts')) {
+    console.log('6. Plan alerts: Fluence plan-list calls and time per check (naive: one list per alert)');
+    console.log(planAlertTable(await benchPlanAlerts()));
     console.log('');
   }
   if (which.has('memory')) {

@@ -110,11 +110,19 @@ export function isLive(alert: PlanAlert, now: number): boolean {
 export function decideAlerts(input: DecideInput): AlertDecision {
   const { now, alerts, offers, sent } = input;
   const out: AlertDecision = { notices: [], remember: [], forget: [], expire: [] };
+  // many alerts ask the same thing ("h100 max=2"): match each distinct search once per check
+  const memo = new Map<string, PlanOffer[]>();
+  const matchingOf = (alert: PlanAlert, list: readonly PlanOffer[]): PlanOffer[] => {
+    const key = `${alert.type}\n${JSON.stringify(alert.filters)}`;
+    let hit = memo.get(key);
+    if (!hit) memo.set(key, (hit = list.filter((o) => o.type === alert.type && matchesFilters(o, alert.filters))));
+    return hit;
+  };
   for (const alert of [...alerts].sort((a, b) => a.id - b.id)) {
     const told = sent.get(alert.id) ?? new Set<string>();
     const list = offers[alert.type];
     if (list) {
-      const matching = list.filter((o) => o.type === alert.type && matchesFilters(o, alert.filters));
+      const matching = matchingOf(alert, list);
       const matchingIds = new Set(matching.map((o) => o.planId));
       for (const planId of [...told].sort()) {
         if (!matchingIds.has(planId)) out.forget.push({ alertId: alert.id, planId });

@@ -29,6 +29,7 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
     'deploy a crash-looping container',
     'watcher: ready replies',
     'watcher: not-started diagnostics',
+    'plan alert: a price drop, Deploy preselected',
     '/gpu list',
     '/gpu status',
     'App Home tab',
@@ -65,7 +66,9 @@ it('plays the whole session, prints what a user sees and ends with an all-ok sum
   // a lease inside the reminder window: the reminder in the deploy thread with its three buttons, then Extend 2 h
   expect(text).toMatch(/↳ thread reply in #C_DEMO, under “`demo-llm`.*\n {4}│ @U_DEMO The lease of `demo-llm` ends in 20m[\s\S]*\[ Extend 2 h \] {2}\[ Extend 8 h \] {2}\[ Terminate now \]/);
   expect(text).toMatch(/clicks “Extend 2 h”[\s\S]*@U_DEMO extended the lease of `demo-llm`: it now ends/);
-  expect(text).toMatch(/All 16 steps passed/);
+  expect(text).toMatch(/All 17 steps passed/);
+  expect(text).toMatch(/@U_DEMO › \/gpu alert add h100 max=2[\s\S]*Alert \d+ set: H100 containers · max \$2\.00\/h/);
+  expect(text).toMatch(/posted in #C_DEMO\n {2}│ 🔔 @U_DEMO Plan alert \d+ \(H100 containers · max \$2\.00\/h\): [^\n]*\$1\.89\/h/);
   // not a TTY: no colour codes; and no secret reached the output
   expect(text).not.toMatch(/\u001b\[/);
   expect(text).not.toContain('real-key-must-be-ignored');
@@ -84,5 +87,5 @@ it('reports a failed step and a not-ok summary instead of throwing', async () =>
   expect(text).toMatch(/✗ watcher: ready replies failed: standin.waitFor timed out/);
   // a still-provisioning instance offers no Terminate button: that step fails too, and says why
   expect(text).toMatch(/terminate \+ confirm +FAILED .* has no Terminate button/);
-  expect(text).toMatch(/3 of 16 steps failed/);
+  expect(text).toMatch(/3 of 17 steps failed/);
 });
