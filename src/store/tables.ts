@@ -166,20 +166,6 @@ export interface WatchesTable {
   updatedAt: number;
 }
 
-export interface WatchOutboxTable {
-  id: Generated<number>;
-  instanceId: string;
-  kind: string;
-  payload: string;
-  state: Generated<'pending' | 'sent' | 'dropped'>;
-  via: 'update' | 'thread' | 'dm' | null;
-  attempts: Generated<number>;
-  notBefore: Generated<number>;
-  lastError: string | null;
-  createdAt: number;
-  sentAt: number | null;
-}
-
 export interface StoreTables {
   schemaMigrations: SchemaMigrationsTable;
   deployRequests: DeployRequestsTable;
@@ -194,5 +180,4 @@ export interface StoreTables {
   channelPolicies: ChannelPoliciesTable;
   deployLeaseChoices: DeployLeaseChoicesTable;
   watches: WatchesTable;
-  watchOutbox: WatchOutboxTable;
 }

@@ -30,7 +30,7 @@ describe.each(ENGINE_KINDS)('store engine on %s', (kind) => {
     const applied = await engines[0]!.kysely.selectFrom('schemaMigrations').select('version').orderBy('version').execute();
     expect(applied.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
     // every table answers a query on this engine
-    for (const table of ['deployRequests', 'deployModals', 'grants', 'channelBudgets', 'approvals', 'auditLog', 'commandDeliveries', 'formDrafts', 'leases', 'channelPolicies', 'deployLeaseChoices', 'watches', 'watchOutbox'] as const) {
+    for (const table of ['deployRequests', 'deployModals', 'grants', 'channelBudgets', 'approvals', 'auditLog', 'commandDeliveries', 'formDrafts', 'leases', 'channelPolicies', 'deployLeaseChoices', 'watches'] as const) {
       await expect(engines[1]!.kysely.selectFrom(table).selectAll().execute()).resolves.toEqual([]);
     }
   });
