@@ -8,8 +8,9 @@ import { benchMemory, memoryTable } from './memory';
 import { machine } from './support';
 import { benchWatcher, watcherTable } from './watcher';
 import { benchPlanAlerts, planAlertTable } from './plan-alerts';
+import { benchJobs, jobsTable } from './jobs';
 
-const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor', 'alerts'] as const;
+const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor', 'alerts', 'jobs'] as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
@@ -34,6 +35,11 @@ async function main(): Promise<void> {
   if (which.has('watcher')) {
     console.log('3. Watcher cycle vs a naive one-detail-call-per-instance poller (same simulator, same run)');
     console.log(watcherTable(await benchWatcher()));
+    console.log('');
+  }
+  if (which.has('jobs')) {
+    console.log('7. Every background job at 10,000 instances: Fluence calls per cycle next to the watcher\'s (shared fleet snapshot)');
+    console.log(jobsTable(await benchJobs()));
     console.log('');
   }
   if (which.has('alerts')) {
