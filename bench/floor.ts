@@ -7,13 +7,11 @@
  * every answer of its requests arrived, so one side's background work never overlaps the other's
  * round. Printed as ratios: gpu-bot's ack p50/p99 and RSS over the floor's.
  */
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startSimulator } from '../src/simulator';
-import { SlackUser, startSlackStandin } from '../src/standin';
-import { childTimings, percentiles, pool, round, signedCommand, startIsolatedBot, table, waitUntil, writeResult, type Percentiles, type SlackSide } from './support';
+import { startSlackStandin } from '../src/standin';
+import { forkSlackApp, percentiles, pool, round, signedCommand, startIsolatedBot, table, waitUntil, writeResult, type Percentiles, type SlackSide } from './support';
 
 export interface FloorResult {
   store: string;
@@ -39,28 +37,14 @@ function rssOf(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
-async function startFloor(standin: SlackSide['standin'], sim: SlackSide['sim']): Promise<SlackSide & { pid: number }> {
+function startFloor(standin: SlackSide['standin'], sim: SlackSide['sim']): Promise<SlackSide & { pid: number }> {
   const signingSecret = randomBytes(16).toString('hex');
-  const child = fork(join(__dirname, 'floor-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = new Promise<{ port: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { port: number }));
-    child.once('exit', (code) => reject(new Error(`floor child exited with ${code}`)));
-  });
-  child.send({ SLACK_SIGNING_SECRET: signingSecret, SLACK_BOT_TOKEN: 'xoxb-bench-floor', SLACK_API_URL: standin.apiUrl, FLUENCE_API_URL: sim.url, FLUENCE_API_KEY: sim.apiKey });
-  const { port } = await ready;
-  const user = new SlackUser({ botUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret, standin, userId: 'UBENCH01', userName: 'bench', channelId: 'C_BENCH', teamId: 'T_BENCH' });
-  return {
-    pid: child.pid!,
-    sim,
+  return forkSlackApp('floor-child.ts', {
     standin,
-    user,
-    serverAckMs: childTimings(child),
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send('stop');
-      await exited;
-    },
-  };
+    sim,
+    signingSecret,
+    env: { SLACK_SIGNING_SECRET: signingSecret, SLACK_BOT_TOKEN: 'xoxb-bench-floor', SLACK_API_URL: standin.apiUrl, FLUENCE_API_URL: sim.url, FLUENCE_API_KEY: sim.apiKey },
+  });
 }
 
 /** n signed `/gpu plans` at `concurrency`, then waits for every answer: ack times and failures. */

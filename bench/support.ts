@@ -36,36 +36,57 @@ export async function startIsolatedBot(opts: { standin?: SlackStandin; sim?: Sim
   const standin = opts.standin ?? (await startSlackStandin({ botUserId: 'U_BOT', botId: 'B_BOT', teamId: 'T_BENCH' }));
   const sim = opts.sim ?? (await startSimulator({ speed: 40 })); // 3 s to ACTIVE, under 1 s to start
   const signingSecret = randomBytes(16).toString('hex');
-  const child = fork(join(__dirname, 'bot-child.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return forkSlackApp('bot-child.ts', {
+    standin,
+    sim,
+    signingSecret,
+    profile: Boolean(process.env.BENCH_PROF),
+    env: {
+      SLACK_BOT_TOKEN: `xoxb-bench-${randomBytes(6).toString('hex')}`,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: standin.apiUrl,
+      FLUENCE_API_URL: sim.url,
+      FLUENCE_API_KEY: sim.apiKey,
+      // every user may deploy: the modal bench is about the trigger, not roles
+      GPU_BOT_ADMINS: 'UBENCH01',
+      ...opts.env,
+    },
+    async afterStop() {
+      if (!opts.sim) await sim.stop();
+      if (!opts.standin) await standin.stop();
+    },
+  });
+}
+
+/**
+ * A Slack app in its own process (the bot, or the floor's bare Bolt app): forked with `script`, told
+ * its environment over IPC, answering with its port; driven by a SlackUser signing with `signingSecret`.
+ */
+export async function forkSlackApp(
+  script: string,
+  o: { standin: SlackStandin; sim: SimulatorHandle; signingSecret: string; env: Record<string, string>; profile?: boolean; afterStop?: () => Promise<void> },
+): Promise<SlackSide & { pid: number }> {
+  const execArgv = ['--import', 'tsx', ...(o.profile ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])];
+  const child = fork(join(__dirname, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = new Promise<{ port: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { port: number }));
-    child.once('exit', (code) => reject(new Error(`bot child exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-  child.send({
-    SLACK_BOT_TOKEN: `xoxb-bench-${randomBytes(6).toString('hex')}`,
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_API_URL: standin.apiUrl,
-    FLUENCE_API_URL: sim.url,
-    FLUENCE_API_KEY: sim.apiKey,
-    // every user may deploy: the modal bench is about the trigger, not roles
-    GPU_BOT_ADMINS: 'UBENCH01',
-    ...opts.env,
-  });
+  child.send(o.env);
   const { port } = await ready;
-  const user = new SlackUser({ botUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret, standin, userId: 'UBENCH01', userName: 'bench', channelId: 'C_BENCH', teamId: 'T_BENCH' });
+  const user = new SlackUser({ botUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: o.signingSecret, standin: o.standin, userId: 'UBENCH01', userName: 'bench', channelId: 'C_BENCH', teamId: 'T_BENCH' });
   return {
     pid: child.pid!,
-    sim,
-    standin,
+    sim: o.sim,
+    standin: o.standin,
     user,
-    /** Ack times the bot measured itself since the last call (see server-timing.ts). */
+    /** Ack times the process measured itself since the last call (see server-timing.ts). */
     serverAckMs: childTimings(child),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.send('stop');
       await exited;
-      if (!opts.sim) await sim.stop();
-      if (!opts.standin) await standin.stop();
+      await o.afterStop?.();
     },
   };
 }
