@@ -5,122 +5,18 @@
  * `clientOptions.slackApiUrl` / SLACK_API_URL at `apiUrl`; nothing here knows about gpu-bot.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView, describeViolation, type BlockKitRefusal } from './block-kit-limits';
-import { ChannelRegistry, type ChannelInput, type StandinChannel } from './channels';
+import { ChannelRegistry } from './channels';
+import type { BlockKitRejection, FailAnswer, RecordedCall, ResponseOrigin, SlackStandin, SlackStandinOptions, StoredMessage } from './slack-standin-types';
+import { checkSubmissionErrors, compareTs, describeRejection, parseBody, readBody, send, SlackError, slackErrorBody, truncate, type Answer } from './slack-wire';
 
-export interface RecordedCall {
-  method: string;
-  args: Record<string, any>;
-  at: number;
-  /** Bearer token the caller used (tests may assert which token; never print it). */
-  token?: string;
-  /** The error code the stand-in answered with, when it did not answer ok. */
-  error?: string;
-}
+export type * from './slack-standin-types';
+export { describeRejection } from './slack-wire';
 
-export interface StoredMessage {
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-  text?: string;
-  blocks?: any[];
-  attachments?: any[];
-  user: string;
-  bot_id: string;
-  edited?: { user: string; ts: string };
-  /** Everything else the bot sent (metadata, unfurl flags, ...). */
-  [k: string]: unknown;
-}
-
-/** A payload the stand-in refused the way Slack would (Block Kit limits, message text, view shape). */
-export interface BlockKitRejection {
-  /** `chat.postMessage`, `views.update`, `response_url`, `view_submission ack`, ... */
-  where: string;
-  error: string;
-  /** Slack's wording: `must be less than 3001 characters [json-pointer:/blocks/0/text/text]`. */
-  errors: string[];
-  at: number;
-}
-
-export interface FailAnswer {
-  error: string;
-  /** 429 sends HTTP 429 with Retry-After (how @slack/web-api detects rate limits); otherwise HTTP 200 {ok:false}. */
-  status?: number;
-  retryAfterSeconds?: number;
-  /** Fail this many calls, then answer normally again; omitted = always. */
-  times?: number;
-  /** Only calls whose `channel` argument is this (e.g. an archived channel or one the bot is not in). */
-  channel?: string;
-}
-
-/** Where a response URL came from, so replace_original / in_channel land where Slack would put them. */
-export interface ResponseOrigin {
-  channel?: string;
-  messageTs?: string;
-}
-
-export interface SlackStandin {
-  apiUrl: string;
-  calls: RecordedCall[];
-  callsTo(method: string): RecordedCall[];
-  /** response_url posts Slack accepted (refused ones are in `rejections` only, as Slack shows nothing). */
-  responses: Array<{ id: string; body: any; at: number }>;
-  /**
-   * Every payload refused for breaking Block Kit limits, from any path. The test harness fails a
-   * test that leaves one here, so every e2e test also checks that what the bot sends is valid.
-   */
-  rejections: BlockKitRejection[];
-  responseUrl(id?: string, origin?: ResponseOrigin): string;
-  fail(method: string, answer: FailAnswer): void;
-  /** Custom answer for one method (e.g. apps.connections.open in a Socket Mode test). */
-  handle(method: string, answer: (args: Record<string, any>) => Record<string, any>): void;
-  waitFor<T>(fn: () => T | undefined | false, timeoutMs?: number): Promise<T>;
-  reset(): void;
-  stop(): Promise<void>;
-  messages(channel?: string): StoredMessage[];
-  views(): Map<string, any>;
-  /** The App Home `userId` sees now (their last views.publish), or undefined. */
-  homeOf(userId: string): any;
-  /** A fresh trigger_id (single use, expires like Slack's); `viewId` ties it to a modal for views.push. */
-  newTriggerId(viewId?: string): string;
-  /** What Slack does with a view_submission ack: update/push the modal, or close it. SlackUser calls this. */
-  applyViewSubmissionAck(viewId: string, ack: any): void;
-  botUserId: string;
-  botId: string;
-  teamId: string;
-  /** Registers a channel with its members: posts there are then answered as Slack would (channels.ts). */
-  addChannel(channel: ChannelInput): StandinChannel;
-  channel(id: string): StandinChannel | undefined;
-  /** Callback ids of the app's global shortcuts (the manifest's); Slack sends no others. */
-  globalShortcuts: readonly string[];
-}
-
-export interface SlackStandinOptions {
-  /** The app's global shortcuts (manifest `features.shortcuts`, type global): their callback ids. */
-  globalShortcuts?: readonly string[];
-  botUserId?: string;
-  botId?: string;
-  teamId?: string;
-  /** Slack's trigger_ids expire after 3 s; views.open/push after that get expired_trigger_id. */
-  triggerTtlMs?: number;
-}
-
-/** Form fields @slack/web-api sends as JSON text. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
 const SLACK_BASE_TS = 1_700_000_000;
 
-type Answer = Record<string, any>;
-class SlackError extends Error {
-  constructor(
-    readonly code: string,
-    /** Slack's per-field messages; chat.* put them in `errors` too, views.* only in response_metadata. */
-    readonly details: string[] = [],
-  ) {
-    super(code);
-  }
-}
 
 export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise<SlackStandin> {
   const botUserId = opts.botUserId ?? 'U_BOT';
@@ -467,83 +363,4 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       }
     },
   };
-}
-
-/**
- * chat.* answer `invalid_blocks` with `errors` and the same lines in response_metadata.messages
- * ("[ERROR] ..."); views.* answer `invalid_arguments` with response_metadata.messages only.
- */
-function slackErrorBody(method: string, err: SlackError): Record<string, unknown> {
-  if (err.details.length === 0) return { ok: false, error: err.code };
-  const messages = err.details.map((d) => `[ERROR] ${d}`);
-  return method.startsWith('views.')
-    ? { ok: false, error: err.code, response_metadata: { messages } }
-    : { ok: false, error: err.code, errors: err.details, response_metadata: { messages } };
-}
-
-/**
- * `response_action: errors`: an object of block_id -> message, each naming an input block of the
- * submitted view (https://docs.slack.dev/surfaces/modals#displaying_errors).
- */
-function checkSubmissionErrors(view: any, errors: unknown): BlockKitRefusal | undefined {
-  if (!errors || typeof errors !== 'object' || Array.isArray(errors)) {
-    return { error: 'invalid_arguments', violations: [{ pointer: '/errors', message: 'must be an object of block_id to message' }] };
-  }
-  const inputs = new Set((view?.blocks ?? []).filter((b: any) => b?.type === 'input').map((b: any) => b.block_id));
-  const violations = Object.entries(errors as Record<string, unknown>).flatMap(([blockId, message]) => [
-    ...(inputs.has(blockId) ? [] : [{ pointer: `/errors/${blockId}`, message: 'must name an input block of the view' }]),
-    ...(typeof message === 'string' && message.length > 0 ? [] : [{ pointer: `/errors/${blockId}`, message: 'must be a non-empty string' }]),
-  ]);
-  return violations.length ? { error: 'invalid_arguments', violations } : undefined;
-}
-
-/** One line per rejection, for failure messages. */
-export function describeRejection(r: BlockKitRejection): string {
-  return `  ${r.where} -> ${r.error}: ${r.errors.join('; ')}`;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** Form bodies (what @slack/web-api sends) or JSON (what respond() sends); JSON-valued form fields decoded. */
-function parseBody(raw: string, contentType: string | undefined): Record<string, any> {
-  if (raw.trim() === '') return {};
-  if (contentType?.includes('application/json') || /^\s*[{[]/.test(raw)) {
-    const parsed = JSON.parse(raw);
-    return parsed && typeof parsed === 'object' ? parsed : { value: parsed };
-  }
-  const out: Record<string, any> = {};
-  for (const [k, v] of new URLSearchParams(raw)) {
-    if (JSON_FIELDS.has(k)) {
-      try {
-        out[k] = JSON.parse(v);
-        continue;
-      } catch {
-        // not JSON after all: keep the text, as Slack would report invalid_blocks itself
-      }
-    }
-    out[k] = v;
-  }
-  return out;
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function compareTs(a: string, b: string): number {
-  const [as, af = ''] = a.split('.');
-  const [bs, bf = ''] = b.split('.');
-  return Number(as) - Number(bs) || Number(af.padEnd(6, '0')) - Number(bf.padEnd(6, '0'));
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
 }
