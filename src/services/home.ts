@@ -10,7 +10,7 @@
  * needs for instances not deployed through the bot (bounded there).
  */
 import type { FluenceApi } from '../fluence/api';
-import type { GpuSpec, InstanceState, InstanceSummary } from '../fluence/model';
+import type { InstanceState, InstanceSummary } from '../fluence/model';
 import type { WorkloadType } from '../fluence/workload';
 import type { Store } from '../store';
 import { decide, type Role } from './access';
@@ -22,14 +22,7 @@ import { runwayHours } from './cost';
 export const MAX_SPEND_DETAILS = 10;
 const DETAIL_CONCURRENCY = 5;
 
-export interface HomeInstance {
-  type: WorkloadType;
-  id: string;
-  name: string;
-  status: string;
-  state: InstanceState;
-  gpu: GpuSpec;
-  createdAt: string;
+export interface HomeInstance extends Pick<InstanceSummary, 'type' | 'id' | 'name' | 'status' | 'state' | 'gpu' | 'createdAt'> {
   /** Hourly price: recorded at deploy, else the detail's billing; null when unknown. */
   pricePerHour: number | null;
   /** billing.total_spendings; null when not read (beyond MAX_SPEND_DETAILS, or the read failed). */

@@ -19,8 +19,8 @@ import type { PlanOffer } from '../fluence/model';
 import type { WorkloadType } from '../fluence/workload';
 import { matchesFilters, type PlanFilters } from './plans';
 
-export interface PlanAlert {
-  id: number;
+/** An alert as a person creates it (`/gpu alert add`). */
+export interface NewPlanAlert {
   ownerId: string;
   teamId: string | null;
   /** Where its messages go: the channel it was created in, or the owner's user id (created in a DM). */
@@ -29,6 +29,10 @@ export interface PlanAlert {
   filters: PlanFilters;
   createdAt: number;
   expiresAt: number;
+}
+
+export interface PlanAlert extends NewPlanAlert {
+  id: number;
   /** When its expiry notice was claimed; null while live or renewed. */
   expiryNoticedAt: number | null;
 }

@@ -9,7 +9,9 @@
  */
 import type { PlanOffer } from '../fluence/model';
 import type { WorkloadType } from '../fluence/workload';
-import type { PlanAlert } from './plan-alert-decide';
+import type { NewPlanAlert, PlanAlert } from './plan-alert-decide';
+
+export type { NewPlanAlert } from './plan-alert-decide';
 import type { PlanCatalog, PlanFilters } from './plans';
 
 export const DAY_MS = 86_400_000;
@@ -18,15 +20,6 @@ export const MAX_ALERTS_PER_USER = 10;
 /** An expired alert nobody renewed is deleted this long after it expired (Renew then says it is gone). */
 export const EXPIRED_ALERT_KEEP_MS = 7 * DAY_MS;
 
-export interface NewPlanAlert {
-  ownerId: string;
-  teamId: string | null;
-  channelId: string;
-  type: WorkloadType;
-  filters: PlanFilters;
-  createdAt: number;
-  expiresAt: number;
-}
 
 /** What the service needs from the store (store/plan-alerts.ts implements it). */
 export interface PlanAlertRepository {
