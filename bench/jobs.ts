@@ -41,7 +41,7 @@ export async function benchJobs(n = 10_000): Promise<JobsResult> {
           name: `j-${i}`, planLabel: 'bench', pricePerHour: 1, status: 'INITIALIZED',
         });
         // every instance is leased; 100 of them end inside the reminder window, so the lease job has work
-        bot.context.store.leases.set({ instanceId: id, type, ownerId: 'U_BENCH', channelId: 'C_BENCH', endsAt: Date.now() + (i < 100 ? 10 * 60_000 : 8 * 3_600_000), by: 'U_BENCH' });
+        await bot.context.store.leases.set({ instanceId: id, type, ownerId: 'U_BENCH', channelId: 'C_BENCH', endsAt: Date.now() + (i < 100 ? 10 * 60_000 : 8 * 3_600_000), by: 'U_BENCH' });
         i++;
       }
     }

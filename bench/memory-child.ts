@@ -55,11 +55,13 @@ async function main(): Promise<void> {
   await send({ kind: 'idle', startupMs, ...(await settledRss()) });
 
   const { ids } = (await nextMessage()) as { ids: Array<{ id: string; type: WorkloadType }> };
-  ids.forEach(({ id, type }, i) =>
+  await Promise.all(
+    ids.map(({ id, type }, i) =>
     bot.context.watcher.watch({
       instanceId: id, type, channelId: 'C_BENCH', messageTs: `1700000000.${String(i).padStart(6, '0')}`, requesterId: 'U_BENCH',
       name: `m-${i}`, planLabel: 'bench', pricePerHour: 1, status: 'INITIALIZED',
     }),
+    ),
   );
   const report = await bot.context.watcher.runCycle();
   await send({ kind: 'watching', watches: report.watching, ...(await settledRss()) });

@@ -34,11 +34,13 @@ export async function benchWatcher(sizes = [1, 100, 1000, 10_000]): Promise<Watc
         const count = Math.floor(n / 3) + (t < n % 3 ? 1 : 0);
         for (const id of sim.control.seedInstances(count, type, { status: 'INITIALIZED', namePrefix: `w${t}` })) watched.push({ id, type });
       });
-      watched.forEach(({ id, type }, i) =>
+      await Promise.all(
+        watched.map(({ id, type }, i) =>
         watcher.watch({
           instanceId: id, type, channelId: 'C_BENCH', messageTs: `1700000000.${String(i).padStart(6, '0')}`, requesterId: 'U_BENCH',
           name: `w-${i}`, planLabel: 'bench', pricePerHour: 1, status: 'INITIALIZED',
         }),
+        ),
       );
       await watcher.runCycle(); // warm-up
       const calls: number[] = [];

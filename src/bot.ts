@@ -314,7 +314,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     intervalMs: APPROVAL_SWEEP_MS,
     runAtStart: false,
     run: async (ctx) => {
-      for (const a of expireApprovals(store, ctx.now)) logger.info({ approvalId: a.id }, 'deploy approval expired');
+      for (const a of await expireApprovals(store, ctx.now)) logger.info({ approvalId: a.id }, 'deploy approval expired');
       await delivery.deliverDue();
     },
   });
@@ -330,7 +330,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const alertJob = new PlanAlertJob({
     store: store.planAlerts,
     offers: (type) => plans.offers(type, Math.min(60_000, config.PLAN_ALERT_INTERVAL_MS / 2)),
-    enqueue: async (_trx, notices, now) => store.outbox.enqueueIn(notices.map((notice) => ({ key: noticeKey(notice, now), notice })), now),
+    enqueue: async (trx, notices, now) => store.outbox.enqueueIn(trx, notices.map((notice) => ({ key: noticeKey(notice, now), notice })), now),
     ttlDays: config.PLAN_ALERT_TTL_DAYS,
     logger,
   });

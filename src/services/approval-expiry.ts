@@ -28,12 +28,11 @@ export function expiryNotices(a: ApprovalRecord): OutboxEntry[] {
 }
 
 /** Expires every pending request past its TTL and claims its notices. Returns the requests expired now. */
-export function expireApprovals(store: Store, now: number): ApprovalRecord[] {
-  return store.db
-    .transaction(() => {
-      const expired = store.approvals.expireDue(now);
-      store.outbox.enqueueIn(expired.flatMap(expiryNotices), now);
-      return expired;
-    })
-    .immediate();
+export function expireApprovals(store: Store, now: number): Promise<ApprovalRecord[]> {
+  return store.transaction(async (trx) => {
+    // approvals still run on the SQLite handle: on SQLite that is this transaction's connection
+    const expired = store.approvals.expireDue(now);
+    await store.outbox.enqueueIn(trx, expired.flatMap(expiryNotices), now);
+    return expired;
+  });
 }

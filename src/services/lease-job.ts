@@ -23,6 +23,7 @@ import type { DeployRequestStore } from '../store/deploy-requests';
 import type { DueLease, LeaseStepStore, TerminatingLease } from '../store/lease-steps';
 import type { WatchStore } from '../store/watches';
 import type { LeaseService } from './leases';
+import type { Trx } from '../store/engine';
 import type { LeaseNotice, LeaseNoticeBase, LeaseNoticeTarget } from './lease-notices';
 import { decideLeases, type FleetInstance, type FleetView, type LeaseStep } from './lease-steps';
 
@@ -31,7 +32,7 @@ export const LEASE_POLICY_ACTOR = 'lease policy';
 
 /** The outbox's in-transaction claim (store/outbox.ts `enqueueIn`). */
 export interface LeaseOutbox {
-  enqueueIn(entries: ReadonlyArray<{ key: string; notice: LeaseNotice }>, now: number): string[];
+  enqueueIn(trx: Trx, entries: ReadonlyArray<{ key: string; notice: LeaseNotice }>, now: number): Promise<string[]>;
 }
 
 export interface LeaseJobOptions {
@@ -108,7 +109,7 @@ export class LeaseJob {
     }
     if (s.step === 'expire' && s.onExpiry === 'terminate') {
       // the action itself runs below, re-checked at that moment
-      if (await steps.claimExpiry(id, end, now, { onExpiry: 'terminate', nextNagAt: 0 }, () => undefined)) report.claimed.push({ instanceId: id, step: 'expire' });
+      if (await steps.claimExpiry(id, end, now, { onExpiry: 'terminate', nextNagAt: 0 }, async () => undefined)) report.claimed.push({ instanceId: id, step: 'expire' });
       return;
     }
     const detail = await this.detail(s.instance.type, id, report);
@@ -116,8 +117,8 @@ export class LeaseJob {
       await steps.settle(id, end, now);
       return;
     }
-    const base = this.base(s.lease, s.instance, detail, now);
-    const enqueue = (key: string, notice: LeaseNotice) => () => void this.o.outbox.enqueueIn([{ key, notice }], now);
+    const base = await this.base(s.lease, s.instance, detail, now);
+    const enqueue = (key: string, notice: LeaseNotice) => (trx: Trx) => this.o.outbox.enqueueIn(trx, [{ key, notice }], now);
     let claimed = false;
     if (s.step === 'remind') {
       const maxLeaseMs = this.o.leases.policyFor(s.lease.channelId ?? '').maxLeaseMs;
@@ -179,10 +180,10 @@ export class LeaseJob {
 
   private async finishTerminated(t: TerminatingLease, before: InstanceDetail, after: InstanceDetail | null, now: number, report: LeaseRunReport): Promise<void> {
     const instance: FleetInstance = { id: before.id, type: before.type, name: before.name, state: before.state, createdAt: before.createdAt };
-    const base = this.base({ instanceId: t.instanceId, ownerId: t.ownerId, channelId: t.channelId, endsAt: t.terminateEnd }, instance, before, now);
+    const base = await this.base({ instanceId: t.instanceId, ownerId: t.ownerId, channelId: t.channelId, endsAt: t.terminateEnd }, instance, before, now);
     const notice: LeaseNotice = { ...base, kind: 'lease.terminated', finalSpent: after?.billing?.total_spendings ?? null };
     const key = `lease:${t.instanceId}:${t.terminateEnd}:terminated`;
-    if (await this.o.steps.finishTerminate(t.instanceId, t.terminateEnd, 'done', () => void this.o.outbox.enqueueIn([{ key, notice }], now))) {
+    if (await this.o.steps.finishTerminate(t.instanceId, t.terminateEnd, 'done', (trx) => this.o.outbox.enqueueIn(trx, [{ key, notice }], now))) {
       report.terminated.push(t.instanceId);
       report.claimed.push({ instanceId: t.instanceId, step: 'terminated' });
     }
@@ -198,14 +199,14 @@ export class LeaseJob {
     }
   }
 
-  private base(
+  private async base(
     lease: { instanceId: string; ownerId: string | null; channelId: string | null; endsAt: number },
     instance: FleetInstance,
     detail: InstanceDetail | null,
     now: number,
-  ): LeaseNoticeBase {
+  ): Promise<LeaseNoticeBase> {
     const deployed = this.o.deployRequests.findByInstance(lease.instanceId);
-    const watch = this.o.watches.get(lease.instanceId);
+    const watch = await this.o.watches.get(lease.instanceId);
     const created = Date.parse(instance.createdAt);
     return {
       instanceId: lease.instanceId,
@@ -225,7 +226,7 @@ export class LeaseJob {
   private target(
     lease: { ownerId: string | null; channelId: string | null },
     deployed: ReturnType<DeployRequestStore['findByInstance']>,
-    watch: ReturnType<WatchStore['get']>,
+    watch: Awaited<ReturnType<WatchStore['get']>>,
   ): LeaseNoticeTarget {
     const requesterId = lease.ownerId ?? deployed?.userId ?? watch?.requesterId ?? '';
     if (deployed?.threadChannelId && deployed.threadTs) {

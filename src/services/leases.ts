@@ -86,11 +86,11 @@ export class LeaseService {
    * the reconciler finding an unclear deploy): the one picked in its form, else the channel's
    * default. A second announcement of the same instance keeps the first lease.
    */
-  startForDeploy(d: { requestKey: string; instanceId: string; type: WorkloadType; ownerId: string; channelId: string }): Lease {
-    const picked = this.o.leases.choiceFor(d.requestKey);
+  async startForDeploy(d: { requestKey: string; instanceId: string; type: WorkloadType; ownerId: string; channelId: string }): Promise<Lease> {
+    const picked = await this.o.leases.choiceFor(d.requestKey);
     const ms = picked ? picked.leaseMs : this.policyFor(d.channelId).leaseMs;
     const endsAt = ms === null ? null : this.o.now() + ms;
-    return this.o.leases.start({ instanceId: d.instanceId, type: d.type, ownerId: d.ownerId, channelId: d.channelId, endsAt, by: d.ownerId }).lease;
+    return (await this.o.leases.start({ instanceId: d.instanceId, type: d.type, ownerId: d.ownerId, channelId: d.channelId, endsAt, by: d.ownerId })).lease;
   }
 }
 

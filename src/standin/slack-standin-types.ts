@@ -67,7 +67,7 @@ export interface SlackStandin {
   fail(method: string, answer: FailAnswer): void;
   /** Custom answer for one method (e.g. apps.connections.open in a Socket Mode test). */
   handle(method: string, answer: (args: Record<string, any>) => Record<string, any>): void;
-  waitFor<T>(fn: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   reset(): void;
   stop(): Promise<void>;
   messages(channel?: string): StoredMessage[];

@@ -304,7 +304,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     async waitFor(fn, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const value = fn();
+        const value = await fn();
         if (value) return value;
         if (Date.now() > deadline) throw new Error(`standin.waitFor timed out after ${timeoutMs} ms\n${dump()}`);
         await new Promise((r) => setTimeout(r, 10));

@@ -121,10 +121,9 @@ export async function openStore(path: string, opts: OpenStoreOptions = {}): Prom
 }
 
 function assemble(engine: Engine, db: Db, now: () => number): Store {
-  const outbox = new OutboxStore(db);
-  // the money jobs claim their notices inside their own (Kysely) transaction: on SQLite the outbox's
-  // statement runs on the same connection, so it is part of that transaction
-  const moneyEnqueue: MoneyEnqueue<Trx> = async (_trx, entries, at) => void outbox.enqueueIn(entries, at);
+  const outbox = new OutboxStore(engine.kysely, engine.transaction, engine.kind);
+  // the money jobs claim their notices inside their own transaction
+  const moneyEnqueue: MoneyEnqueue<Trx> = async (trx, entries, at) => void (await outbox.enqueueIn(trx, entries, at));
   return {
     engine: engine.kind,
     kysely: engine.kysely,
@@ -138,9 +137,9 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     audit: new AuditLog(db, now),
     commandDeliveries: new CommandDeliveryStore(db, now),
     formDrafts: new FormDraftStore(db, now),
-    watches: new WatchStore(db),
-    leases: new LeaseStore(db, now),
-    leaseSteps: new LeaseStepStore(db),
+    watches: new WatchStore(engine.kysely, engine.transaction, outbox),
+    leases: new LeaseStore(engine.kysely, engine.transaction, now),
+    leaseSteps: new LeaseStepStore(engine.kysely, engine.transaction),
     policies: new PolicyStore(db, now),
     outbox,
     sshKeys: new SshKeyStore(engine.kysely, now),

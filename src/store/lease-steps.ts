@@ -4,14 +4,13 @@
  * transaction as its notice's outbox claim. A step decided twice (two ticks, a restart, a second
  * replica) finds the marker set and claims nothing; an extension moved the end, so a step decided
  * for the old end claims nothing either. Migrations 700–799 (lease-step-migrations.ts).
- *
- * The API is async already; the statements still run on the better-sqlite3 handle because each
- * claim shares its transaction with the outbox's synchronous `enqueueIn` (store/outbox.ts). Both
- * move to Kysely (`store.transaction(trx => …)`) together, with no change for callers.
  */
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { WorkloadType } from '../fluence/workload';
 import type { LeaseState } from '../services/lease-steps';
-import { withBusyRetry, type Db } from './db';
+import type { Trx } from './engine';
+import type { StoreTransaction } from './index';
+import type { StoreTables } from './tables';
 
 export interface DueLease extends LeaseState {
   nags: number;
@@ -30,63 +29,48 @@ export interface TerminatingLease {
   state: TerminateState;
 }
 
-/** Inserts a step's notices into the outbox inside the caller's transaction (the outbox's `enqueueIn`). */
-export type ClaimNotices = () => void;
+/** Inserts a step's notices into the outbox inside the claim's transaction (the outbox's `enqueueIn(trx, …)`). */
+export type ClaimNotices = (trx: Trx) => Promise<unknown>;
 
-interface Row {
-  instance_id: string;
-  type: WorkloadType | null;
-  owner_id: string | null;
-  channel_id: string | null;
-  ends_at: number | null;
-  reminded_at: number | null;
-  expired_at: number | null;
-  next_nag_at: number | null;
-  nags: number;
-  set_by: string;
-  terminate_state: TerminateState | null;
-  terminate_end: number | null;
-}
+type LeaseUpdate = UpdateQueryBuilder<StoreTables, 'leases', 'leases', UpdateResult>;
 
-const toDue = (r: Row): DueLease => ({
-  instanceId: r.instance_id,
-  type: r.type,
-  ownerId: r.owner_id,
-  channelId: r.channel_id,
-  endsAt: r.ends_at,
-  remindedAt: r.reminded_at,
-  expiredAt: r.expired_at,
-  nextNagAt: r.next_nag_at,
-  nags: r.nags,
-  setBy: r.set_by,
-});
+const DUE_COLUMNS = ['instanceId', 'type', 'ownerId', 'channelId', 'endsAt', 'remindedAt', 'expiredAt', 'nextNagAt', 'nags', 'setBy'] as const;
 
 export class LeaseStepStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Kysely<StoreTables>,
+    private readonly tx: StoreTransaction,
+  ) {}
 
   /**
    * Leases due for a step at `now`: ending before `remindBefore` and not reminded, ended and not
    * handled, or due for a repeat. Each part is a range scan of its partial index, so the leases
    * already handled cost nothing however many there are.
    */
-  async due(now: number, remindBefore: number, limit = 500): Promise<DueLease[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM leases WHERE instance_id IN (
-           SELECT instance_id FROM leases WHERE ends_at IS NOT NULL AND reminded_at IS NULL AND ends_at <= @remindBefore
-           UNION SELECT instance_id FROM leases WHERE ends_at IS NOT NULL AND expired_at IS NULL AND ends_at <= @now
-           UNION SELECT instance_id FROM leases WHERE next_nag_at IS NOT NULL AND next_nag_at <= @now)
-         ORDER BY ends_at LIMIT @limit`,
+  due(now: number, remindBefore: number, limit = 500): Promise<DueLease[]> {
+    return this.db
+      .selectFrom('leases')
+      .select(DUE_COLUMNS)
+      .where('instanceId', 'in', (eb) =>
+        eb
+          .selectFrom('leases')
+          .select('instanceId')
+          .where('endsAt', 'is not', null)
+          .where('remindedAt', 'is', null)
+          .where('endsAt', '<=', remindBefore)
+          .union(eb.selectFrom('leases').select('instanceId').where('endsAt', 'is not', null).where('expiredAt', 'is', null).where('endsAt', '<=', now))
+          .union(eb.selectFrom('leases').select('instanceId').where('nextNagAt', 'is not', null).where('nextNagAt', '<=', now)),
       )
-      .all({ now, remindBefore, limit }) as Row[];
-    return rows.map(toDue);
+      .orderBy('endsAt')
+      .orderBy('instanceId')
+      .limit(limit)
+      .execute();
   }
 
   /** Claims the reminder of the end `endsAt`; runs `notices` in the same transaction when claimed. */
-  async claimReminder(instanceId: string, endsAt: number, now: number, notices: ClaimNotices): Promise<boolean> {
+  claimReminder(instanceId: string, endsAt: number, now: number, notices: ClaimNotices): Promise<boolean> {
     return this.claim(
-      `UPDATE leases SET reminded_at = @now WHERE instance_id = @instanceId AND ends_at = @endsAt AND reminded_at IS NULL`,
-      { instanceId, endsAt, now },
+      (u) => u.set({ remindedAt: now }).where('instanceId', '=', instanceId).where('endsAt', '=', endsAt).where('remindedAt', 'is', null),
       notices,
     );
   }
@@ -95,49 +79,59 @@ export class LeaseStepStore {
    * Claims the expiry of the end `endsAt` (its reminder too, if it never went out). on-expiry=remind
    * plans the first repeat at `nextNagAt`; terminate records the action as claimed for this end.
    */
-  async claimExpiry(instanceId: string, endsAt: number, now: number, o: { onExpiry: 'remind' | 'terminate'; nextNagAt: number }, notices: ClaimNotices): Promise<boolean> {
+  claimExpiry(instanceId: string, endsAt: number, now: number, o: { onExpiry: 'remind' | 'terminate'; nextNagAt: number }, notices: ClaimNotices): Promise<boolean> {
     const terminate = o.onExpiry === 'terminate';
     return this.claim(
-      `UPDATE leases SET expired_at = @now, reminded_at = COALESCE(reminded_at, @now), nags = 0,
-         next_nag_at = @nextNagAt, terminate_state = @state, terminate_end = @terminateEnd
-       WHERE instance_id = @instanceId AND ends_at = @endsAt AND expired_at IS NULL`,
-      { instanceId, endsAt, now, nextNagAt: terminate ? null : o.nextNagAt, state: terminate ? 'claimed' : null, terminateEnd: terminate ? endsAt : null },
+      (u) =>
+        u
+          .set((eb) => ({
+            expiredAt: now,
+            remindedAt: eb.fn.coalesce('remindedAt', eb.val(now)),
+            nags: 0,
+            nextNagAt: terminate ? null : o.nextNagAt,
+            terminateState: terminate ? ('claimed' as const) : null,
+            terminateEnd: terminate ? endsAt : null,
+          }))
+          .where('instanceId', '=', instanceId)
+          .where('endsAt', '=', endsAt)
+          .where('expiredAt', 'is', null),
       notices,
     );
   }
 
   /** Claims the repeat that was due at `due` (the marker moves to `nextNagAt`). */
-  async claimNag(instanceId: string, endsAt: number, due: number, nextNagAt: number, notices: ClaimNotices): Promise<boolean> {
+  claimNag(instanceId: string, endsAt: number, due: number, nextNagAt: number, notices: ClaimNotices): Promise<boolean> {
     return this.claim(
-      `UPDATE leases SET next_nag_at = @nextNagAt, nags = nags + 1
-       WHERE instance_id = @instanceId AND ends_at = @endsAt AND expired_at IS NOT NULL AND next_nag_at = @due`,
-      { instanceId, endsAt, due, nextNagAt },
+      (u) =>
+        u
+          .set((eb) => ({ nextNagAt, nags: eb('nags', '+', 1) }))
+          .where('instanceId', '=', instanceId)
+          .where('endsAt', '=', endsAt)
+          .where('expiredAt', 'is not', null)
+          .where('nextNagAt', '=', due),
       notices,
     );
   }
 
   /** Nothing runs any more: the lease of this end leaves every queue without a word. */
   async settle(instanceId: string, endsAt: number, now: number): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE leases SET reminded_at = COALESCE(reminded_at, @now), expired_at = COALESCE(expired_at, @now), next_nag_at = NULL
-         WHERE instance_id = @instanceId AND ends_at = @endsAt`,
-      )
-      .run({ instanceId, endsAt, now });
+    await this.db
+      .updateTable('leases')
+      .set((eb) => ({ remindedAt: eb.fn.coalesce('remindedAt', eb.val(now)), expiredAt: eb.fn.coalesce('expiredAt', eb.val(now)), nextNagAt: null }))
+      .where('instanceId', '=', instanceId)
+      .where('endsAt', '=', endsAt)
+      .execute();
   }
 
   /** Terminations claimed and not finished (after a restart too). */
   async terminating(): Promise<TerminatingLease[]> {
-    const rows = this.db.prepare(`SELECT * FROM leases WHERE terminate_state IN ('claimed', 'deleting')`).all() as Row[];
-    return rows.map((r) => ({
-      instanceId: r.instance_id,
-      type: r.type,
-      ownerId: r.owner_id,
-      channelId: r.channel_id,
-      endsAt: r.ends_at,
-      terminateEnd: r.terminate_end!,
-      state: r.terminate_state!,
-    }));
+    const rows = await this.db
+      .selectFrom('leases')
+      .select(['instanceId', 'type', 'ownerId', 'channelId', 'endsAt', 'terminateEnd', 'terminateState'])
+      .where('terminateState', 'in', ['claimed', 'deleting'])
+      .orderBy('instanceId')
+      .execute();
+    return rows.map(({ terminateEnd, terminateState, ...r }) => ({ ...r, terminateEnd: terminateEnd!, state: terminateState as TerminateState }));
   }
 
   /**
@@ -145,38 +139,33 @@ export class LeaseStepStore {
    * that end has passed (a last-second extension makes this false and nothing is terminated).
    */
   async startDeleting(instanceId: string, terminateEnd: number, now: number): Promise<boolean> {
-    return (
-      this.db
-        .prepare(
-          `UPDATE leases SET terminate_state = 'deleting'
-           WHERE instance_id = ? AND terminate_state IN ('claimed', 'deleting') AND terminate_end = ? AND ends_at = ? AND ends_at <= ?`,
-        )
-        .run(instanceId, terminateEnd, terminateEnd, now).changes === 1
-    );
+    const res = await this.db
+      .updateTable('leases')
+      .set({ terminateState: 'deleting' })
+      .where('instanceId', '=', instanceId)
+      .where('terminateState', 'in', ['claimed', 'deleting'])
+      .where('terminateEnd', '=', terminateEnd)
+      .where('endsAt', '=', terminateEnd)
+      .where('endsAt', '<=', now)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   /** The termination of this end is over: 'done' (with its notice, same transaction) or 'skipped'. */
-  async finishTerminate(instanceId: string, terminateEnd: number, outcome: 'done' | 'skipped', notices?: ClaimNotices): Promise<boolean> {
+  finishTerminate(instanceId: string, terminateEnd: number, outcome: 'done' | 'skipped', notices?: ClaimNotices): Promise<boolean> {
     return this.claim(
-      `UPDATE leases SET terminate_state = @outcome
-       WHERE instance_id = @instanceId AND terminate_end = @terminateEnd AND terminate_state IN ('claimed', 'deleting')`,
-      { instanceId, terminateEnd, outcome },
-      notices ?? (() => undefined),
+      (u) => u.set({ terminateState: outcome }).where('instanceId', '=', instanceId).where('terminateEnd', '=', terminateEnd).where('terminateState', 'in', ['claimed', 'deleting']),
+      notices ?? (async () => undefined),
     );
   }
 
-  /** One conditional UPDATE and, when it took, the notices: one transaction (a lock held elsewhere is waited out asynchronously). */
-  private claim(sql: string, params: Record<string, unknown>, notices: ClaimNotices): Promise<boolean> {
-    return withBusyRetry(
-      () =>
-        this.db
-          .transaction(() => {
-            if (this.db.prepare(sql).run(params).changes !== 1) return false;
-            notices();
-            return true;
-          })
-          .immediate(),
-      { what: 'claim a lease step' },
-    );
+  /** One conditional UPDATE and, when it took, the notices: one serialised transaction (rolled back whole if the notices fail). */
+  private claim(update: (u: LeaseUpdate) => LeaseUpdate, notices: ClaimNotices): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const res = await update(trx.updateTable('leases')).executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return false;
+      await notices(trx);
+      return true;
+    });
   }
 }

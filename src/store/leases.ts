@@ -6,29 +6,24 @@
  *
  * Built for the scheduler that will send reminders and act on expiry: `reminded_at` and
  * `expired_at` belong to the current `ends_at` (any change of the end clears them in the same
- * statement), and partial indexes hold only the leases still waiting for each step, so "ending
+ * transaction), and partial indexes hold only the leases still waiting for each step, so "ending
  * before T and not yet reminded" is one index range scan however many leases have been handled.
  */
+import type { Kysely, Selectable } from 'kysely';
 import type { WorkloadType } from '../fluence/workload';
-import type { Db } from './db';
+import type { StoreTransaction } from './index';
+import type { Executor } from './engine';
+import type { LeasesTable, StoreTables } from './tables';
 
-export interface Lease {
-  instanceId: string;
-  type: WorkloadType | null;
-  /** Who the lease is for (the deployer, or whoever adopted it); null when nobody is known. */
-  ownerId: string | null;
-  /** The channel whose policy applies (where it was deployed or adopted). */
-  channelId: string | null;
-  /** Epoch ms; null = until someone terminates it. */
-  endsAt: number | null;
-  startedAt: number;
-  setBy: string;
-  setAt: number;
-  /** When the reminder for the current `endsAt` went out; null until then. */
-  remindedAt: number | null;
-  /** When the expiry of the current `endsAt` was handled; null until then. */
-  expiredAt: number | null;
-}
+/**
+ * A lease as the rest of the bot sees it (the step columns are lease-steps.ts's). `ownerId`: who the
+ * lease is for (null when nobody is known); `channelId`: whose policy applies; `endsAt` null = until
+ * someone terminates it; `remindedAt` / `expiredAt`: when the reminder / expiry of the current
+ * `endsAt` was handled (null until then).
+ */
+export type Lease = Pick<Selectable<LeasesTable>, (typeof LEASE_COLUMNS)[number]>;
+
+const LEASE_COLUMNS = ['instanceId', 'type', 'ownerId', 'channelId', 'endsAt', 'startedAt', 'setBy', 'setAt', 'remindedAt', 'expiredAt'] as const;
 
 export interface LeaseInput {
   instanceId: string;
@@ -45,103 +40,57 @@ export interface LeaseChange {
   changed: boolean;
 }
 
-interface LeaseRow {
-  instance_id: string;
-  type: WorkloadType | null;
-  owner_id: string | null;
-  channel_id: string | null;
-  ends_at: number | null;
-  started_at: number;
-  set_by: string;
-  set_at: number;
-  reminded_at: number | null;
-  expired_at: number | null;
-}
-
-function toLease(r: LeaseRow): Lease {
-  return {
-    instanceId: r.instance_id,
-    type: r.type,
-    ownerId: r.owner_id,
-    channelId: r.channel_id,
-    endsAt: r.ends_at,
-    startedAt: r.started_at,
-    setBy: r.set_by,
-    setAt: r.set_at,
-    remindedAt: r.reminded_at,
-    expiredAt: r.expired_at,
-  };
-}
-
 /** Lease choices of deploy forms older than this are of no use (the form or approval is long gone). */
 const CHOICE_TTL_MS = 7 * 24 * 60 * 60_000;
 
-function prepareStatements(db: Db) {
-  return {
-    get: db.prepare(`SELECT * FROM leases WHERE instance_id = ?`),
-    insert: db.prepare(
-      `INSERT INTO leases (instance_id, type, owner_id, channel_id, ends_at, started_at, set_by, set_at)
-       VALUES (@instanceId, @type, @ownerId, @channelId, @endsAt, @at, @by, @at)
-       ON CONFLICT (instance_id) DO NOTHING`,
-    ),
-    // a new end is a new lease for the reminder and expiry steps: both markers are cleared with it
-    update: db.prepare(
-      `UPDATE leases SET
-         type = COALESCE(@type, type), owner_id = COALESCE(owner_id, @ownerId), channel_id = COALESCE(channel_id, @channelId),
-         ends_at = @endsAt, set_by = @by, set_at = @at,
-         reminded_at = CASE WHEN ends_at IS @endsAt THEN reminded_at ELSE NULL END,
-         expired_at  = CASE WHEN ends_at IS @endsAt THEN expired_at ELSE NULL END,
-         next_nag_at = CASE WHEN ends_at IS @endsAt THEN next_nag_at ELSE NULL END
-       WHERE instance_id = @instanceId`,
-    ),
-    // an Extend click: only ever later than the current end (a double click, or a longer extension
-    // that won the race, is never undone); a new end clears the step markers like `update`
-    extend: db.prepare(
-      `UPDATE leases SET ends_at = @endsAt, set_by = @by, set_at = @at, reminded_at = NULL, expired_at = NULL, next_nag_at = NULL
-       WHERE instance_id = @instanceId AND ends_at IS NOT NULL AND ends_at < @endsAt`,
-    ),
-    toRemind: db.prepare(
-      `SELECT * FROM leases WHERE ends_at IS NOT NULL AND reminded_at IS NULL AND ends_at < ? ORDER BY ends_at LIMIT ?`,
-    ),
-    chooseForRequest: db.prepare(
-      `INSERT INTO deploy_lease_choices (request_key, lease_ms, chosen_at) VALUES (?, ?, ?)
-       ON CONFLICT (request_key) DO UPDATE SET lease_ms = excluded.lease_ms, chosen_at = excluded.chosen_at`,
-    ),
-    choiceFor: db.prepare(`SELECT lease_ms FROM deploy_lease_choices WHERE request_key = ?`),
-    pruneChoices: db.prepare(`DELETE FROM deploy_lease_choices WHERE chosen_at < ?`),
-  };
-}
-
 export class LeaseStore {
-  private readonly stmts: ReturnType<typeof prepareStatements>;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: Kysely<StoreTables>,
+    private readonly tx: StoreTransaction,
     private readonly now: () => number = Date.now,
-  ) {
-    this.stmts = prepareStatements(db);
+  ) {}
+
+  get(instanceId: string): Promise<Lease | undefined> {
+    return this.read(this.db, instanceId);
   }
 
-  get(instanceId: string): Lease | undefined {
-    const row = this.stmts.get.get(instanceId) as LeaseRow | undefined;
-    return row ? toLease(row) : undefined;
+  /** The leases of these instances (one query), by instance id. */
+  async getMany(instanceIds: readonly string[]): Promise<Map<string, Lease>> {
+    if (instanceIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('leases').select(LEASE_COLUMNS).where('instanceId', 'in', instanceIds).execute();
+    return new Map(rows.map((r) => [r.instanceId, r]));
   }
 
   /**
    * Sets the lease's end (null: until terminated), creating the lease if there is none. The owner
    * and channel of an existing lease are kept (the first deploy or adoption decides them).
    */
-  set(input: LeaseInput): LeaseChange {
-    return this.db
-      .transaction((): LeaseChange => {
-        const before = this.get(input.instanceId);
-        const params = this.params(input);
-        if (before) this.stmts.update.run(params);
-        else this.stmts.insert.run(params);
-        const after = this.get(input.instanceId)!;
-        return { before, after, changed: !before || before.endsAt !== after.endsAt };
-      })
-      .immediate();
+  set(input: LeaseInput): Promise<LeaseChange> {
+    return this.tx(async (trx) => {
+      const before = await this.read(trx, input.instanceId);
+      const at = this.now();
+      if (before) {
+        // a new end is a new lease for the reminder and expiry steps: their markers are cleared with it
+        const newEnd = before.endsAt !== input.endsAt;
+        await trx
+          .updateTable('leases')
+          .set({
+            type: input.type ?? before.type,
+            ownerId: before.ownerId ?? input.ownerId ?? null,
+            channelId: before.channelId ?? input.channelId ?? null,
+            endsAt: input.endsAt,
+            setBy: input.by,
+            setAt: at,
+            ...(newEnd ? { remindedAt: null, expiredAt: null, nextNagAt: null } : {}),
+          })
+          .where('instanceId', '=', input.instanceId)
+          .execute();
+      } else {
+        await this.insert(trx, input, at);
+      }
+      const after = (await this.read(trx, input.instanceId))!;
+      return { before, after, changed: !before || before.endsAt !== after.endsAt };
+    });
   }
 
   /**
@@ -149,53 +98,81 @@ export class LeaseStore {
    * UPDATE: two clicks racing cannot shorten it). Returns the lease before and after; `changed`
    * false when the lease has no end, is gone, or already ends at or after `endsAt`.
    */
-  extendTo(instanceId: string, endsAt: number, by: string): LeaseChange | { before: Lease | undefined; after: undefined; changed: false } {
-    return this.db
-      .transaction(() => {
-        const before = this.get(instanceId);
-        const changed = this.stmts.extend.run({ instanceId, endsAt, by, at: this.now() }).changes === 1;
-        if (!changed) return { before, after: undefined, changed: false as const };
-        return { before, after: this.get(instanceId)!, changed: true };
-      })
-      .immediate();
+  extendTo(instanceId: string, endsAt: number, by: string): Promise<LeaseChange | { before: Lease | undefined; after: undefined; changed: false }> {
+    return this.tx(async (trx) => {
+      const before = await this.read(trx, instanceId);
+      // a new end clears the step markers like `set`
+      const res = await trx
+        .updateTable('leases')
+        .set({ endsAt, setBy: by, setAt: this.now(), remindedAt: null, expiredAt: null, nextNagAt: null })
+        .where('instanceId', '=', instanceId)
+        .where('endsAt', 'is not', null)
+        .where('endsAt', '<', endsAt)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return { before, after: undefined, changed: false as const };
+      return { before, after: (await this.read(trx, instanceId))!, changed: true };
+    });
   }
 
   /** Creates the lease unless the instance has one already (a repeated announcement keeps the first). */
-  start(input: LeaseInput): { created: boolean; lease: Lease } {
-    const created = this.stmts.insert.run(this.params(input)).changes === 1;
-    return { created, lease: this.get(input.instanceId)! };
+  async start(input: LeaseInput): Promise<{ created: boolean; lease: Lease }> {
+    const created = await this.insert(this.db, input, this.now());
+    return { created, lease: (await this.get(input.instanceId))! };
   }
 
   /**
    * Leases ending before `before` whose reminder has not gone out, soonest first: what a reminder
    * job asks each tick (served by the partial index leases_to_remind).
    */
-  unremindedEndingBefore(before: number, limit = 100): Lease[] {
-    return (this.stmts.toRemind.all(before, limit) as LeaseRow[]).map(toLease);
+  unremindedEndingBefore(before: number, limit = 100): Promise<Lease[]> {
+    return this.db
+      .selectFrom('leases')
+      .select(LEASE_COLUMNS)
+      .where('endsAt', 'is not', null)
+      .where('remindedAt', 'is', null)
+      .where('endsAt', '<', before)
+      .orderBy('endsAt')
+      .limit(limit)
+      .execute();
   }
 
   /** Remembers the lease picked in a deploy form (null: until terminated) until the instance exists. */
-  chooseForRequest(requestKey: string, leaseMs: number | null): void {
+  async chooseForRequest(requestKey: string, leaseMs: number | null): Promise<void> {
     const at = this.now();
-    this.stmts.chooseForRequest.run(requestKey, leaseMs, at);
-    this.stmts.pruneChoices.run(at - CHOICE_TTL_MS);
+    await this.db
+      .insertInto('deployLeaseChoices')
+      .values({ requestKey, leaseMs, chosenAt: at })
+      .onConflict((oc) => oc.column('requestKey').doUpdateSet({ leaseMs, chosenAt: at }))
+      .execute();
+    await this.db.deleteFrom('deployLeaseChoices').where('chosenAt', '<', at - CHOICE_TTL_MS).execute();
   }
 
   /** The lease picked in that deploy form: undefined when none was recorded (use the channel's default). */
-  choiceFor(requestKey: string): { leaseMs: number | null } | undefined {
-    const row = this.stmts.choiceFor.get(requestKey) as { lease_ms: number | null } | undefined;
-    return row ? { leaseMs: row.lease_ms } : undefined;
+  choiceFor(requestKey: string): Promise<{ leaseMs: number | null } | undefined> {
+    return this.db.selectFrom('deployLeaseChoices').select('leaseMs').where('requestKey', '=', requestKey).executeTakeFirst();
   }
 
-  private params(input: LeaseInput) {
-    return {
-      instanceId: input.instanceId,
-      type: input.type ?? null,
-      ownerId: input.ownerId ?? null,
-      channelId: input.channelId ?? null,
-      endsAt: input.endsAt,
-      by: input.by,
-      at: this.now(),
-    };
+  private read(db: Executor, instanceId: string): Promise<Lease | undefined> {
+    return db.selectFrom('leases').select(LEASE_COLUMNS).where('instanceId', '=', instanceId).executeTakeFirst();
+  }
+
+  /** Inserts the lease unless one exists; true when this call created it. */
+  private async insert(db: Executor, input: LeaseInput, at: number): Promise<boolean> {
+    const row = await db
+      .insertInto('leases')
+      .values({
+        instanceId: input.instanceId,
+        type: input.type ?? null,
+        ownerId: input.ownerId ?? null,
+        channelId: input.channelId ?? null,
+        endsAt: input.endsAt,
+        startedAt: at,
+        setBy: input.by,
+        setAt: at,
+      })
+      .onConflict((oc) => oc.column('instanceId').doNothing())
+      .returning('instanceId')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

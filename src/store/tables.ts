@@ -126,6 +126,12 @@ export interface LeasesTable {
   setAt: number;
   remindedAt: number | null;
   expiredAt: number | null;
+  /** Lease steps (migration 700, lease-steps.ts): the next repeat of the expiry notice and how many went out. */
+  nextNagAt: number | null;
+  nags: Generated<number>;
+  /** on-expiry=terminate for the end in terminateEnd. */
+  terminateState: 'claimed' | 'deleting' | 'done' | 'skipped' | null;
+  terminateEnd: number | null;
 }
 
 export interface ChannelPoliciesTable {

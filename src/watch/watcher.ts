@@ -61,7 +61,7 @@ export interface InstanceWatcherOptions {
   /** Parallel detail calls within one cycle (default 8). */
   detailConcurrency?: number;
   /** The instance's lease end (null: until terminated), for the ready reply; undefined: no lease. */
-  leaseEndOf?: (instanceId: string) => { endsAt: number | null } | undefined;
+  leaseEndOf?: (instanceId: string) => Promise<{ endsAt: number | null } | undefined>;
   /**
    * May the watch's requester read the instance's logs and events (its owner, or an admin)? Asked for the reader
    * of a DM thread; without it no reply carries those lines (they routinely hold secrets).
@@ -105,13 +105,14 @@ export class InstanceWatcher {
   }
 
   /** Starts watching an instance. Idempotent: the same instance twice is one watch (the first one). */
-  watch(input: WatchInput): WatchRecord {
-    return this.o.store.add(input, this.o.clock.now());
+  watch(input: WatchInput): Promise<WatchRecord> {
+    // a lock held by another connection is waited out without blocking the event loop
+    return withBusyRetry(() => this.o.store.add(input, this.o.clock.now()), { what: 'start a watch', logger: this.o.logger });
   }
 
-  /** `watch()` for request handlers: a lock held by another connection is waited out without blocking the event loop. */
+  /** `watch()`, for request handlers (the name they know). */
   watchPatiently(input: WatchInput): Promise<WatchRecord> {
-    return withBusyRetry(() => this.watch(input), { what: 'start a watch', logger: this.o.logger });
+    return this.watch(input);
   }
 
   /** Waits for the in-flight cycle (SIGTERM path: the scheduler is stopped first); the caller closes the DB afterwards. */
@@ -159,7 +160,7 @@ export class InstanceWatcher {
   }
 
   private async pollAndDeliver(now: number, report: CycleReport): Promise<void> {
-    const watching = this.o.store.listWatching();
+    const watching = await this.o.store.listWatching();
     report.watching = watching.length;
     const byType = new Map<WorkloadType, WatchRecord[]>();
     for (const w of watching) {
@@ -187,7 +188,7 @@ export class InstanceWatcher {
       const [scope, instanceId, kind] = d.key.split(':');
       if (scope === 'watch' && instanceId && kind) report.delivered.push({ instanceId, kind: kind as OutboxKind, via: d.via });
     }
-    report.pending = this.o.store.countPending() - this.o.delivery.sent.size;
+    report.pending = (await this.o.store.countPending()) - this.o.delivery.sent.size;
   }
 
   private async pollType(type: WorkloadType, watches: WatchRecord[], now: number, report: CycleReport): Promise<void> {
@@ -262,8 +263,8 @@ export class InstanceWatcher {
     for (const kind of d.replies) {
       notices.push({ key: watchNoticeKey(w.instanceId, kind), notice: await this.reply(kind, w, d, detail, now, base, report) });
     }
-    // another connection's lock is waited out asynchronously (up to 2 s) before the cycle gives up
-    await withBusyRetry(() => this.o.store.apply(
+    // one transaction; another connection's lock is waited out asynchronously before the cycle gives up
+    await this.o.store.apply(
       w.instanceId,
       {
         ...(d.status ? { status: d.status } : {}),
@@ -275,14 +276,14 @@ export class InstanceWatcher {
         notices,
       },
       now,
-    ), { what: 'record a poll', deadlineMs: 2000, logger: this.o.logger });
+    );
     if (d.statusChanged && d.status) report.transitions.push({ instanceId: w.instanceId, from: w.lastStatus, to: d.status });
     if (d.finish) report.finished.push({ instanceId: w.instanceId, outcome: d.finish });
   }
 
-  private leaseOf(instanceId: string): { lease?: { endsAt: number | null } } {
+  private async leaseOf(instanceId: string): Promise<{ lease?: { endsAt: number | null } }> {
     try {
-      const lease = this.o.leaseEndOf?.(instanceId);
+      const lease = await this.o.leaseEndOf?.(instanceId);
       return lease ? { lease: { endsAt: lease.endsAt } } : {};
     } catch (err) {
       this.o.logger.warn({ err, instanceId }, 'could not read the lease for the ready reply');
@@ -295,7 +296,7 @@ export class InstanceWatcher {
     const elapsedMs = now - w.createdAt;
     switch (kind) {
       case 'ready':
-        return { kind: 'watch.ready', ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs, ...this.leaseOf(w.instanceId) };
+        return { kind: 'watch.ready', ...base, connection: detail!.connection!, pricePerHour: w.pricePerHour, provisionedMs: elapsedMs, ...(await this.leaseOf(w.instanceId)) };
       case 'failed':
         return { kind: 'watch.failed', ...base, status: d.status ?? 'FAILED', lines: await this.diagnostics(w, report) };
       case 'ended':
@@ -339,7 +340,10 @@ export class InstanceWatcher {
     this.backoff.set(type, b);
     // one line per error streak, not one per cycle (a long outage must not flood the logs)
     if (b.failures === 1) {
-      this.o.logger.warn({ type, kind, watches: this.o.store.countWatching() }, 'Fluence polling failed; backing off, no watch is dropped');
+      void this.o.store
+        .countWatching()
+        .catch(() => null)
+        .then((watches) => this.o.logger.warn({ type, kind, watches }, 'Fluence polling failed; backing off, no watch is dropped'));
     }
   }
 

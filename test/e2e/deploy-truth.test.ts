@@ -60,7 +60,7 @@ describe('an unclear answer to the deploy POST', () => {
     const announced = await t.standin.waitFor(() => announcementOf(t, 'unclear-box'));
     expect(announced.text).toMatch(/unclear-box/);
     await t.bot.context.inflight.idle();
-    expect(t.bot.context.store.watches.get(id)).toBeDefined();
+    expect(await t.bot.context.store.watches.get(id)).toMatchObject({ instanceId: id, state: 'watching' });
     // a second pass changes nothing: one announcement, one instance
     await t.bot.reconciler.runOnce();
     expect(topLevel(/unclear-box/)).toHaveLength(1);

@@ -62,7 +62,7 @@ describe('approvals', () => {
     // announced like a normal deploy, and watched
     await messageMatching(t, 'C_GENERAL', /approved-one.*(being deployed|deployed by)/s);
     await t.bot.context.inflight.idle();
-    expect(t.bot.context.store.watches.get(instances[0]!.id)).toBeDefined();
+    expect(await t.bot.context.store.watches.get(instances[0]!.id)).toMatchObject({ instanceId: instances[0]!.id });
     const audit = t.bot.context.store.audit.recent(10);
     expect(audit.find((e) => e.action === 'approve')).toMatchObject({ actorId: ADMIN, outcome: 'ok' });
     expect(audit.find((e) => e.action === 'deploy' && e.outcome === 'ok')).toMatchObject({ actorId: DEPLOYER, instanceId: instances[0]!.id });

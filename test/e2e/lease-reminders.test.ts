@@ -69,16 +69,16 @@ describe('lease reminders and expiry', () => {
     // a viewer's click is refused at the click, to them alone; nothing changes
     const refused = await as(VIEWER).clickButton(reminder!, ACTION.leaseExtend2h);
     expect(textOf(await reply(t, refused))).toMatch(/⛔/);
-    expect(t.bot.context.store.leases.get(id)!.endsAt).toBe(end);
+    expect((await t.bot.context.store.leases.get(id))!.endsAt).toBe(end);
 
     // the owner extends: 2 h from the reminded end; the reminder is replaced by who extended it
     const click = await as(DEPLOYER).clickButton(reminder!, ACTION.leaseExtend2h);
     expect(textOf(await reply(t, click))).toMatch(new RegExp(`<@${DEPLOYER}> extended the lease of \`lease-box\`: it now ends <!date\\^${Math.floor((end + 2 * HOUR_MS) / 1000)}\\^`));
-    expect(t.bot.context.store.leases.get(id)!.endsAt).toBe(end + 2 * HOUR_MS);
+    expect((await t.bot.context.store.leases.get(id))!.endsAt).toBe(end + 2 * HOUR_MS);
     // a second click on the same reminder extends nothing more
     const again = await as(DEPLOYER).clickButton(reminder!, ACTION.leaseExtend2h);
     expect(textOf(await reply(t, again))).toMatch(/nothing changed/);
-    expect(t.bot.context.store.leases.get(id)!.endsAt).toBe(end + 2 * HOUR_MS);
+    expect((await t.bot.context.store.leases.get(id))!.endsAt).toBe(end + 2 * HOUR_MS);
 
     // past the old end: no expiry, no second reminder for it
     await leaseTick(end + MINUTE_MS - t.clock.now());
@@ -185,9 +185,9 @@ describe('lease reminders and expiry', () => {
     expect(textOf(reminder)).toMatch(/\(the channel's max-lease\) only an admin can extend it/);
     const owner = await as(DEPLOYER, 'CMAX').clickButton(reminder!, ACTION.leaseExtend2h);
     expect(textOf(await reply(t, owner))).toMatch(/⛔ Leases in <#CMAX> are at most 3h from the deploy.*Only an admin/);
-    expect(t.bot.context.store.leases.get(id)!.endsAt).toBe(end);
+    expect((await t.bot.context.store.leases.get(id))!.endsAt).toBe(end);
     const admin = await as(ADMIN, 'CMAX').clickButton(reminder!, ACTION.leaseExtend2h);
     expect(textOf(await reply(t, admin))).toMatch(/As an admin they went past the channel's max-lease/);
-    expect(t.bot.context.store.leases.get(id)!.endsAt).toBe(end + 2 * HOUR_MS);
+    expect((await t.bot.context.store.leases.get(id))!.endsAt).toBe(end + 2 * HOUR_MS);
   });
 });

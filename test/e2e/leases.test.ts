@@ -42,7 +42,7 @@ describe('leases', () => {
     const select = leaseOptions(view);
     expect(select.options.map((o: any) => o.text.text)).toEqual(['2 hours', '8 hours (default)', '24 hours', '3 days', '1 week', 'Until I terminate it']);
     expect(select.initial_option.value).toBe('8h');
-    expect(leaseOf(id)).toMatchObject({ ownerId: DEPLOYER, channelId: 'C_GENERAL', endsAt: t0 + 8 * HOUR_MS });
+    expect(await leaseOf(id)).toMatchObject({ ownerId: DEPLOYER, channelId: 'C_GENERAL', endsAt: t0 + 8 * HOUR_MS });
   });
 
   test('the picked lease is recorded, and its end shows on the card, in the list and in the ready reply', async () => {
@@ -51,7 +51,7 @@ describe('leases', () => {
     const announcement = await messageMatching(t, 'C_GENERAL', /short-box/);
     const id = await instanceIdOf(t, 'short-box');
     const end = t0 + 2 * HOUR_MS;
-    expect(leaseOf(id)!.endsAt).toBe(end);
+    expect((await leaseOf(id))!.endsAt).toBe(end);
     const token = `<!date^${Math.floor(end / 1000)}^`;
 
     await t.tick(130_000);
@@ -86,7 +86,7 @@ describe('leases', () => {
     const { id, view } = await deploy(user, 'ml-box', undefined, ML);
     expect(leaseOptions(view).options.map((o: any) => o.value)).toEqual(['2h', '4h', '8h', '1d']);
     expect(leaseOptions(view).initial_option.value).toBe('4h');
-    expect(leaseOf(id)!.endsAt).toBe(t0 + 4 * HOUR_MS);
+    expect((await leaseOf(id))!.endsAt).toBe(t0 + 4 * HOUR_MS);
 
     // a value the form did not offer (forged, or the policy changed meanwhile) is refused there, nothing deployed
     const posts = t.sim.control.requests.filter((r) => r.method === 'POST').length;
@@ -100,19 +100,19 @@ describe('leases', () => {
     const admin = as(ADMIN, ML);
     const t1 = t.clock.now();
     const { id: adminMl } = await deploy(admin, 'admin-ml-box', '3d', ML);
-    expect(leaseOf(adminMl)!.endsAt).toBe(t1 + 3 * DAY_MS);
+    expect((await leaseOf(adminMl))!.endsAt).toBe(t1 + 3 * DAY_MS);
 
     // the owner: within the maximum yes, past it no (refused and audited)
     expect(await command(t, user, 'lease ml-box 12h')).toMatch(/The lease of `ml-box` now ends <!date\^\d+\^.*\(in 12h\)/);
-    expect(leaseOf(id)!.endsAt).toBe(t.clock.now() + 12 * HOUR_MS);
+    expect((await leaseOf(id))!.endsAt).toBe(t.clock.now() + 12 * HOUR_MS);
     const past = await command(t, user, 'lease ml-box 3d');
     expect(past).toMatch(REFUSED);
     expect(past).toMatch(/at most 1d from the deploy.*Only an admin/);
     expect(await command(t, user, 'lease ml-box off')).toMatch(/only an admin can let an instance run until it is terminated/);
-    expect(leaseOf(id)!.endsAt).toBe(t.clock.now() + 12 * HOUR_MS);
+    expect((await leaseOf(id))!.endsAt).toBe(t.clock.now() + 12 * HOUR_MS);
     // an admin may, and is told they went past the maximum
     expect(await command(t, as(ADMIN), 'lease ml-box off')).toMatch(/now runs until someone terminates it .*went past the channel's max-lease/);
-    expect(leaseOf(id)!.endsAt).toBeNull();
+    expect((await leaseOf(id))!.endsAt).toBeNull();
     const rows = t.bot.context.store.audit.recent(20).filter((e) => e.action === 'lease' && e.instanceId === id);
     expect(rows.map((e) => e.outcome)).toEqual(['ok', 'refused', 'refused', 'ok']);
     expect(rows[0]!.detail).toMatch(/lease off: .* → until terminated \(past max-lease, by an admin\)/);
@@ -127,10 +127,10 @@ describe('leases', () => {
 
     const [outside] = t.sim.control.seedInstances(1, 'vm', { namePrefix: 'outside' });
     expect(await command(t, as(DEPLOYER), `lease ${outside!.slice(0, 8)} 1d`)).toMatch(REFUSED);
-    expect(leaseOf(outside!)).toBeUndefined();
+    expect(await leaseOf(outside!)).toBeUndefined();
     expect(await command(t, as(ADMIN), `lease ${outside!.slice(0, 8)} 45m`)).toMatch(/now ends .*\(in 45m\) \(it had no lease\)/);
-    expect(leaseOf(outside!)).toMatchObject({ endsAt: t.clock.now() + 45 * 60_000, type: 'vm', channelId: 'C_GENERAL' });
-    expect(leaseOf(id)!.endsAt).not.toBe(t.clock.now() + 7 * DAY_MS);
+    expect(await leaseOf(outside!)).toMatchObject({ endsAt: t.clock.now() + 45 * 60_000, type: 'vm', channelId: 'C_GENERAL' });
+    expect((await leaseOf(id))!.endsAt).not.toBe(t.clock.now() + 7 * DAY_MS);
   });
 
   test('/gpu lease and /gpu policy explain bad input before doing anything', async () => {

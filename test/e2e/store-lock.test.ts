@@ -27,14 +27,14 @@ test('while another connection holds the write lock, /healthz and other acks ans
     const [health, otherAck] = await Promise.all([fetch(`http://127.0.0.1:${t.bot.port}/healthz`), t.user.withUser('U_BOB').command('help')]);
     expect(health.status).toBe(200);
     expect(otherAck.status).toBe(200);
-    expect(t.bot.context.store.watches.get(id!)).toBeUndefined(); // still waiting for the lock
+    expect((await t.bot.context.store.watches.get(id!))).toBeUndefined(); // still waiting for the lock
 
     holder.exec('COMMIT');
   } finally {
     if (holder.inTransaction) holder.exec('ROLLBACK');
     holder.close();
   }
-  const watch = await t.standin.waitFor(() => t.bot.context.store.watches.get(id!), 8000);
+  const watch = await t.standin.waitFor(async () => (await t.bot.context.store.watches.get(id!)), 8000);
   expect(watch.state).toBe('watching');
   const status = t.standin.messages('C_GENERAL').filter((m) => !m.thread_ts && String(m.text).includes('locked-0'));
   expect(status).toHaveLength(1);

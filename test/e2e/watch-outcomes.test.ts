@@ -69,7 +69,7 @@ describe('how a watched deploy ends, in Slack', () => {
   it('ENDED elsewhere while provisioning: one reply saying so, and the watch stops', async () => {
     t = await startTestBot();
     const { ts } = await deploy(t, 'container', 'gone-box');
-    const id = t.bot.context.store.watches.listWatching()[0]!.instanceId;
+    const id = (await t.bot.context.store.watches.listWatching())[0]!.instanceId;
     t.sim.control.setStatus(id, 'ENDED');
     await t.tick();
     await t.tick();
@@ -94,6 +94,6 @@ describe('how a watched deploy ends, in Slack', () => {
     replies = thread(t, ts);
     expect(replies).toHaveLength(2);
     expect(replies[1]!.text).toMatch(/Stopped watching slow-box/);
-    expect(t.bot.context.store.watches.listWatching()).toEqual([]);
+    expect((await t.bot.context.store.watches.listWatching())).toEqual([]);
   });
 });

@@ -50,7 +50,7 @@ it('a crash-looping container is never called ready; after the start grace: one 
 
   for (let i = 0; i < 8; i++) await t.tick();
   expect(replies(ts)).toHaveLength(1);
-  expect(t.bot.context.store.watches.get((await idOf('crashy-0')))!.state).toBe('watching');
+  expect((await t.bot.context.store.watches.get(await idOf('crashy-0')))!.state).toBe('watching');
 });
 
 it('a container on another image is ready with `<user>@host` and a hint, not a root login', async () => {

@@ -65,7 +65,7 @@ describe('/gpu watch', () => {
     const [id] = t.sim.control.seedInstances(1, 'baremetal', { status, namePrefix: `done-${status.toLowerCase()}` });
     const msg = await answer(`watch ${id}`);
     expect(visibleText(msg)).toMatch(said);
-    expect(t.bot.context.store.watches.get(id!)).toBeUndefined();
+    expect(await t.bot.context.store.watches.get(id!)).toBeUndefined();
     expect(t.standin.messages().some((m) => String(m.text).includes(`done-${status.toLowerCase()}`))).toBe(false);
   });
 
@@ -80,7 +80,7 @@ describe('/gpu watch', () => {
     expect(visibleText(msg)).toMatch(/invite me with `\/invite @gpu-bot`/);
     const dm = await t.standin.waitFor(() => t.standin.messages().find((m) => m.channel.startsWith('D') && String(m.text).includes('private-0')));
     await t.bot.context.inflight.idle(); // the watch is stored once Slack has answered the DM post
-    expect(t.bot.context.store.watches.get(id!)).toMatchObject({ channelId: dm.channel, messageTs: dm.ts });
+    expect(await t.bot.context.store.watches.get(id!)).toMatchObject({ channelId: dm.channel, messageTs: dm.ts });
     t.sim.control.setStatus(id!, 'ACTIVE');
     await t.tick();
     await t.tick();

@@ -128,7 +128,7 @@ describe('a Fluence outage of several watch cycles', () => {
     expect((await t.user.command('watch outage-0')).status).toBe(200);
     const status = await t.standin.waitFor(() => announcementOf(t, 'outage-0'));
     // the watch is stored right after Slack accepts the status post
-    await t.standin.waitFor(() => t.bot.context.store.watches.get(id!));
+    await t.standin.waitFor(async () => (await t.bot.context.store.watches.get(id!)));
 
     // Fluence goes dark (every call 503s... as 500s here) and the instance becomes ACTIVE meanwhile
     t.sim.control.setFaults({ errorRate: 1 });
@@ -136,7 +136,7 @@ describe('a Fluence outage of several watch cycles', () => {
     const before = t.sim.control.requests.length;
     for (let i = 0; i < 8; i++) await t.tick();
     expect(t.sim.control.requests.length).toBeGreaterThan(before); // it did try
-    expect(t.bot.context.store.watches.listWatching().map((w) => w.instanceId)).toContain(id);
+    expect((await t.bot.context.store.watches.listWatching()).map((w) => w.instanceId)).toContain(id);
     expect(threadOf(t, status.ts)).toEqual([]);
 
     // back: the reply comes within the backoff (at most 15 skipped cycles), once
@@ -153,7 +153,7 @@ describe('a Fluence outage of several watch cycles', () => {
     const [id] = t.sim.control.seedInstances(1, 'vm', { status: 'INITIALIZED', namePrefix: 'restart' });
     expect((await t.user.command('watch restart-0')).status).toBe(200);
     const status = await t.standin.waitFor(() => announcementOf(t, 'restart-0'));
-    await t.standin.waitFor(() => t.bot.context.store.watches.get(id!));
+    await t.standin.waitFor(async () => (await t.bot.context.store.watches.get(id!)));
     t.sim.control.setFaults({ errorRate: 1 });
     for (let i = 0; i < 3; i++) await t.tick();
     t = await t.restart();

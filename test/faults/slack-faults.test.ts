@@ -43,7 +43,7 @@ describe('chat.postMessage answers ratelimited, then succeeds', () => {
     expect((await t.user.command('watch first-post-0')).status).toBe(200);
     const status = await t.standin.waitFor(() => announcementOf(t, 'first-post-0'));
     expect(t.standin.callsTo('chat.postMessage').map((c) => c.error)).toEqual(['ratelimited', undefined]);
-    await t.standin.waitFor(() => t.bot.context.store.watches.get(id!));
+    await t.standin.waitFor(async () => (await t.bot.context.store.watches.get(id!)));
     t.sim.control.setStatus(id!, 'ACTIVE');
     for (let i = 0; i < 4; i++) await t.tick();
     expect(threadOf(t, status.ts)).toHaveLength(1);
@@ -58,7 +58,7 @@ describe('chat.postMessage answers ratelimited, then succeeds', () => {
     expect(JSON.stringify(ack.body.view)).toMatch(/Deployed/);
     const parent = await t.standin.waitFor(() => announcementOf(t, 'quiet-box'));
     expect(t.standin.callsTo('chat.postMessage').map((c) => c.error)).toEqual(['ratelimited', undefined]);
-    await t.standin.waitFor(() => t.bot.context.store.watches.listWatching().length > 0);
+    await t.standin.waitFor(async () => (await t.bot.context.store.watches.listWatching()).length > 0);
     await t.tick(130_000);
     for (let i = 0; i < 3; i++) await t.tick();
     expect(threadOf(t, parent.ts).filter((m) => /is ready/.test(String(m.text)))).toHaveLength(1);

@@ -32,7 +32,7 @@ afterEach(async () => {
 
 function jobOn(store: Store, o: { fluence?: Pick<FluenceApi, 'getInstance' | 'terminateInstance'> } = {}) {
   const notices: Array<{ key: string; notice: LeaseNotice }> = [];
-  const outbox: LeaseOutbox = { enqueueIn: (entries) => (notices.push(...entries), entries.map((e) => e.key)) };
+  const outbox: LeaseOutbox = { enqueueIn: async (_trx, entries) => (notices.push(...entries), entries.map((e) => e.key)) };
   const lists = { calls: 0 };
   const job = new LeaseJob({
     steps: store.leaseSteps,
@@ -57,7 +57,7 @@ describe('lease job', () => {
   it('reminds once per end, with the spend from one detail call; lists come from the fleet snapshot', async () => {
     const store = await t.open();
     const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'box' });
-    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: t.clock.t + 2 * HOUR_MS, by: 'U1' });
+    await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: t.clock.t + 2 * HOUR_MS, by: 'U1' });
     const { run, notices, lists } = jobOn(store);
     await run();
     expect(notices).toEqual([]);
@@ -76,7 +76,7 @@ describe('lease job', () => {
     const store = await t.open();
     const [id] = sim.control.seedInstances(1, 'vm', { namePrefix: 'nag' });
     const end = t.clock.t + HOUR_MS;
-    store.leases.set({ instanceId: id!, type: 'vm', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    await store.leases.set({ instanceId: id!, type: 'vm', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
     const { run, notices } = jobOn(store);
     t.clock.t = end;
     await run();
@@ -97,7 +97,7 @@ describe('lease job', () => {
     store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
     const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'doomed' });
     const end = t.clock.t + HOUR_MS;
-    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
     const { run, notices } = jobOn(store);
     t.clock.t = end + 1;
     await run();
@@ -115,12 +115,12 @@ describe('lease job', () => {
     store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
     const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'saved' });
     const end = t.clock.t + HOUR_MS;
-    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
     // the owner clicks Extend 2 h while the job is reading the instance before its DELETE
     const racing: Pick<FluenceApi, 'getInstance' | 'terminateInstance'> = {
       getInstance: async (type, i) => {
         const d = await fluence.getInstance(type, i);
-        store.leases.extendTo(i, end + 2 * HOUR_MS, 'U1');
+        await store.leases.extendTo(i, end + 2 * HOUR_MS, 'U1');
         return d;
       },
       terminateInstance: (type, i) => fluence.terminateInstance(type, i),
@@ -131,7 +131,7 @@ describe('lease job', () => {
     expect(deletes()).toBe(0);
     expect(notices).toEqual([]);
     expect(await store.leaseSteps.terminating()).toEqual([]);
-    expect(store.leases.get(id!)!.endsAt).toBe(end + 2 * HOUR_MS);
+    expect((await store.leases.get(id!))!.endsAt).toBe(end + 2 * HOUR_MS);
   });
 
   it('a restart after the DELETE went out (marked deleting) reports it once and DELETEs nothing again', async () => {
@@ -139,10 +139,10 @@ describe('lease job', () => {
     store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
     const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'cut' });
     const end = t.clock.t + HOUR_MS;
-    store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
     t.clock.t = end + 1;
     // the first process claimed, marked deleting, sent the DELETE and died before recording
-    await store.leaseSteps.claimExpiry(id!, end, t.clock.t, { onExpiry: 'terminate', nextNagAt: 0 }, () => undefined);
+    await store.leaseSteps.claimExpiry(id!, end, t.clock.t, { onExpiry: 'terminate', nextNagAt: 0 }, async () => undefined);
     expect(await store.leaseSteps.startDeleting(id!, end, t.clock.t)).toBe(true);
     await fluence.terminateInstance('container', id!);
     await store.close();
@@ -158,9 +158,11 @@ describe('lease job', () => {
     const store = await t.open();
     const ids = sim.control.seedInstances(10_000, 'container', { namePrefix: 'fleet' });
     const t0 = t.clock.t;
-    store.db.transaction(() => {
-      ids.forEach((id, k) => store.leases.set({ instanceId: id, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: t0 + (k < 100 ? 20 * MINUTE_MS : 8 * HOUR_MS), by: 'U1' }));
-    })();
+    // seeded in bulk (10,000 lease changes one by one would be 10,000 transactions)
+    const rows = ids.map((id, k) => ({ instanceId: id, type: 'container' as const, ownerId: 'U1', channelId: 'C1', endsAt: t0 + (k < 100 ? 20 * MINUTE_MS : 8 * HOUR_MS), startedAt: t0, setBy: 'U1', setAt: t0 }));
+    await store.transaction(async (trx) => {
+      for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('leases').values(rows.slice(i, i + 1000)).execute();
+    });
     const { run, notices, lists } = jobOn(store);
     sim.control.resetRequests();
     const started = Date.now();

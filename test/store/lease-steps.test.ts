@@ -10,51 +10,51 @@ describe('lease step claims', () => {
     const s = await t.open();
     const t0 = t.clock.t;
     const end = t0 + 2 * HOUR_MS;
-    s.leases.set({ instanceId: 'i-1', type: 'vm', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    await s.leases.set({ instanceId: 'i-1', type: 'vm', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
     expect(await s.leaseSteps.due(t0, end - 1)).toEqual([]);
     const due = await s.leaseSteps.due(t0, end + 1);
     expect(due.map((l) => l.instanceId)).toEqual(['i-1']);
 
     const sent: string[] = [];
-    expect(await s.leaseSteps.claimReminder('i-1', end, t0, () => void sent.push('reminder'))).toBe(true);
-    expect(await s.leaseSteps.claimReminder('i-1', end, t0, () => void sent.push('again'))).toBe(false);
+    expect(await s.leaseSteps.claimReminder('i-1', end, t0, async () => void sent.push('reminder'))).toBe(true);
+    expect(await s.leaseSteps.claimReminder('i-1', end, t0, async () => void sent.push('again'))).toBe(false);
     expect(sent).toEqual(['reminder']);
     expect(await s.leaseSteps.due(t0, end + 1)).toEqual([]);
 
     // notices that fail to be claimed roll the step back: it is decided again next tick
     const end2 = end + 2 * HOUR_MS;
-    expect(s.leases.extendTo('i-1', end2, 'U1').changed).toBe(true);
-    await expect(s.leaseSteps.claimReminder('i-1', end2, t0, () => { throw new Error('outbox refused'); })).rejects.toThrow('outbox refused');
+    expect((await s.leases.extendTo('i-1', end2, 'U1')).changed).toBe(true);
+    await expect(s.leaseSteps.claimReminder('i-1', end2, t0, async () => { throw new Error('outbox refused'); })).rejects.toThrow('outbox refused');
     expect((await s.leaseSteps.due(t0, end2 + 1)).map((l) => l.remindedAt)).toEqual([null]);
     // a step decided for the old end claims nothing for the new one
-    expect(await s.leaseSteps.claimReminder('i-1', end, t0, () => undefined)).toBe(false);
-    expect(await s.leaseSteps.claimReminder('i-1', end2, t0, () => undefined)).toBe(true);
+    expect(await s.leaseSteps.claimReminder('i-1', end, t0, async () => undefined)).toBe(false);
+    expect(await s.leaseSteps.claimReminder('i-1', end2, t0, async () => undefined)).toBe(true);
   });
 
   it('expiry with on-expiry=remind plans repeats; each repeat is claimed once; a new end stops them', async () => {
     const s = await t.open();
     const end = t.clock.t;
-    s.leases.set({ instanceId: 'i-1', endsAt: end, by: 'U1' });
-    expect(await s.leaseSteps.claimExpiry('i-1', end, end, { onExpiry: 'remind', nextNagAt: end + 4 * HOUR_MS }, () => undefined)).toBe(true);
-    expect(await s.leaseSteps.claimExpiry('i-1', end, end, { onExpiry: 'remind', nextNagAt: end + 4 * HOUR_MS }, () => undefined)).toBe(false);
+    await s.leases.set({ instanceId: 'i-1', endsAt: end, by: 'U1' });
+    expect(await s.leaseSteps.claimExpiry('i-1', end, end, { onExpiry: 'remind', nextNagAt: end + 4 * HOUR_MS }, async () => undefined)).toBe(true);
+    expect(await s.leaseSteps.claimExpiry('i-1', end, end, { onExpiry: 'remind', nextNagAt: end + 4 * HOUR_MS }, async () => undefined)).toBe(false);
     expect(await s.leaseSteps.due(end + 4 * HOUR_MS - 1, end)).toEqual([]);
     expect(await s.leaseSteps.due(end + 4 * HOUR_MS, end)).toMatchObject([{ remindedAt: end, expiredAt: end, nextNagAt: end + 4 * HOUR_MS, nags: 0 }]);
-    expect(await s.leaseSteps.claimNag('i-1', end, end + 4 * HOUR_MS, end + 8 * HOUR_MS, () => undefined)).toBe(true);
-    expect(await s.leaseSteps.claimNag('i-1', end, end + 4 * HOUR_MS, end + 8 * HOUR_MS, () => undefined)).toBe(false);
+    expect(await s.leaseSteps.claimNag('i-1', end, end + 4 * HOUR_MS, end + 8 * HOUR_MS, async () => undefined)).toBe(true);
+    expect(await s.leaseSteps.claimNag('i-1', end, end + 4 * HOUR_MS, end + 8 * HOUR_MS, async () => undefined)).toBe(false);
     expect(await s.leaseSteps.due(end + 8 * HOUR_MS, end)).toMatchObject([{ nags: 1 }]);
-    s.leases.set({ instanceId: 'i-1', endsAt: end + 24 * HOUR_MS, by: 'U1' });
+    await s.leases.set({ instanceId: 'i-1', endsAt: end + 24 * HOUR_MS, by: 'U1' });
     expect(await s.leaseSteps.due(end + 9 * HOUR_MS, end + 9 * HOUR_MS)).toEqual([]);
   });
 
   it('terminate: claimed at expiry, deleting only while the lease still ends at the passed claimed end', async () => {
     const s = await t.open();
     const end = t.clock.t;
-    s.leases.set({ instanceId: 'i-1', type: 'container', endsAt: end, by: 'U1' });
-    s.leases.set({ instanceId: 'i-2', type: 'container', endsAt: end, by: 'U1' });
-    for (const id of ['i-1', 'i-2']) await s.leaseSteps.claimExpiry(id, end, end, { onExpiry: 'terminate', nextNagAt: 0 }, () => undefined);
+    await s.leases.set({ instanceId: 'i-1', type: 'container', endsAt: end, by: 'U1' });
+    await s.leases.set({ instanceId: 'i-2', type: 'container', endsAt: end, by: 'U1' });
+    for (const id of ['i-1', 'i-2']) await s.leaseSteps.claimExpiry(id, end, end, { onExpiry: 'terminate', nextNagAt: 0 }, async () => undefined);
     expect((await s.leaseSteps.terminating()).map((x) => [x.instanceId, x.state, x.terminateEnd])).toEqual([['i-1', 'claimed', end], ['i-2', 'claimed', end]]);
     // the last-second extension of i-2 wins: it is never marked deleting
-    s.leases.set({ instanceId: 'i-2', endsAt: end + HOUR_MS, by: 'U1' });
+    await s.leases.set({ instanceId: 'i-2', endsAt: end + HOUR_MS, by: 'U1' });
     expect(await s.leaseSteps.startDeleting('i-2', end, end + 1)).toBe(false);
     expect(await s.leaseSteps.startDeleting('i-1', end, end + 1)).toBe(true);
     // survives a restart as 'deleting'
@@ -69,7 +69,7 @@ describe('lease step claims', () => {
   it('settle takes an ended lease out of every queue', async () => {
     const s = await t.open();
     const end = t.clock.t;
-    s.leases.set({ instanceId: 'i-1', endsAt: end, by: 'U1' });
+    await s.leases.set({ instanceId: 'i-1', endsAt: end, by: 'U1' });
     await s.leaseSteps.settle('i-1', end, end);
     expect(await s.leaseSteps.due(end + 100 * HOUR_MS, end + 100 * HOUR_MS)).toEqual([]);
   });

@@ -12,38 +12,38 @@ describe('lease store', () => {
   it('creates a lease, keeps its owner, channel and start on changes, survives a reopen', async () => {
     const s = await t.open();
     const t0 = t.clock.t;
-    const first = s.leases.set({ instanceId: 'i-1', type: 'vm', ownerId: 'UALICE', channelId: 'CML', endsAt: t0 + 8 * HOUR_MS, by: 'UALICE' });
+    const first = await s.leases.set({ instanceId: 'i-1', type: 'vm', ownerId: 'UALICE', channelId: 'CML', endsAt: t0 + 8 * HOUR_MS, by: 'UALICE' });
     expect(first).toMatchObject({ before: undefined, changed: true, after: { endsAt: t0 + 8 * HOUR_MS, ownerId: 'UALICE', channelId: 'CML', startedAt: t0 } });
     t.clock.t += HOUR_MS;
-    const second = s.leases.set({ instanceId: 'i-1', ownerId: 'UBOB', channelId: 'COTHER', endsAt: null, by: 'UADMIN' });
+    const second = await s.leases.set({ instanceId: 'i-1', ownerId: 'UBOB', channelId: 'COTHER', endsAt: null, by: 'UADMIN' });
     expect(second.after).toMatchObject({ endsAt: null, ownerId: 'UALICE', channelId: 'CML', startedAt: t0, setBy: 'UADMIN', type: 'vm' });
-    expect(s.leases.set({ instanceId: 'i-1', endsAt: null, by: 'UADMIN' }).changed).toBe(false);
+    expect((await s.leases.set({ instanceId: 'i-1', endsAt: null, by: 'UADMIN' })).changed).toBe(false);
     await s.close();
-    expect((await t.open()).leases.get('i-1')).toMatchObject({ endsAt: null, setBy: 'UADMIN' });
+    expect(await (await t.open()).leases.get('i-1')).toMatchObject({ endsAt: null, setBy: 'UADMIN' });
   });
 
   it('start() keeps the first lease when an instance is announced twice', async () => {
     const s = await t.open();
-    expect(s.leases.start({ instanceId: 'i-1', endsAt: 100, by: 'U1' }).created).toBe(true);
-    expect(s.leases.start({ instanceId: 'i-1', endsAt: 999, by: 'U2' })).toMatchObject({ created: false, lease: { endsAt: 100, setBy: 'U1' } });
+    expect((await s.leases.start({ instanceId: 'i-1', endsAt: 100, by: 'U1' })).created).toBe(true);
+    expect(await s.leases.start({ instanceId: 'i-1', endsAt: 999, by: 'U2' })).toMatchObject({ created: false, lease: { endsAt: 100, setBy: 'U1' } });
   });
 
   it('answers "ending before T, not reminded" from an index, and a new end clears the old reminder', async () => {
     const s = await t.open();
     const t0 = t.clock.t;
-    for (let i = 0; i < 50; i++) s.leases.set({ instanceId: `i-${i}`, endsAt: t0 + i * HOUR_MS, by: 'U1' });
-    s.leases.set({ instanceId: 'forever', endsAt: null, by: 'U1' });
-    expect(s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS).map((l) => l.instanceId)).toEqual(['i-0', 'i-1', 'i-2']);
+    for (let i = 0; i < 50; i++) await s.leases.set({ instanceId: `i-${i}`, endsAt: t0 + i * HOUR_MS, by: 'U1' });
+    await s.leases.set({ instanceId: 'forever', endsAt: null, by: 'U1' });
+    expect((await s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS)).map((l) => l.instanceId)).toEqual(['i-0', 'i-1', 'i-2']);
     // what a reminder job will do once the scheduler lands: stamp reminded_at for the current end
     s.db.prepare(`UPDATE leases SET reminded_at = ? WHERE instance_id IN ('i-0', 'i-1')`).run(t0);
-    expect(s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS).map((l) => l.instanceId)).toEqual(['i-2']);
+    expect((await s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS)).map((l) => l.instanceId)).toEqual(['i-2']);
     // extending moves the end: the reminder for the OLD end no longer counts
-    s.leases.set({ instanceId: 'i-1', endsAt: t0 + 2.5 * HOUR_MS, by: 'U1' });
-    expect(s.leases.get('i-1')!.remindedAt).toBeNull();
-    expect(s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS).map((l) => l.instanceId)).toEqual(['i-2', 'i-1']);
+    await s.leases.set({ instanceId: 'i-1', endsAt: t0 + 2.5 * HOUR_MS, by: 'U1' });
+    expect((await s.leases.get('i-1'))!.remindedAt).toBeNull();
+    expect((await s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS)).map((l) => l.instanceId)).toEqual(['i-2', 'i-1']);
     // setting the same end again keeps the reminder
-    s.leases.set({ instanceId: 'i-0', endsAt: t0, by: 'U1' });
-    expect(s.leases.get('i-0')!.remindedAt).toBe(t0);
+    await s.leases.set({ instanceId: 'i-0', endsAt: t0, by: 'U1' });
+    expect((await s.leases.get('i-0'))!.remindedAt).toBe(t0);
     const plan = s.db
       .prepare(`EXPLAIN QUERY PLAN SELECT * FROM leases WHERE ends_at IS NOT NULL AND reminded_at IS NULL AND ends_at < ? ORDER BY ends_at LIMIT ?`)
       .all(t0, 10) as Array<{ detail: string }>;
@@ -52,11 +52,11 @@ describe('lease store', () => {
 
   it('remembers the lease picked in a deploy form by its request id (null: until terminated)', async () => {
     const s = await t.open();
-    s.leases.chooseForRequest('req-1', 2 * HOUR_MS);
-    s.leases.chooseForRequest('req-2', null);
-    expect(s.leases.choiceFor('req-1')).toEqual({ leaseMs: 2 * HOUR_MS });
-    expect(s.leases.choiceFor('req-2')).toEqual({ leaseMs: null });
-    expect(s.leases.choiceFor('req-3')).toBeUndefined();
+    await s.leases.chooseForRequest('req-1', 2 * HOUR_MS);
+    await s.leases.chooseForRequest('req-2', null);
+    expect(await s.leases.choiceFor('req-1')).toEqual({ leaseMs: 2 * HOUR_MS });
+    expect(await s.leases.choiceFor('req-2')).toEqual({ leaseMs: null });
+    expect(await s.leases.choiceFor('req-3')).toBeUndefined();
   });
 });
 

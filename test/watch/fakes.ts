@@ -12,9 +12,9 @@ import { FluenceError } from '../../src/fluence/errors';
 import { instanceState, type Connection, type InstanceDetail, type InstanceSummary } from '../../src/fluence/model';
 import type { WorkloadType } from '../../src/fluence/workload';
 import { createLogger } from '../../src/log';
-import { openDatabase, type Db } from '../../src/store/db';
-import { WatchStore, type WatchInput, type WatchRecord } from '../../src/store/watches';
-import { OutboxStore } from '../../src/store/outbox';
+import { openStore, type Store } from '../../src/store';
+import type { WatchStore, WatchInput, WatchRecord } from '../../src/store/watches';
+import type { OutboxStore } from '../../src/store/outbox';
 import { NoticeDelivery } from '../../src/background/delivery';
 import { RENDERERS, slackNoticeSender } from '../../src/slack/notices';
 import { ManualClock } from '../../src/watch/clock';
@@ -147,7 +147,8 @@ export const MIN = 60_000;
 export interface Harness {
   dir: string;
   path: string;
-  db: Db;
+  /** The whole store on the file (the watcher uses its watches and outbox). */
+  db: Store;
   store: WatchStore;
   /** The one outbox the watcher's notices go through (same file). */
   outbox: OutboxStore;
@@ -160,10 +161,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function harness(
+export async function harness(
   fake: Partial<FluenceApi>,
   opts: { sandbox?: boolean; notifier?: RecordingNotifier; clock?: ManualClock; startGraceMs?: number; mayReadLines?: (w: WatchRecord) => boolean } = {},
-): Harness {
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-watch-'));
   const fluence = fake as FluenceApi;
   const path = join(dir, 'watch.sqlite');
@@ -171,10 +172,10 @@ export function harness(
   const { logger, lines } = captureLogger();
   // the notifier plays the Slack workspace: it survives a restart of the bot
   const notifier = opts.notifier ?? new RecordingNotifier();
-  const build = () => {
-    const db = openDatabase(path);
-    const store = new WatchStore(db);
-    const outbox = new OutboxStore(db);
+  const build = async () => {
+    const db = await openStore(path, { now: () => clock.now() });
+    const store = db.watches;
+    const outbox = db.outbox;
     const sandbox = opts.sandbox ?? false;
     const delivery = new NoticeDelivery({ outbox, sender: slackNoticeSender(notifier, RENDERERS, { sandbox }), logger, now: () => clock.now(), intervalMs: 15_000 });
     const watcher = new InstanceWatcher({
@@ -185,15 +186,15 @@ export function harness(
     });
     return { db, store, outbox, watcher };
   };
-  const h = { dir, path, clock, notifier, logs: lines, ...build() } as Harness;
+  const h = { dir, path, clock, notifier, logs: lines, ...(await build()) } as Harness;
   h.restart = async () => {
     await h.watcher.stop();
-    h.db.close();
-    Object.assign(h, build());
+    await h.db.close();
+    Object.assign(h, await build());
   };
   h.close = async () => {
     await h.watcher.stop();
-    if (h.db.open) h.db.close();
+    await h.db.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return h;

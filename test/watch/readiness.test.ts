@@ -11,9 +11,9 @@ import { CONNECTIONS, FakeFluence, harness, MIN, textOf, watchInput, type Harnes
 let h: Harness;
 let fluence: FakeFluence;
 
-beforeEach(() => {
+beforeEach(async () => {
   fluence = new FakeFluence();
-  h = harness(fluence);
+  h = await harness(fluence);
 });
 afterEach(async () => {
   await h.close();
@@ -26,7 +26,7 @@ async function cycles(n: number, stepMs = 15_000) {
   }
 }
 
-const kinds = () => h.store.messagesFor('c1').filter((m) => m.kind !== 'status').map((m) => m.kind);
+const kinds = async () => (await h.store.messagesFor('c1')).filter((m) => m.kind !== 'status').map((m) => m.kind);
 const CRASH_EVENTS = [
   '[pod]: [Normal] [Started] Started container service-1',
   '[pod]: [Warning] [BackOff] Back-off restarting failed container service-1 in pod pod',
@@ -35,10 +35,10 @@ const CRASH_LOGS = ["[pod] ModuleNotFoundError: No module named 'torch'"];
 
 test('ACTIVE with an address but container NOT_STARTED is not ready: no "connect with" reply', async () => {
   fluence.put({ type: 'container', id: 'c1', name: 'llm', status: 'ACTIVE', containerStatus: 'NOT_STARTED', connection: CONNECTIONS.container });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
+  await h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
   await cycles(4); // one minute: well inside the start grace
   expect(h.notifier.replies()).toEqual([]);
-  expect(h.store.get('c1')!.state).toBe('watching');
+  expect((await h.store.get('c1'))!.state).toBe('watching');
 
   fluence.set('c1', { containerStatus: 'STARTED' });
   await cycles(1);
@@ -48,12 +48,12 @@ test('ACTIVE with an address but container NOT_STARTED is not ready: no "connect
 
 test('past the start grace, in the DM of its owner: ONE reply with the last events and logs and Refresh / Terminate; ready still comes once, also across a restart', async () => {
   await h.close();
-  h = harness(fluence, { mayReadLines: (w) => w.requesterId === 'U1' });
+  h = await harness(fluence, { mayReadLines: (w) => w.requesterId === 'U1' });
   fluence.put({
     type: 'container', id: 'c1', name: 'llm', status: 'ACTIVE', containerStatus: 'NOT_STARTED', connection: CONNECTIONS.container,
     events: CRASH_EVENTS, logs: CRASH_LOGS,
   });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'llm', channelId: 'D1' }));
+  await h.watcher.watch(watchInput('c1', 'container', { name: 'llm', channelId: 'D1' }));
   await cycles(1); // first seen not started
   await cycles(19); // 4 min 45 s later: still inside the 5 min grace
   expect(h.notifier.replies()).toEqual([]);
@@ -74,7 +74,7 @@ test('past the start grace, in the DM of its owner: ONE reply with the last even
     ['Refresh', ACTION.openInstance, 'container:c1'],
     ['Terminate', ACTION.terminate, 'container:c1'],
   ]);
-  expect(h.store.get('c1')!.state).toBe('watching');
+  expect((await h.store.get('c1'))!.state).toBe('watching');
 
   // a restart does not send it again
   await h.restart();
@@ -87,18 +87,18 @@ test('past the start grace, in the DM of its owner: ONE reply with the last even
     expect.stringContaining('has not started'),
     expect.stringContaining('llm is ready'),
   ]);
-  expect(kinds()).toEqual(['not_started', 'ready']);
-  expect(h.store.get('c1')).toMatchObject({ state: 'done', outcome: 'ready' });
+  expect(await kinds()).toEqual(['not_started', 'ready']);
+  expect((await h.store.get('c1'))).toMatchObject({ state: 'done', outcome: 'ready' });
 });
 
 test('past the start grace, in a channel: the reply says what is known, withholds the lines (not fetched) and offers Events / Logs', async () => {
   await h.close();
-  h = harness(fluence, { mayReadLines: () => true });
+  h = await harness(fluence, { mayReadLines: () => true });
   fluence.put({
     type: 'container', id: 'c1', name: 'llm', status: 'ACTIVE', containerStatus: 'NOT_STARTED', connection: CONNECTIONS.container,
     events: CRASH_EVENTS, logs: CRASH_LOGS,
   });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'llm', channelId: 'C1' }));
+  await h.watcher.watch(watchInput('c1', 'container', { name: 'llm', channelId: 'C1' }));
   await cycles(21);
   const replies = h.notifier.replies();
   expect(replies).toHaveLength(1);
@@ -119,31 +119,31 @@ test('past the start grace, in a channel: the reply says what is known, withhold
 
 test('the grace is counted from when it was first seen ACTIVE-but-not-started, not from the deploy', async () => {
   await h.close();
-  h = harness(fluence, { startGraceMs: 2 * MIN });
+  h = await harness(fluence, { startGraceMs: 2 * MIN });
   fluence.put({ type: 'container', id: 'c1', name: 'llm', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
+  await h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
   await cycles(12); // 3 min provisioning
   fluence.set('c1', { status: 'ACTIVE', containerStatus: 'NOT_STARTED', connection: CONNECTIONS.container });
   await cycles(8); // 1 min 45 s after ACTIVE
   expect(h.notifier.replies()).toEqual([]);
   await cycles(1);
-  expect(kinds()).toEqual(['not_started']);
+  expect(await kinds()).toEqual(['not_started']);
 });
 
 test('a container detail without container_status (older API) is ready on ACTIVE + address, as before', async () => {
   fluence.put({ type: 'container', id: 'c1', name: 'llm', status: 'ACTIVE', connection: CONNECTIONS.container });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
+  await h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
   await cycles(1);
-  expect(kinds()).toEqual(['ready']);
+  expect(await kinds()).toEqual(['ready']);
 });
 
 test('a detail that never parses does not keep a watch alive forever: slow, then gave up at the hard limit', async () => {
   const unparseable = new FluenceError('bad_response', 'Fluence sent an unexpected response', { field: 'network.forwarded_ports[0].port' });
   fluence.put({ type: 'container', id: 'c1', name: 'llm', status: 'ACTIVE', detailError: unparseable });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
+  await h.watcher.watch(watchInput('c1', 'container', { name: 'llm' }));
   for (let i = 0; i < 13; i++) await cycles(1, 30 * MIN); // 6.5 h: past the 6 h hard limit
-  expect(kinds()).toEqual(['slow', 'gave_up']);
-  expect(h.store.get('c1')).toMatchObject({ state: 'done', outcome: 'gave_up', lastStatus: 'ACTIVE' });
+  expect(await kinds()).toEqual(['slow', 'gave_up']);
+  expect((await h.store.get('c1'))).toMatchObject({ state: 'done', outcome: 'gave_up', lastStatus: 'ACTIVE' });
   fluence.resetCalls();
   await cycles(2);
   expect(fluence.calls).toEqual([]);

@@ -13,12 +13,12 @@ afterAll(() => {
 
 test.each([1, 100, 1000])('%i provisioning watches across the 3 types: at most 3 calls per cycle', async (n) => {
   const fluence = new FakeFluence();
-  const h = harness(fluence);
+  const h = await harness(fluence);
   try {
     for (let i = 0; i < n; i++) {
       const type = WORKLOAD_TYPES[i % 3]!;
       fluence.put({ type, id: `w${i}`, name: `n${i}`, status: 'INITIALIZED' });
-      h.watcher.watch(watchInput(`w${i}`, type));
+      await h.watcher.watch(watchInput(`w${i}`, type));
     }
     const perCycle: number[] = [];
     for (let c = 0; c < 5; c++) {
@@ -29,7 +29,7 @@ test.each([1, 100, 1000])('%i provisioning watches across the 3 types: at most 3
       expect(report.calls.total).toBe(fluence.calls.length);
     }
     expect(Math.max(...perCycle)).toBeLessThanOrEqual(3);
-    expect(h.store.countWatching()).toBe(n);
+    expect((await h.store.countWatching())).toBe(n);
 
     // all turn ACTIVE without connection details: one detail call each, then they stay watched
     for (let i = 0; i < n; i++) fluence.set(`w${i}`, { status: 'ACTIVE', connection: null });

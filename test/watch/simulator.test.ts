@@ -17,7 +17,7 @@ beforeEach(async () => {
   const clock = new ManualClock();
   sim = await startSimulator({ provisioningDelayMs: 2 * MIN, networkDelayMs: 30_000, now: () => clock.now(), failNamePattern: /fail/ });
   client = new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, sleep: async () => undefined });
-  h = harness(client, { clock });
+  h = await harness(client, { clock });
 });
 afterEach(async () => {
   await h.close();
@@ -45,7 +45,7 @@ async function deploy(type: WorkloadType, name: string, channelId = 'C1') {
           ssh_key: sshKey,
         } as never)
       : await client.createInstance(type, { plan_id: offer!.planId, name, ssh_key: sshKey, os_image: offer!.osOptions?.[0] } as never);
-  return h.watcher.watch(watchInput(instanceId, type, { name, channelId, createdAt: h.clock.now() }));
+  return await h.watcher.watch(watchInput(instanceId, type, { name, channelId, createdAt: h.clock.now() }));
 }
 
 describe.each(WORKLOAD_TYPES)('%s on the simulator', (type) => {
@@ -62,14 +62,14 @@ describe.each(WORKLOAD_TYPES)('%s on the simulator', (type) => {
     expect(replies[0]!.to).toBe(`C1/${w.messageTs}`);
     expect(textOf(replies[0]!.message)).toMatch(/```ssh [^`]+```/);
     expect(textOf(replies[0]!.message)).toMatch(/ready in 2 min 30 s/);
-    expect(h.store.get(w.instanceId)!.outcome).toBe('ready');
+    expect((await h.store.get(w.instanceId))!.outcome).toBe('ready');
   });
 });
 
 test('a container whose deploy fails, watched in its owner\'s DM: one reply with the simulator events/logs and the refund', async () => {
   const clock = h.clock;
   await h.close();
-  h = harness(client, { clock, mayReadLines: () => true });
+  h = await harness(client, { clock, mayReadLines: () => true });
   await deploy('container', 'will-fail', 'D1');
   await cycles(12);
   const replies = h.notifier.replies();
@@ -95,14 +95,14 @@ test('restart mid-provisioning on the same DB file: exactly one reply', async ()
   await h.restart();
   await cycles(4);
   expect(h.notifier.replies()).toHaveLength(1);
-  expect(h.store.get(w.instanceId)!.outcome).toBe('ready');
+  expect((await h.store.get(w.instanceId))!.outcome).toBe('ready');
 });
 
 test('simulator outage (every request 500) for several cycles: watch kept, one reply after, one warn line', async () => {
   const w = await deploy('container', 'outage');
   sim.control.setFaults({ errorRate: 1 });
   await cycles(16); // 4 min of 500s
-  expect(h.store.get(w.instanceId)!.state).toBe('watching');
+  expect((await h.store.get(w.instanceId))!.state).toBe('watching');
   expect(h.notifier.replies()).toHaveLength(0);
   sim.control.clearFaults();
   await cycles(20);
@@ -112,16 +112,16 @@ test('simulator outage (every request 500) for several cycles: watch kept, one r
 });
 
 test.each([1, 100, 1000])('%i watches: simulator sees at most 3 requests per cycle', async (n) => {
-  WORKLOAD_TYPES.forEach((type, k) => {
+  for (const [k, type] of WORKLOAD_TYPES.entries()) {
     const count = Math.floor(n / 3) + (k < n % 3 ? 1 : 0);
-    if (count === 0) return;
-    for (const id of sim.control.seedInstances(count, type, { status: 'INITIALIZED' })) h.watcher.watch(watchInput(id, type));
-  });
-  expect(h.store.countWatching()).toBe(n);
+    if (count === 0) continue;
+    for (const id of sim.control.seedInstances(count, type, { status: 'INITIALIZED' })) await h.watcher.watch(watchInput(id, type));
+  }
+  expect((await h.store.countWatching())).toBe(n);
   sim.control.resetRequests();
   const reports = await cycles(3);
   expect(Math.max(...reports.map((r) => r.calls.total))).toBeLessThanOrEqual(3);
   expect(sim.control.requests.length).toBeLessThanOrEqual(9);
   // eslint-disable-next-line no-console
-  console.log(`${h.store.countWatching()} watches on the simulator: ${sim.control.requests.length} HTTP requests in 3 cycles`);
+  console.log(`${(await h.store.countWatching())} watches on the simulator: ${sim.control.requests.length} HTTP requests in 3 cycles`);
 });

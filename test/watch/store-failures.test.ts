@@ -10,9 +10,9 @@ import { CONNECTIONS, FakeFluence, harness, watchInput, type Harness } from './f
 
 let h: Harness;
 let fluence: FakeFluence;
-beforeEach(() => {
+beforeEach(async () => {
   fluence = new FakeFluence();
-  h = harness(fluence);
+  h = await harness(fluence);
 });
 afterEach(async () => {
   await h.close();
@@ -42,7 +42,7 @@ async function cycles(n: number) {
 
 test('SQLITE_FULL on markSent: one ready reply and one status edit, backing off, recorded once the disk has room', async () => {
   fluence.put({ type: 'vm', id: 'v1', name: 'box', status: 'ACTIVE', connection: CONNECTIONS.vm });
-  h.watcher.watch(watchInput('v1', 'vm', { name: 'box' }));
+  await h.watcher.watch(watchInput('v1', 'vm', { name: 'box' }));
   const disk = diskFullOnMarkSent();
 
   const during = await cycles(12);
@@ -53,11 +53,11 @@ test('SQLITE_FULL on markSent: one ready reply and one status edit, backing off,
   expect(during.filter((r) => r.storeBackedOff).length).toBeGreaterThanOrEqual(6);
   expect(disk.attempts()).toBeLessThanOrEqual(5);
   expect(h.logs.filter((l) => /store cannot be written/.test(String(l.msg)))).toHaveLength(1);
-  expect(h.store.messagesFor('v1').every((m) => m.state === 'pending')).toBe(true);
+  expect((await h.store.messagesFor('v1')).every((m) => m.state === 'pending')).toBe(true);
 
   disk.heal();
   await cycles(16); // past the longest skip
-  expect(h.store.messagesFor('v1').map((m) => m.state)).toEqual(['sent', 'sent']);
+  expect((await h.store.messagesFor('v1')).map((m) => m.state)).toEqual(['sent', 'sent']);
   expect(h.notifier.replies()).toHaveLength(1);
   expect(h.notifier.sent.filter((s) => s.method === 'updateStatus')).toHaveLength(1);
   expect(h.logs.some((l) => /takes writes again/.test(String(l.msg)))).toBe(true);
@@ -69,7 +69,7 @@ test('SQLITE_FULL on markSent: one ready reply and one status edit, backing off,
 
 test('a newer status edit in the same outbox row is still sent while an older one waits to be recorded', async () => {
   fluence.put({ type: 'vm', id: 'v2', name: 'slow', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('v2', 'vm', { name: 'slow', status: null }));
+  await h.watcher.watch(watchInput('v2', 'vm', { name: 'slow', status: null }));
   const disk = diskFullOnMarkSent();
   await cycles(1); // INITIALIZED edit sent, mark refused
   fluence.set('v2', { status: 'ACTIVE', connection: null });
@@ -79,6 +79,6 @@ test('a newer status edit in the same outbox row is still sent while an older on
   expect(edits[1]).toMatch(/ACTIVE/);
   disk.heal();
   await cycles(16);
-  expect(h.store.messagesFor('v2')).toEqual([expect.objectContaining({ kind: 'status', state: 'sent' })]);
+  expect((await h.store.messagesFor('v2'))).toEqual([expect.objectContaining({ kind: 'status', state: 'sent' })]);
   expect(h.notifier.sent.filter((s) => s.method === 'updateStatus')).toHaveLength(2);
 });

@@ -9,9 +9,9 @@ import { captureLogger, CONNECTIONS, FakeFluence, harness, MIN, textOf, watchInp
 let h: Harness;
 let fluence: FakeFluence;
 
-beforeEach(() => {
+beforeEach(async () => {
   fluence = new FakeFluence();
-  h = harness(fluence);
+  h = await harness(fluence);
 });
 afterEach(async () => {
   await h.close();
@@ -29,7 +29,7 @@ async function cycles(n: number, stepMs = 15_000) {
 describe.each(WORKLOAD_TYPES)('%s instance becoming ready', (type) => {
   test('one ready reply in the thread with the connect command, then the watch ends', async () => {
     fluence.put({ type, id: 'i1', name: 'my-llm', status: 'INITIALIZED' });
-    const w = h.watcher.watch(watchInput('i1', type, { name: 'my-llm' }));
+    const w = await h.watcher.watch(watchInput('i1', type, { name: 'my-llm' }));
     await cycles(4);
     expect(h.notifier.replies()).toHaveLength(0);
 
@@ -51,7 +51,7 @@ describe.each(WORKLOAD_TYPES)('%s instance becoming ready', (type) => {
     // the living message was edited to ACTIVE
     const edits = h.notifier.sent.filter((s) => s.method === 'updateStatus');
     expect(edits.at(-1)!.message.text).toContain('ACTIVE');
-    expect(h.store.get('i1')!.state).toBe('done');
+    expect((await h.store.get('i1'))!.state).toBe('done');
     // no more Fluence calls for a finished watch
     fluence.resetCalls();
     await cycles(2);
@@ -61,7 +61,7 @@ describe.each(WORKLOAD_TYPES)('%s instance becoming ready', (type) => {
 
 test('container ready reply lists every forwarded port and the endpoint URL', async () => {
   fluence.put({ type: 'container', id: 'c1', name: 'web', status: 'ACTIVE', connection: CONNECTIONS.container });
-  h.watcher.watch(watchInput('c1', 'container', { name: 'web' }));
+  await h.watcher.watch(watchInput('c1', 'container', { name: 'web' }));
   await cycles(1);
   const body = textOf(h.notifier.replies()[0]!.message);
   expect(body).toContain('8000/tcp → provider.a100.pub:31234');
@@ -71,10 +71,10 @@ test('container ready reply lists every forwarded port and the endpoint URL', as
 
 test('ACTIVE without connection details is not ready: keep watching, reply once they appear', async () => {
   fluence.put({ type: 'vm', id: 'v1', name: 'box', status: 'ACTIVE', connection: null });
-  h.watcher.watch(watchInput('v1', 'vm'));
+  await h.watcher.watch(watchInput('v1', 'vm'));
   await cycles(3);
   expect(h.notifier.replies()).toHaveLength(0);
-  expect(h.store.get('v1')!.state).toBe('watching');
+  expect((await h.store.get('v1'))!.state).toBe('watching');
   // status moved INITIALIZED -> ACTIVE once: one edit, not one per cycle
   expect(h.notifier.sent.filter((s) => s.method === 'updateStatus')).toHaveLength(1);
   fluence.set('v1', { connection: CONNECTIONS.vm });
@@ -86,19 +86,19 @@ test('ACTIVE without connection details is not ready: keep watching, reply once 
 describe('FAILED container', () => {
   async function failedReply(channelId: string, mayReadLines?: (w: WatchRecord) => boolean) {
     await h.close();
-    h = harness(fluence, mayReadLines ? { mayReadLines } : {});
+    h = await harness(fluence, mayReadLines ? { mayReadLines } : {});
     fluence.put({
       type: 'container', id: 'f1', name: 'bad', status: 'INITIALIZED',
       events: ['[pod]: [Warning] [Failed] Failed to pull image "nope:latest": not found'],
       logs: ['[pod] exec /start.sh: no such file or directory'],
     });
-    h.watcher.watch(watchInput('f1', 'container', { name: 'bad', channelId }));
+    await h.watcher.watch(watchInput('f1', 'container', { name: 'bad', channelId }));
     await cycles(1);
     fluence.set('f1', { status: 'FAILED' });
     await cycles(3);
     const replies = h.notifier.replies();
     expect(replies).toHaveLength(1);
-    expect(h.store.get('f1')!.outcome).toBe('failed');
+    expect((await h.store.get('f1'))!.outcome).toBe('failed');
     expect(h.notifier.sent.find((s) => s.method === 'updateStatus' && s.message.text.includes('FAILED'))).toBeDefined();
     const diagnosticsCalls = fluence.calls.filter((c) => c.startsWith('events:') || c.startsWith('logs:'));
     return { body: textOf(replies[0]!.message), message: replies[0]!.message, diagnosticsCalls };
@@ -134,7 +134,7 @@ describe('FAILED container', () => {
 
 test('FAILED VM: reply without diagnostics calls (VM/BM have no logs)', async () => {
   fluence.put({ type: 'vm', id: 'f2', name: 'badvm', status: 'FAILED' });
-  h.watcher.watch(watchInput('f2', 'vm'));
+  await h.watcher.watch(watchInput('f2', 'vm'));
   await cycles(1);
   expect(fluence.calls).toEqual(['list:vm']);
   expect(textOf(h.notifier.replies()[0]!.message)).toMatch(/failed to deploy/);
@@ -142,18 +142,18 @@ test('FAILED VM: reply without diagnostics calls (VM/BM have no logs)', async ()
 
 test('ENDED while watched (terminated elsewhere): one reply saying it ended', async () => {
   fluence.put({ type: 'baremetal', id: 'e1', name: 'gone', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('e1', 'baremetal'));
+  await h.watcher.watch(watchInput('e1', 'baremetal'));
   await cycles(1);
   fluence.set('e1', { status: 'ENDED' });
   await cycles(3);
   expect(h.notifier.replies()).toHaveLength(1);
   expect(textOf(h.notifier.replies()[0]!.message)).toContain('has ended');
-  expect(h.store.get('e1')!.outcome).toBe('ended');
+  expect((await h.store.get('e1'))!.outcome).toBe('ended');
 });
 
 test('slow provisioning: one "taking long" reply with a Terminate button, then one gave-up reply at the hard limit', async () => {
   fluence.put({ type: 'container', id: 's1', name: 'slow', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('s1', 'container'));
+  await h.watcher.watch(watchInput('s1', 'container'));
   await cycles(10, 5 * MIN); // 50 min
   let replies = h.notifier.replies();
   expect(replies).toHaveLength(1);
@@ -163,36 +163,36 @@ test('slow provisioning: one "taking long" reply with a Terminate button, then o
   };
   expect(actions.elements[0]).toMatchObject({ action_id: ACTION.terminate, value: 'container:s1' });
   expect(actions.elements[0]!.confirm).toBeDefined();
-  expect(h.store.get('s1')!.state).toBe('watching');
+  expect((await h.store.get('s1'))!.state).toBe('watching');
 
   await cycles(70, 5 * MIN); // past 6 h
   replies = h.notifier.replies();
   expect(replies.map((r) => r.message.text)).toEqual([expect.stringMatching(/taking long/), expect.stringMatching(/Stopped watching/)]);
-  expect(h.store.get('s1')).toMatchObject({ state: 'done', outcome: 'gave_up' });
+  expect((await h.store.get('s1'))).toMatchObject({ state: 'done', outcome: 'gave_up' });
   fluence.resetCalls();
   await cycles(2);
   expect(fluence.calls).toEqual([]);
 });
 
 test('an instance missing from the list keeps being watched, and is given up after the hard limit', async () => {
-  h.watcher.watch(watchInput('ghost', 'vm'));
+  await h.watcher.watch(watchInput('ghost', 'vm'));
   await cycles(3);
-  expect(h.store.get('ghost')!.state).toBe('watching');
+  expect((await h.store.get('ghost'))!.state).toBe('watching');
   fluence.put({ type: 'vm', id: 'ghost', name: 'late', status: 'ACTIVE', connection: CONNECTIONS.vm });
   await cycles(1);
   expect(h.notifier.replies()).toHaveLength(1); // list lag right after create is harmless
-  h.watcher.watch(watchInput('never', 'vm'));
+  await h.watcher.watch(watchInput('never', 'vm'));
   await cycles(80, 5 * MIN);
-  expect(h.store.get('never')).toMatchObject({ state: 'done', outcome: 'gave_up' });
+  expect((await h.store.get('never'))).toMatchObject({ state: 'done', outcome: 'gave_up' });
   expect(textOf(h.notifier.replies().at(-1)!.message)).toContain('no longer lists it');
 });
 
 test('watch() is idempotent: the same instance twice is one watch and one reply', async () => {
   fluence.put({ type: 'vm', id: 'd1', name: 'dup', status: 'INITIALIZED' });
-  const a = h.watcher.watch(watchInput('d1', 'vm'));
-  const b = h.watcher.watch(watchInput('d1', 'vm', { messageTs: '999.000' }));
+  const a = await h.watcher.watch(watchInput('d1', 'vm'));
+  const b = await h.watcher.watch(watchInput('d1', 'vm', { messageTs: '999.000' }));
   expect(b).toEqual(a);
-  expect(h.store.listWatching()).toHaveLength(1);
+  expect((await h.store.listWatching())).toHaveLength(1);
   fluence.set('d1', { status: 'ACTIVE', connection: CONNECTIONS.vm });
   await cycles(3);
   expect(h.notifier.replies()).toHaveLength(1);
@@ -200,10 +200,10 @@ test('watch() is idempotent: the same instance twice is one watch and one reply'
 
 test('restart mid-provisioning (new watcher, same DB file): the watch resumes, exactly one reply', async () => {
   fluence.put({ type: 'container', id: 'r1', name: 'resume', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('r1', 'container'));
+  await h.watcher.watch(watchInput('r1', 'container'));
   await cycles(2);
   await h.restart();
-  expect(h.store.listWatching().map((w) => w.instanceId)).toEqual(['r1']);
+  expect((await h.store.listWatching()).map((w) => w.instanceId)).toEqual(['r1']);
   fluence.set('r1', { status: 'ACTIVE', connection: CONNECTIONS.container });
   await cycles(2);
   await h.restart();
@@ -213,7 +213,7 @@ test('restart mid-provisioning (new watcher, same DB file): the watch resumes, e
 
 test('a reply decided before a crash but not delivered is sent after restart, with no new Fluence calls', async () => {
   fluence.put({ type: 'vm', id: 'p1', name: 'pending', status: 'ACTIVE', connection: CONNECTIONS.vm });
-  h.watcher.watch(watchInput('p1', 'vm'));
+  await h.watcher.watch(watchInput('p1', 'vm'));
   h.notifier.script.updateStatus.push({ ok: false, reason: 'error', error: 'fetch failed' });
   h.notifier.script.reply.push({ ok: false, reason: 'error', error: 'fetch failed' });
   await cycles(1);
@@ -229,7 +229,7 @@ test('a reply decided before a crash but not delivered is sent after restart, wi
 
 test('notifier failure then success: one reply; Slack 429 waits Retry-After and is never a duplicate', async () => {
   fluence.put({ type: 'vm', id: 'n1', name: 'retry', status: 'ACTIVE', connection: CONNECTIONS.vm });
-  h.watcher.watch(watchInput('n1', 'vm'));
+  await h.watcher.watch(watchInput('n1', 'vm'));
   h.notifier.script.reply.push({ ok: false, reason: 'error', error: 'internal_error' }, { ok: false, reason: 'rate_limited', retryAfterSeconds: 40 });
   await cycles(1); // error
   await cycles(1); // 429, retry after 40 s
@@ -241,12 +241,12 @@ test('notifier failure then success: one reply; Slack 429 waits Retry-After and 
   expect(h.notifier.replies()).toHaveLength(1);
   await cycles(3);
   expect(h.notifier.replies()).toHaveLength(1);
-  expect(h.store.messagesFor('n1').find((m) => m.kind === 'ready')).toMatchObject({ state: 'sent', via: 'thread', attempts: 3 });
+  expect((await h.store.messagesFor('n1')).find((m) => m.kind === 'ready')).toMatchObject({ state: 'sent', via: 'thread', attempts: 3 });
 });
 
 test('bot not in the channel: the requester gets a DM with the same content and why', async () => {
   fluence.put({ type: 'container', id: 'x1', name: 'dm-me', status: 'ACTIVE', connection: CONNECTIONS.container });
-  h.watcher.watch(watchInput('x1', 'container', { requesterId: 'U777' }));
+  await h.watcher.watch(watchInput('x1', 'container', { requesterId: 'U777' }));
   h.notifier.script.updateStatus.push({ ok: false, reason: 'not_in_channel', error: 'not_in_channel' });
   h.notifier.script.reply.push({ ok: false, reason: 'not_in_channel', error: 'not_in_channel' });
   await cycles(3);
@@ -259,7 +259,7 @@ test('bot not in the channel: the requester gets a DM with the same content and 
 
 test('Fluence outage for several cycles: no watch lost, one reply when back, one log line per streak', async () => {
   fluence.put({ type: 'container', id: 'o1', name: 'outage', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('o1', 'container'));
+  await h.watcher.watch(watchInput('o1', 'container'));
   await cycles(1);
   fluence.faults.set('container', new FluenceError('unavailable', 'Fluence answered 503', { status: 503 }));
   fluence.set('o1', { status: 'ACTIVE', connection: CONNECTIONS.container });
@@ -268,7 +268,7 @@ test('Fluence outage for several cycles: no watch lost, one reply when back, one
   // exponential backoff in cycles: far fewer calls than cycles
   expect(fluence.calls.length).toBeLessThan(6);
   expect(during.some((r) => r.backedOff.includes('container'))).toBe(true);
-  expect(h.store.get('o1')!.state).toBe('watching');
+  expect((await h.store.get('o1'))!.state).toBe('watching');
   fluence.faults.clear();
   await cycles(20);
   expect(h.notifier.replies()).toHaveLength(1);
@@ -278,7 +278,7 @@ test('Fluence outage for several cycles: no watch lost, one reply when back, one
   expect(recovered).toHaveLength(1);
   // a second streak logs once more
   fluence.put({ type: 'container', id: 'o2', name: 'outage2', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('o2', 'container'));
+  await h.watcher.watch(watchInput('o2', 'container'));
   fluence.faults.set('container', new FluenceError('rate_limited', '429', { status: 429, retryAfterSeconds: 30 }));
   await cycles(8);
   fluence.faults.clear();
@@ -288,7 +288,7 @@ test('Fluence outage for several cycles: no watch lost, one reply when back, one
 
 test('the status message is edited in place once per status change, never posted anew', async () => {
   fluence.put({ type: 'vm', id: 'l1', name: 'living', status: 'INITIALIZED' });
-  const w = h.watcher.watch(watchInput('l1', 'vm', { status: 'INITIALIZED' }));
+  const w = await h.watcher.watch(watchInput('l1', 'vm', { status: 'INITIALIZED' }));
   await cycles(3);
   expect(h.notifier.sent).toHaveLength(0); // already shows INITIALIZED
   fluence.set('l1', { status: 'FAILED' });
@@ -302,9 +302,9 @@ test('the status message is edited in place once per status change, never posted
 test('sandbox mode: every message carries the sandbox line', async () => {
   await h.close();
   fluence = new FakeFluence();
-  h = harness(fluence, { sandbox: true });
+  h = await harness(fluence, { sandbox: true });
   fluence.put({ type: 'vm', id: 'sb', name: 'sand', status: 'ACTIVE', connection: CONNECTIONS.vm });
-  h.watcher.watch(watchInput('sb', 'vm'));
+  await h.watcher.watch(watchInput('sb', 'vm'));
   await cycles(1);
   expect(h.notifier.sent.length).toBe(2);
   for (const s of h.notifier.sent) expect(textOf(s.message)).toContain('🧪 Sandbox');
@@ -312,7 +312,7 @@ test('sandbox mode: every message carries the sandbox line', async () => {
 
 test('as the scheduler\'s job it polls on the interval; stopping waits for the in-flight cycle and leaves no timer', async () => {
   fluence.put({ type: 'vm', id: 't1', name: 'timer', status: 'INITIALIZED' });
-  h.watcher.watch(watchInput('t1', 'vm'));
+  await h.watcher.watch(watchInput('t1', 'vm'));
   const fleet = new FleetSnapshot({ listInstances: (t) => fluence.listInstances(t), now: () => h.clock.now(), maxAgeMs: 15_000 });
   const scheduler = new Scheduler({ clock: h.clock, fleet, logger: captureLogger().logger });
   scheduler.register({ name: 'watch', intervalMs: 15_000, run: () => h.watcher.runCycle() });

@@ -72,7 +72,7 @@ export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; i
   if (!target.ok || !target.ts || !target.channel) {
     ctx.logger.warn({ instanceId: o.instanceId, reason: target.ok ? 'no ts' : target.reason }, 'deploy announcement failed; watching without a thread');
   }
-  startLease(ctx, input, o.instanceId);
+  await startLease(ctx, input, o.instanceId);
   const channelId = target.ok && target.channel ? target.channel : input.actor.channelId;
   const messageTs = target.ok && target.ts ? target.ts : '';
   if (messageTs) await withBusyRetry(() => ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs), { what: 'record the deploy thread', logger: ctx.logger });
@@ -96,9 +96,9 @@ export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; i
  * channel's default. Before the watch, so the ready reply can say when it ends. A store failure
  * must not cost the watch: the instance then has no lease until someone sets one with /gpu lease.
  */
-function startLease(ctx: BotContext, input: AnnouncedDeploy, instanceId: string): void {
+async function startLease(ctx: BotContext, input: AnnouncedDeploy, instanceId: string): Promise<void> {
   try {
-    ctx.leases.startForDeploy({ requestKey: input.requestKey, instanceId, type: input.type, ownerId: input.actor.userId, channelId: input.actor.channelId });
+    await ctx.leases.startForDeploy({ requestKey: input.requestKey, instanceId, type: input.type, ownerId: input.actor.userId, channelId: input.actor.channelId });
   } catch (err) {
     ctx.logger.warn({ err, instanceId }, 'could not record the lease of a new deploy');
   }

@@ -90,7 +90,7 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
     }
   }
   if (form.rememberKey) await rememberKey(ctx, actor.userId, form.rememberKey);
-  const leaseError = recordLeaseChoice(ctx, actor, meta.requestId, selectedOf(state, BLOCK.lease));
+  const leaseError = await recordLeaseChoice(ctx, actor, meta.requestId, selectedOf(state, BLOCK.lease));
   if (leaseError) {
     await ack({ response_action: 'errors', errors: { [BLOCK.lease]: leaseError } });
     return;
@@ -129,14 +129,14 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
  * after an approval or a late adoption). A value the channel's policy does not allow (changed
  * since the form opened, or forged) is refused unless an admin submits it. Returns the error.
  */
-function recordLeaseChoice(ctx: BotContext, actor: SlackActor, requestKey: string, value: string | undefined): string | undefined {
+async function recordLeaseChoice(ctx: BotContext, actor: SlackActor, requestKey: string, value: string | undefined): Promise<string | undefined> {
   const choice = parseLeaseChoice(value);
   if (!choice) return undefined; // a form without the field: the channel's default applies
   if (!choice.ok) return choice.error;
   const check = ctx.leases.check(actor.channelId, choice.ms, ctx.now());
   if (!check.ok && ctx.guard.roleOf(actor) !== 'admin') return check.reason.replace(/<#([A-Z0-9]+)>/g, 'this channel').slice(0, 500);
   try {
-    ctx.store.leases.chooseForRequest(requestKey, choice.ms);
+    await ctx.store.leases.chooseForRequest(requestKey, choice.ms);
     return undefined;
   } catch (err) {
     ctx.logger.warn({ err }, 'could not record the lease picked in the deploy form');

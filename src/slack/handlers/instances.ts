@@ -82,7 +82,7 @@ export async function instanceCard(ctx: BotContext, type: WorkloadType, id: stri
     sandbox: ctx.sandbox,
     pricePerHour: knownPrice(ctx, id),
     showPrivate: !inPublic && authorizePrivate(ctx, actor, id).allowed,
-    lease: ctx.store.leases.get(id) ?? null,
+    lease: (await ctx.store.leases.get(id)) ?? null,
   });
 }
 
@@ -110,10 +110,7 @@ export async function listView(ctx: BotContext, all: boolean): Promise<MessageVi
     return renderFluenceError(listing.failed[0]!.error, { action: 'list your instances' });
   }
   const shown = all ? listing.instances : listing.instances.filter((i) => i.state !== 'ended');
-  const leases = new Map(shown.flatMap((i) => {
-    const lease = ctx.store.leases.get(i.id);
-    return lease ? [[i.id, lease] as const] : [];
-  }));
+  const leases = await ctx.store.leases.getMany(shown.map((i) => i.id));
   const view = renderInstanceList({ instances: shown, all, hiddenEnded: listing.instances.length - shown.length, now: new Date(ctx.now()), leases });
   return withListWarning(view, listing.failed);
 }

@@ -30,7 +30,7 @@ const onExtendClick = (ctx: BotContext): ActionListener => async ({ ack, body, a
   }
   const actor = actorOfAction(body);
   const now = ctx.now();
-  const lease = ctx.store.leases.get(ref.id);
+  const lease = await ctx.store.leases.get(ref.id);
   const audit = (outcome: 'ok' | 'refused', detail: string, name: string | null = null) =>
     ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'lease', instanceId: ref.id, instanceName: name, type: ref.type, outcome, detail });
   const auth = ctx.guard.authorize(actor, 'lease', ctx.guard.owns(actor.userId, ref.id));
@@ -65,9 +65,9 @@ const onExtendClick = (ctx: BotContext): ActionListener => async ({ ack, body, a
     await respond({ response_type: 'ephemeral', replace_original: false, ...renderRefusal({ reason: check.reason, needs: 'admin', admins: auth.admins }) });
     return;
   }
-  const change = ctx.store.leases.extendTo(ref.id, endsAt, actor.userId);
+  const change = await ctx.store.leases.extendTo(ref.id, endsAt, actor.userId);
   if (!change.changed) {
-    const current = ctx.store.leases.get(ref.id);
+    const current = await ctx.store.leases.get(ref.id);
     await say(current?.endsAt ? `The lease already ends ${slackDate(current.endsAt)}: nothing changed.` : 'The lease changed meanwhile: nothing changed.');
     return;
   }

@@ -41,7 +41,7 @@ const leaseCommand: CommandHandler<'lease'> = async (req) => {
     audit('refused', auth.reason ?? 'not allowed');
     return reply(req, renderRefusal(auth));
   }
-  const existing = ctx.store.leases.get(i.id);
+  const existing = await ctx.store.leases.get(i.id);
   const deployed = ctx.store.deployRequests.findByInstance(i.id);
   // the policy of the channel it was deployed (or first leased) from; else where this is typed
   const policyChannel = existing?.channelId ?? deployed?.channelId ?? actor.channelId;
@@ -50,10 +50,11 @@ const leaseCommand: CommandHandler<'lease'> = async (req) => {
     audit('refused', check.reason);
     return reply(req, renderRefusal({ reason: check.reason, needs: 'admin', admins: auth.admins }));
   }
-  const change = ctx.store.leases.set({
+  const watched = deployed ? undefined : await ctx.store.watches.get(i.id);
+  const change = await ctx.store.leases.set({
     instanceId: i.id,
     type: i.type,
-    ownerId: deployed?.userId ?? ctx.store.watches.get(i.id)?.requesterId ?? actor.userId,
+    ownerId: deployed?.userId ?? watched?.requesterId ?? actor.userId,
     channelId: policyChannel,
     endsAt: check.endsAt,
     by: actor.userId,

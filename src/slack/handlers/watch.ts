@@ -79,7 +79,7 @@ const watchCommand = async ({ ctx, command, actor, respond, client }: RequestWit
   const found = await resolveOrExplain(ctx, command.instance, respond);
   if (!found) return;
 
-  const existing = ctx.store.watches.get(found.id);
+  const existing = await ctx.store.watches.get(found.id);
   if (existing?.state === 'watching') {
     await respond({ response_type: 'ephemeral', text: `👀 ${code(found.name)} is already being watched ${where(existing)}: I will reply in that thread when it is ready.` });
     return;

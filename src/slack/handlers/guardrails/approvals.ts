@@ -370,6 +370,6 @@ function audit(ctx: BotContext, a: ApprovalRecord, by: string, action: 'approve'
  * says "expired" by the time the clicker reads the answer. The scheduler's job does the same every minute.
  */
 async function expireNow(ctx: BotContext): Promise<void> {
-  for (const a of expireApprovals(ctx.store, ctx.now())) ctx.logger.info({ approvalId: a.id }, 'deploy approval expired');
+  for (const a of await expireApprovals(ctx.store, ctx.now())) ctx.logger.info({ approvalId: a.id }, 'deploy approval expired');
   await ctx.outbox.deliverNow();
 }
