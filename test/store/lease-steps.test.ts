@@ -1,11 +1,17 @@
-import { HOUR_MS, MINUTE_MS } from '../../src/duration';
-import { tempStores, type TempStores } from './temp-store';
+/** The lease job's claims, on SQLite and on PostgreSQL (each open() is another process on the same database). */
+import { HOUR_MS } from '../../src/duration';
+import { ENGINE_KINDS } from '../support/engines';
+import { bgDatabase, type BgDatabase } from '../support/bg-repos';
 
-let t: TempStores;
-beforeEach(() => (t = tempStores()));
-afterEach(() => t.cleanup());
+describe.each(ENGINE_KINDS)('lease step claims on %s', (kind) => {
+  const t = { clock: { t: 1_700_000_000_000 }, open: () => db.open() };
+  let db: BgDatabase;
+  beforeEach(async () => {
+    t.clock.t = 1_700_000_000_000;
+    db = await bgDatabase(kind, () => t.clock.t);
+  }, 130_000);
+  afterEach(() => db.cleanup());
 
-describe('lease step claims', () => {
   it('a reminder is claimed once per end; the claim and its notices are one transaction; an extension is a new end', async () => {
     const s = await t.open();
     const t0 = t.clock.t;
@@ -58,7 +64,7 @@ describe('lease step claims', () => {
     expect(await s.leaseSteps.startDeleting('i-2', end, end + 1)).toBe(false);
     expect(await s.leaseSteps.startDeleting('i-1', end, end + 1)).toBe(true);
     // survives a restart as 'deleting'
-    await s.close();
+    await s.engine.close();
     const r = await t.open();
     expect((await r.leaseSteps.terminating()).find((x) => x.instanceId === 'i-1')!.state).toBe('deleting');
     expect(await r.leaseSteps.finishTerminate('i-1', end, 'done')).toBe(true);
@@ -72,5 +78,16 @@ describe('lease step claims', () => {
     await s.leases.set({ instanceId: 'i-1', endsAt: end, by: 'U1' });
     await s.leaseSteps.settle('i-1', end, end);
     expect(await s.leaseSteps.due(end + 100 * HOUR_MS, end + 100 * HOUR_MS)).toEqual([]);
+  });
+
+  it('two replicas deciding the same reminder at once: one claim, one notice in the outbox', async () => {
+    const [a, b] = await Promise.all([t.open(), t.open()]);
+    const end = t.clock.t + HOUR_MS;
+    await a.leases.set({ instanceId: 'i-1', type: 'vm', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
+    const notice = { kind: 'watch.ended' as const, to: { teamId: null, channelId: 'C1', messageTs: '', requesterId: 'U1' }, instanceId: 'i-1', name: 'box', type: 'vm' as const, requesterId: 'U1' };
+    const claimOn = (r: typeof a) => r.leaseSteps.claimReminder('i-1', end, t.clock.t, (trx) => r.outbox.enqueueIn(trx, [{ key: `lease:i-1:${end}:reminder`, notice }], t.clock.t));
+    const won = await Promise.all([claimOn(a), claimOn(b), claimOn(a), claimOn(b)]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect((await a.outbox.history('lease:i-1:')).map((h) => h.key)).toEqual([`lease:i-1:${end}:reminder`]);
   });
 });
