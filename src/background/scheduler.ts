@@ -11,9 +11,9 @@
  *        'lease.reminder': { to: ThreadRef; instanceId: string; endsAt: number; … }
  *   2. Write the deciding logic as a pure function (decide(now, state) → { notices, changes }), tested alone.
  *   3. The job: read, decide, then write the changes and the notices in one transaction:
- *        store.db.transaction(() => { store.leases.markReminded(…); store.outbox.enqueueIn([{ key, notice }], now); })()
+ *        await store.transaction(async (trx) => { await myRepo.markDone(trx, …); await store.outbox.enqueueIn(trx, [{ key, notice }], now); })
  *      `key` is the exactly-once claim (e.g. `lease:${id}:reminder:${endsAt}`): the same key again is ignored.
- *      (On Kysely: pass the transaction to your repository and to `outbox.enqueueIn`.)
+ *      Every query of it on `trx` (store/lease-steps.ts `claim` is the model).
  *   4. Register it where the bot is wired (bot.ts): `scheduler.register({ name: 'leases', intervalMs, run: (ctx) => … })`.
  *      Read instances with `await ctx.fleet.list(type)`, never `fluence.listInstances` (the watcher's
  *      call of this cycle is reused). Jobs never import src/slack.
