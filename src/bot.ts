@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
-import type { Config } from './config';
+import { storeLocation, type Config } from './config';
 import type { FluenceApi } from './fluence/api';
 import { FluenceClient } from './fluence/client';
 import { createLogger, type Logger } from './log';
@@ -36,6 +36,7 @@ import { HOUR_MS } from './duration';
 import { NoticeDelivery } from './background/delivery';
 import { FleetSnapshot } from './background/fleet';
 import { singleProcessLeadership } from './background/leadership';
+import { PgLeadership } from './background/pg-leadership';
 import { Scheduler } from './background/scheduler';
 import { RENDERERS, slackNoticeSender } from './slack/notices';
 import { LeaseService } from './services/leases';
@@ -103,7 +104,7 @@ export interface RunningBot {
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const { config } = opts;
   const redactor = opts.redactor ?? new SecretRedactor();
-  redactor.add(config.SLACK_BOT_TOKEN, config.SLACK_APP_TOKEN, config.SLACK_SIGNING_SECRET, config.FLUENCE_API_KEY, config.GPU_BOT_SEAL_KEY);
+  redactor.add(config.SLACK_BOT_TOKEN, config.SLACK_APP_TOKEN, config.SLACK_SIGNING_SECRET, config.FLUENCE_API_KEY, config.GPU_BOT_SEAL_KEY, ...databasePassword(config.DATABASE_URL));
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, redactor });
   const clock = opts.clock ?? systemClock;
   const botToken = config.SLACK_BOT_TOKEN;
@@ -140,7 +141,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   fluence = observeInstanceChanges(fluence, (instanceId) => home.instanceChanged(instanceId));
 
   // The store stamps claims with the bot's clock: the reconciler compares them with Fluence's created_at.
-  const store: Store = await openStore(config.DATABASE_PATH, { now: () => clock.now() });
+  // DATABASE_URL (PostgreSQL, shared by replicas) or the SQLite file at DATABASE_PATH
+  const store: Store = await openStore(storeLocation(config), { now: () => clock.now(), maxConnections: config.DATABASE_POOL_SIZE });
   const slackFetch = maskingFetch(redactor);
   const notifierClient = new WebClient(botToken, {
     slackApiUrl: config.SLACK_API_URL,
@@ -162,7 +164,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     now: () => clock.now(),
     intervalMs: OUTBOX_EVERY_MS,
   });
-  const scheduler = new Scheduler({ clock, fleet, logger, leadership: observedLeadership(singleProcessLeadership, metrics) });
+  // SQLite: this process is the fleet. PostgreSQL: the replica holding the advisory lock runs the leader-only jobs.
+  const leadership = config.DATABASE_URL && store.engine === 'postgres' ? new PgLeadership({ url: config.DATABASE_URL, logger }) : singleProcessLeadership;
+  const scheduler = new Scheduler({ clock, fleet, logger, leadership: observedLeadership(leadership, metrics) });
   const watcher = new InstanceWatcher({
     store: store.watches,
     fluence,
@@ -371,4 +375,15 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       if (simulator) await simulator.stop();
     },
   };
+}
+
+/** The password of a DATABASE_URL, as written and decoded, for the redactor (never in logs). */
+function databasePassword(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const { password } = new URL(url);
+    return password ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
 }

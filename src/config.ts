@@ -67,6 +67,22 @@ export const ConfigSchema = z
     FLUENCE_API_KEY: optionalString,
     FLUENCE_TIMEOUT_MS: int(15000, 100),
     DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/gpu-bot.sqlite')),
+    /** PostgreSQL (several replicas share it): postgres://user:password@host:5432/db. Unset: SQLite at DATABASE_PATH. */
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .superRefine((v, ctx) => {
+          if (isPostgresUrlText(v)) return;
+          // the scheme only (never the rest: the URL carries a password)
+          const scheme = /^([a-z][a-z0-9+.-]{0,19}):\/\//i.exec(v.trim())?.[1];
+          const got = scheme && !/^postgres(ql)?$/i.test(scheme) ? ` (got ${scheme}://, which is not supported)` : scheme ? ' with a host' : '';
+          ctx.addIssue({ code: 'custom', message: `a postgres:// or postgresql:// URL like postgres://gpubot:PASSWORD@db:5432/gpubot${got}; unset it to use SQLite at DATABASE_PATH` });
+        })
+        .optional(),
+    ),
+    /** PostgreSQL: most connections one process opens (plus one for leadership). */
+    DATABASE_POOL_SIZE: int(10, 1, 1000),
     WATCH_INTERVAL_MS: durationMs(15000, 10, 1),
     WATCH_TIMEOUT_MS: durationMs(30 * 60_000, 10, 1),
     WATCH_HARD_LIMIT_MS: durationMs(6 * 60 * 60_000, 10, 1),
@@ -128,6 +144,21 @@ export const ConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['WATCH_HARD_LIMIT_MS'], message: 'must be at least WATCH_TIMEOUT_MS' });
     }
   });
+
+/** postgres:// or postgresql:// with a host (the store's open.ts routes on the same scheme test). */
+function isPostgresUrlText(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Where the store lives: the PostgreSQL URL when set, else the SQLite file. */
+export function storeLocation(c: Pick<RawConfig, 'DATABASE_URL' | 'DATABASE_PATH'>): string {
+  return c.DATABASE_URL ?? c.DATABASE_PATH;
+}
 
 function isHttpsOrLoopback(value: string): boolean {
   try {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from '../src/config';
+import { loadConfig, ConfigError, storeLocation } from '../src/config';
 
 describe('config', () => {
   it('gives the documented defaults with an empty environment: sandbox, offline Slack', () => {
@@ -45,6 +45,25 @@ describe('config', () => {
   ])('names the bad variable and what it expects: %j', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
+  });
+
+  it('DATABASE_URL selects PostgreSQL; unset, SQLite at DATABASE_PATH; a bad one is named without its password', () => {
+    expect(storeLocation(loadConfig({}))).toBe('./data/gpu-bot.sqlite');
+    expect(storeLocation(loadConfig({ DATABASE_PATH: '/data/x.sqlite', DATABASE_URL: '' }))).toBe('/data/x.sqlite');
+    const pgUrl = 'postgres://gpubot:pw@db:5432/gpubot';
+    expect(storeLocation(loadConfig({ DATABASE_URL: pgUrl, DATABASE_PATH: '/data/x.sqlite' }))).toBe(pgUrl);
+    expect(storeLocation(loadConfig({ DATABASE_URL: 'postgresql://db/gpubot' }))).toBe('postgresql://db/gpubot');
+    expect(loadConfig({}).DATABASE_POOL_SIZE).toBe(10);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4' }).DATABASE_POOL_SIZE).toBe(4);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE: expected a number >= 1/);
+    for (const [bad, says] of [
+      ['mysql://root:hunter2secret@db/gpubot', /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL .*\(got mysql:\/\/, which is not supported\); unset it to use SQLite at DATABASE_PATH/],
+      ['hunter2secret', /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+      ['postgres:///gpubot', /DATABASE_URL: expected .* with a host/],
+    ] as const) {
+      expect(() => loadConfig({ DATABASE_URL: bad })).toThrow(says);
+      expect(() => loadConfig({ DATABASE_URL: bad })).not.toThrow(/hunter2/);
+    }
   });
 
   it('reads durations as 45m / 8h / 3d / 1w, and plain numbers as before (ms, or hours for the lease)', () => {

@@ -87,6 +87,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       PORT: 0,
       FLUENCE_API_KEY: undefined,
       DATABASE_PATH: opts.config.DATABASE_PATH && opts.config.DATABASE_PATH !== DEFAULT_DB ? opts.config.DATABASE_PATH : join(tmp, 'demo.sqlite'),
+      // the demo never writes into a real database: its own SQLite file
+      DATABASE_URL: undefined,
       WATCH_INTERVAL_MS: opts.watchIntervalMs ?? 1000,
       WATCH_START_GRACE_MS: opts.startGraceMs ?? 2000,
       PLAN_ALERT_INTERVAL_MS: 1000,
