@@ -180,7 +180,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     leaseEndOf: (instanceId) => store.leases.get(instanceId),
     logger,
     // the same rule as /gpu logs for the reader of a DM thread (guard exists by the first cycle)
-    mayReadLines: (w) => guard.authorize({ userId: w.requesterId, channelId: w.channelId, teamId: w.teamId }, 'read-private', guard.owns(w.requesterId, w.instanceId)).allowed,
+    mayReadLines: async (w) => (await guard.authorize({ userId: w.requesterId, channelId: w.channelId, teamId: w.teamId }, 'read-private', guard.owns(w.requesterId, w.instanceId))).allowed,
   });
   const homeTeam = new HomeTeam(notifierClient, logger, () => clock.now());
   await homeTeam.learn();

@@ -105,9 +105,9 @@ export class DeployService {
     const { actor, offer, type, request } = input;
     this.o.redactor.add(...input.secrets);
 
-    const auth = this.o.guard.authorize(actor, 'deploy');
+    const auth = await this.o.guard.authorize(actor, 'deploy');
     if (!auth.allowed) {
-      this.audit(input, 'refused', auth.reason);
+      await this.audit(input, 'refused', auth.reason);
       return { kind: 'refused', reason: auth.reason ?? 'Not allowed.', needs: auth.needs, admins: auth.admins };
     }
 
@@ -117,7 +117,7 @@ export class DeployService {
 
     // The channel's burn needs Fluence's lists (slow, async): read them first, then weigh them with
     // the claims table inside the claim's transaction, where no other submission can interleave.
-    const channelBudget = input.approvedBy ? null : (this.o.store.budgets.get(actor.channelId)?.usdPerHour ?? null);
+    const channelBudget = input.approvedBy ? null : ((await this.o.store.budgets.get(actor.channelId))?.usdPerHour ?? null);
     const [balance, snapshot] = await Promise.all([
       this.balance(),
       channelBudget === null ? Promise.resolve(null) : this.liveSnapshot(actor.channelId),
@@ -163,11 +163,11 @@ export class DeployService {
         if ('existing' in claim) return duplicateOf(claim.existing);
         const v = claim.vetoed;
         if (v.kind === 'name_pending') {
-          this.audit(input, 'refused', 'a deploy of the same name is not settled yet');
+          await this.audit(input, 'refused', 'a deploy of the same name is not settled yet');
           return { kind: 'name_pending', name: request.name };
         }
         if (v.kind === 'unaffordable') {
-          this.audit(input, 'refused', v.reason);
+          await this.audit(input, 'refused', v.reason);
           return { kind: 'unaffordable', reason: v.reason };
         }
         return { kind: 'needs_approval', reasons: v.kind === 'needs_approval' ? v.reasons : [] };
@@ -193,10 +193,10 @@ export class DeployService {
           // Still pending: the reconciler finds no instance and fails it after its grace period.
           this.o.logger.warn({ err: storeErr }, 'could not record a failed deploy');
         }
-        this.audit(input, 'error', error.message);
+        await this.audit(input, 'error', error.message);
         return { kind: 'failed', error };
       }
-      this.audit(input, 'pending', `may have gone through (${error.message}); checking`);
+      await this.audit(input, 'pending', `may have gone through (${error.message}); checking`);
       return { kind: 'maybe_applied', error };
     }
     try {
@@ -206,10 +206,10 @@ export class DeployService {
       // for a second POST) and the reconciler adopts this exact instance once the store is back.
       this.knownInstances.set(input.requestKey, instanceId);
       this.o.logger.warn({ err, instanceId }, 'deploy went through but could not be recorded yet');
-      this.audit(input, 'pending', 'deployed, not yet recorded', instanceId);
+      await this.audit(input, 'pending', 'deployed, not yet recorded', instanceId);
       return { kind: 'maybe_applied', instanceId };
     }
-    this.audit(input, 'ok', input.approvedBy ? `approved by <@${input.approvedBy}>` : undefined, instanceId);
+    await this.audit(input, 'ok', input.approvedBy ? `approved by <@${input.approvedBy}>` : undefined, instanceId);
     return { kind: 'deployed', instanceId, balanceAfter };
   }
 
@@ -244,10 +244,10 @@ export class DeployService {
     return burnOf(open, snapshot);
   }
 
-  /** The audit row of a deploy (also written by the approval flow when a request is filed). Never throws. */
-  audit(input: DeployInput, outcome: 'ok' | 'error' | 'refused' | 'pending', detail?: string, instanceId?: string): void {
+  /** The audit row of a deploy (also written by the approval flow when a request is filed). Never rejects. */
+  async audit(input: DeployInput, outcome: 'ok' | 'error' | 'refused' | 'pending', detail?: string, instanceId?: string): Promise<void> {
     try {
-      this.o.guard.audit({
+      await this.o.guard.audit({
         actorId: input.actor.userId,
         channelId: input.actor.channelId,
         action: 'deploy',

@@ -41,27 +41,31 @@ export interface GuardOptions {
 export class Guard {
   constructor(private readonly opts: GuardOptions) {}
 
-  roleOf(actor: Actor): Role {
+  async roleOf(actor: Actor): Promise<Role> {
     const { grants } = this.opts.store;
+    const [userGrant, channelGrant] = await Promise.all([
+      grants.get({ kind: 'user', id: actor.userId }),
+      this.fromHomeTeam(actor) ? grants.get({ kind: 'channel', id: actor.channelId }) : undefined,
+    ]);
     return effectiveRole({
-      userGrant: grants.get({ kind: 'user', id: actor.userId })?.role ?? null,
-      channelGrant: this.fromHomeTeam(actor) ? (grants.get({ kind: 'channel', id: actor.channelId })?.role ?? null) : null,
+      userGrant: userGrant?.role ?? null,
+      channelGrant: channelGrant?.role ?? null,
       bootstrapAdmin: this.opts.bootstrapAdmins.includes(actor.userId),
       sandbox: this.opts.sandbox,
     });
   }
 
   /** Own grant or bootstrap only: what may change grants (a channel never makes anyone an admin). */
-  personalRoleOf(actor: Actor): Role {
+  async personalRoleOf(actor: Actor): Promise<Role> {
     return personalRole({
-      userGrant: this.opts.store.grants.get({ kind: 'user', id: actor.userId })?.role ?? null,
+      userGrant: (await this.opts.store.grants.get({ kind: 'user', id: actor.userId }))?.role ?? null,
       bootstrapAdmin: this.opts.bootstrapAdmins.includes(actor.userId),
     });
   }
 
-  authorize(actor: Actor, action: Action, ownsInstance = false): Authorization {
-    const role = action === 'manage-access' ? this.personalRoleOf(actor) : this.roleOf(actor);
-    return { ...decide(role, action, ownsInstance), role, admins: this.admins() };
+  async authorize(actor: Actor, action: Action, ownsInstance = false): Promise<Authorization> {
+    const [role, admins] = await Promise.all([action === 'manage-access' ? this.personalRoleOf(actor) : this.roleOf(actor), this.admins()]);
+    return { ...decide(role, action, ownsInstance), role, admins };
   }
 
   private fromHomeTeam(actor: Actor): boolean {
@@ -70,9 +74,8 @@ export class Guard {
   }
 
   /** Bootstrap admins plus users granted admin in the store. */
-  admins(): string[] {
-    const granted = this.opts.store.grants
-      .list()
+  async admins(): Promise<string[]> {
+    const granted = (await this.opts.store.grants.list())
       .filter((g) => g.subject.kind === 'user' && g.role === 'admin')
       .map((g) => g.subject.id);
     return [...new Set([...this.opts.bootstrapAdmins, ...granted])];
@@ -83,11 +86,11 @@ export class Guard {
     return this.opts.store.deployRequests.findByInstance(instanceId)?.userId === userId;
   }
 
-  /** Records a mutating action; secret values are masked before the row is written. */
-  audit(entry: AuditEntryInput): void {
+  /** Records a mutating action; secret values are masked before the row is written. Never rejects. */
+  async audit(entry: AuditEntryInput): Promise<void> {
     const masked = this.opts.redactor.maskDeep(entry);
     try {
-      this.opts.store.audit.record(masked);
+      await this.opts.store.audit.record(masked);
     } catch (err) {
       this.opts.logger.error({ err }, 'audit write failed');
     }

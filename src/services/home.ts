@@ -105,7 +105,7 @@ const running = (s: InstanceState) => s === 'active' || s === 'provisioning';
  */
 export async function gatherHome(d: HomeDeps, userId: string): Promise<HomeData> {
   const actor = { userId, channelId: userId, teamId: null };
-  const role = d.guard.roleOf(actor);
+  const role = await d.guard.roleOf(actor);
   const listing = await d.instances.listAll();
   const [balance, burn] = await Promise.all([
     d.fluence.getBalance().then((b) => b.balance).catch(() => null),

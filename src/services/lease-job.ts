@@ -40,9 +40,9 @@ export interface LeaseJobOptions {
   deployRequests: Pick<DeployRequestStore, 'findByInstance'>;
   watches: Pick<WatchStore, 'get'>;
   outbox: LeaseOutbox;
-  leases: Pick<LeaseService, 'policyFor'>;
+  leases: Pick<LeaseService, 'policyFor' | 'policiesFor'>;
   fluence: Pick<FluenceApi, 'getInstance' | 'terminateInstance'>;
-  audit: (entry: AuditEntryInput) => void;
+  audit: (entry: AuditEntryInput) => Promise<void>;
   /** LEASE_REMINDER_MIN and LEASE_NAG_HOURS in ms. */
   reminderMs: number;
   nagMs: number;
@@ -74,7 +74,8 @@ export class LeaseJob {
     const terminating = await this.o.steps.terminating();
     if (due.length === 0 && terminating.length === 0) return report;
     const fleet = await this.fleetFor(due, tick);
-    const steps = decideLeases(now, due, fleet, (channelId) => this.o.leases.policyFor(channelId ?? ''), { reminderMs: this.o.reminderMs });
+    const policies = await this.o.leases.policiesFor(due.map((l) => l.channelId ?? ''));
+    const steps = decideLeases(now, due, fleet, (channelId) => policies.get(channelId ?? '')!, { reminderMs: this.o.reminderMs });
     await pool(steps, this.o.detailConcurrency ?? 4, (s) => this.claim(s, now, report));
     // claimed now or before a restart: each is re-checked at action time
     for (const t of await this.o.steps.terminating()) await this.terminate(t, now, report);
@@ -121,7 +122,7 @@ export class LeaseJob {
     const enqueue = (key: string, notice: LeaseNotice) => (trx: Trx) => this.o.outbox.enqueueIn(trx, [{ key, notice }], now);
     let claimed = false;
     if (s.step === 'remind') {
-      const maxLeaseMs = this.o.leases.policyFor(s.lease.channelId ?? '').maxLeaseMs;
+      const { maxLeaseMs } = await this.o.leases.policyFor(s.lease.channelId ?? '');
       const maxEndsAt = maxLeaseMs === null ? null : Math.min(base.createdAt, now) + maxLeaseMs;
       claimed = await steps.claimReminder(id, end, now, enqueue(`lease:${id}:${end}:reminder`, { ...base, kind: 'lease.reminder', maxEndsAt }));
     } else if (s.step === 'expire') {
@@ -169,11 +170,11 @@ export class LeaseJob {
       await this.o.fluence.terminateInstance(type, t.instanceId);
     } catch (err) {
       // stays 'deleting': the next tick re-reads it (ENDED: reported; still ACTIVE and expired: tried again)
-      this.o.audit({ ...audit, outcome: 'error', detail: `terminate by lease policy failed: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}` });
+      await this.o.audit({ ...audit, outcome: 'error', detail: `terminate by lease policy failed: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}` });
       logger.warn({ instanceId: t.instanceId, kind: isFluenceError(err) ? err.kind : 'unexpected' }, 'lease policy: terminate failed; trying again next tick');
       return;
     }
-    this.o.audit(audit);
+    await this.o.audit(audit);
     const after = await this.detail(type, t.instanceId, report);
     await this.finishTerminated(t, before, after, now, report);
   }

@@ -64,21 +64,28 @@ export class LeaseService {
     return this.o.defaultLeaseMs;
   }
 
-  policyFor(channelId: string): EffectivePolicy {
-    return effectivePolicy(channelId, this.o.policies.get(channelId), this.o.defaultLeaseMs);
+  async policyFor(channelId: string): Promise<EffectivePolicy> {
+    return effectivePolicy(channelId, await this.o.policies.get(channelId), this.o.defaultLeaseMs);
+  }
+
+  /** The policies of several channels at once (a job deciding many leases), by channel id. */
+  async policiesFor(channelIds: Iterable<string>): Promise<Map<string, EffectivePolicy>> {
+    const ids = [...new Set(channelIds)];
+    const policies = await Promise.all(ids.map((id) => this.policyFor(id)));
+    return new Map(ids.map((id, i) => [id, policies[i]!]));
   }
 
   /** The deploy form's menu for a deploy from `channelId`. */
-  choices(channelId: string): LeaseChoices {
-    return leaseChoices(this.policyFor(channelId));
+  async choices(channelId: string): Promise<LeaseChoices> {
+    return leaseChoices(await this.policyFor(channelId));
   }
 
   /**
    * May a lease of `requested` (from now) be set without an admin, for an instance created at
    * `createdAt`, under the policy of `channelId`?
    */
-  check(channelId: string, requested: LeaseRequest, createdAt: number): LeaseCheck {
-    return checkLease(this.policyFor(channelId), requested, createdAt, this.o.now());
+  async check(channelId: string, requested: LeaseRequest, createdAt: number): Promise<LeaseCheck> {
+    return checkLease(await this.policyFor(channelId), requested, createdAt, this.o.now());
   }
 
   /**
@@ -88,7 +95,7 @@ export class LeaseService {
    */
   async startForDeploy(d: { requestKey: string; instanceId: string; type: WorkloadType; ownerId: string; channelId: string }): Promise<Lease> {
     const picked = await this.o.leases.choiceFor(d.requestKey);
-    const ms = picked ? picked.leaseMs : this.policyFor(d.channelId).leaseMs;
+    const ms = picked ? picked.leaseMs : (await this.policyFor(d.channelId)).leaseMs;
     const endsAt = ms === null ? null : this.o.now() + ms;
     return (await this.o.leases.start({ instanceId: d.instanceId, type: d.type, ownerId: d.ownerId, channelId: d.channelId, endsAt, by: d.ownerId })).lease;
   }

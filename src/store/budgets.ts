@@ -3,7 +3,9 @@
  * may not exceed it without approval (the rule is services/spend.ts; this keeps the numbers).
  * No row means no budget. Changes return before/after so the caller can audit them.
  */
-import type { Db } from './db';
+import type { Kysely, Selectable } from 'kysely';
+import type { Transactor } from './engine';
+import type { ChannelBudgetsTable, StoreTables } from './tables';
 
 export interface Budget {
   channelId: string;
@@ -22,62 +24,49 @@ export interface BudgetChange {
   changed: boolean;
 }
 
-interface Row {
-  channel_id: string;
-  usd_per_hour: number;
-  set_by: string;
-  set_at: number;
-}
-
-function toBudget(r: Row): Budget {
-  return { channelId: r.channel_id, usdPerHour: r.usd_per_hour, by: r.set_by, at: r.set_at };
-}
-
-function prepareStatements(db: Db) {
-  return {
-    get: db.prepare(`SELECT * FROM channel_budgets WHERE channel_id = ?`),
-    upsert: db.prepare(
-      `INSERT INTO channel_budgets (channel_id, usd_per_hour, set_by, set_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (channel_id) DO UPDATE SET
-         usd_per_hour = excluded.usd_per_hour, set_by = excluded.set_by, set_at = excluded.set_at`,
-    ),
-    delete: db.prepare(`DELETE FROM channel_budgets WHERE channel_id = ?`),
-    list: db.prepare(`SELECT * FROM channel_budgets ORDER BY channel_id`),
-  };
+/** The one mapping of a channel_budgets row (set_by/set_at are `by`/`at` everywhere else). */
+function toBudget(r: Selectable<ChannelBudgetsTable>): Budget {
+  return { channelId: r.channelId, usdPerHour: r.usdPerHour, by: r.setBy, at: r.setAt };
 }
 
 export class BudgetStore {
-  private readonly stmts: ReturnType<typeof prepareStatements>;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: Kysely<StoreTables>,
+    private readonly tx: Transactor,
     private readonly now: () => number = Date.now,
-  ) {
-    this.stmts = prepareStatements(db);
-  }
+  ) {}
 
   /** Sets the channel's budget; `null` removes it. Throws RangeError on a negative or non-finite amount. */
-  set(channelId: string, usdPerHour: number | null, by: string): BudgetChange {
+  async set(channelId: string, usdPerHour: number | null, by: string): Promise<BudgetChange> {
     if (usdPerHour !== null && !(Number.isFinite(usdPerHour) && usdPerHour >= 0)) {
       throw new RangeError(`A budget must be a finite amount of USD per hour, 0 or more (got ${usdPerHour}).`);
     }
-    return this.db
-      .transaction((): BudgetChange => {
-        const before = this.get(channelId)?.usdPerHour ?? null;
-        const at = this.now();
-        if (usdPerHour === null) this.stmts.delete.run(channelId);
-        else this.stmts.upsert.run(channelId, usdPerHour, by, at);
-        return { channelId, before, after: usdPerHour, by, at, changed: before !== usdPerHour };
-      })
-      .immediate();
+    return this.tx(async (trx) => {
+      const before = (await this.read(trx, channelId))?.usdPerHour ?? null;
+      const at = this.now();
+      if (usdPerHour === null) await trx.deleteFrom('channelBudgets').where('channelId', '=', channelId).execute();
+      else {
+        await trx
+          .insertInto('channelBudgets')
+          .values({ channelId, usdPerHour, setBy: by, setAt: at })
+          .onConflict((oc) => oc.column('channelId').doUpdateSet({ usdPerHour, setBy: by, setAt: at }))
+          .execute();
+      }
+      return { channelId, before, after: usdPerHour, by, at, changed: before !== usdPerHour };
+    });
   }
 
-  get(channelId: string): Budget | undefined {
-    const row = this.stmts.get.get(channelId) as Row | undefined;
-    return row ? toBudget(row) : undefined;
+  /** The channel's budget; `db` is the caller's transaction when the read decides a write in it. */
+  get(channelId: string, db: Kysely<StoreTables> = this.db): Promise<Budget | undefined> {
+    return this.read(db, channelId);
   }
 
-  list(): Budget[] {
-    return (this.stmts.list.all() as Row[]).map(toBudget);
+  async list(): Promise<Budget[]> {
+    return (await this.db.selectFrom('channelBudgets').selectAll().orderBy('channelId').execute()).map(toBudget);
+  }
+
+  private async read(db: Kysely<StoreTables>, channelId: string): Promise<Budget | undefined> {
+    const row = await db.selectFrom('channelBudgets').selectAll().where('channelId', '=', channelId).executeTakeFirst();
+    return row && toBudget(row);
   }
 }

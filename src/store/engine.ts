@@ -13,6 +13,9 @@ export type EngineKind = 'sqlite' | 'postgres';
 export type Executor<DB = StoreTables> = Kysely<DB>;
 export type Trx<DB = StoreTables> = Transaction<DB>;
 
+/** The store's serialised write transaction (Engine.transaction), as repositories receive it. */
+export type Transactor = <T>(fn: (trx: Trx) => Promise<T>) => Promise<T>;
+
 export interface Engine {
   readonly kind: EngineKind;
   readonly kysely: Kysely<StoreTables>;

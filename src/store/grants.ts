@@ -3,7 +3,9 @@
  * that combine grants live in services/access.ts; this only keeps them. Every change returns what
  * it changed (before/after) so the caller can audit it.
  */
-import type { Db } from './db';
+import type { Kysely, Selectable } from 'kysely';
+import type { Transactor } from './engine';
+import type { GrantsTable, StoreTables } from './tables';
 
 export type GrantRole = 'viewer' | 'deployer' | 'admin';
 
@@ -31,71 +33,55 @@ export interface GrantChange {
   changed: boolean;
 }
 
-interface Row {
-  subject_kind: 'user' | 'channel';
-  subject_id: string;
-  role: GrantRole;
-  granted_by: string;
-  granted_at: number;
-}
-
-function toGrant(r: Row): Grant {
-  return { subject: { kind: r.subject_kind, id: r.subject_id }, role: r.role, by: r.granted_by, at: r.granted_at };
-}
-
-function prepareStatements(db: Db) {
-  return {
-    get: db.prepare(`SELECT * FROM grants WHERE subject_kind = ? AND subject_id = ?`),
-    upsert: db.prepare(
-      `INSERT INTO grants (subject_kind, subject_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (subject_kind, subject_id) DO UPDATE SET
-         role = excluded.role, granted_by = excluded.granted_by, granted_at = excluded.granted_at`,
-    ),
-    delete: db.prepare(`DELETE FROM grants WHERE subject_kind = ? AND subject_id = ?`),
-    list: db.prepare(`SELECT * FROM grants ORDER BY subject_kind DESC, subject_id`),
-  };
+/** The one mapping of a grants row (the subject is two columns). */
+function toGrant(r: Selectable<GrantsTable>): Grant {
+  return { subject: { kind: r.subjectKind, id: r.subjectId }, role: r.role, by: r.grantedBy, at: r.grantedAt };
 }
 
 export class GrantStore {
-  private readonly stmts: ReturnType<typeof prepareStatements>;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: Kysely<StoreTables>,
+    private readonly tx: Transactor,
     private readonly now: () => number = Date.now,
-  ) {
-    this.stmts = prepareStatements(db);
-  }
+  ) {}
 
   /** Grants `role` to a user or channel, replacing any earlier grant of that subject. */
-  set(subject: GrantSubject, role: GrantRole, by: string): GrantChange {
-    return this.db
-      .transaction((): GrantChange => {
-        const before = this.get(subject)?.role ?? null;
-        const at = this.now();
-        if (before !== role) this.stmts.upsert.run(subject.kind, subject.id, role, by, at);
-        return { subject: { ...subject }, before, after: role, by, at, changed: before !== role };
-      })
-      .immediate();
+  async set(subject: GrantSubject, role: GrantRole, by: string): Promise<GrantChange> {
+    return this.tx(async (trx) => {
+      const before = (await this.read(trx, subject))?.role ?? null;
+      const at = this.now();
+      if (before !== role) {
+        await trx
+          .insertInto('grants')
+          .values({ subjectKind: subject.kind, subjectId: subject.id, role, grantedBy: by, grantedAt: at })
+          .onConflict((oc) => oc.columns(['subjectKind', 'subjectId']).doUpdateSet({ role, grantedBy: by, grantedAt: at }))
+          .execute();
+      }
+      return { subject: { ...subject }, before, after: role, by, at, changed: before !== role };
+    });
   }
 
   /** Removes the subject's grant (back to the default role). */
-  revoke(subject: GrantSubject, by: string): GrantChange {
-    return this.db
-      .transaction((): GrantChange => {
-        const before = this.get(subject)?.role ?? null;
-        this.stmts.delete.run(subject.kind, subject.id);
-        return { subject: { ...subject }, before, after: null, by, at: this.now(), changed: before !== null };
-      })
-      .immediate();
+  async revoke(subject: GrantSubject, by: string): Promise<GrantChange> {
+    return this.tx(async (trx) => {
+      const before = (await this.read(trx, subject))?.role ?? null;
+      await trx.deleteFrom('grants').where('subjectKind', '=', subject.kind).where('subjectId', '=', subject.id).execute();
+      return { subject: { ...subject }, before, after: null, by, at: this.now(), changed: before !== null };
+    });
   }
 
-  get(subject: GrantSubject): Grant | undefined {
-    const row = this.stmts.get.get(subject.kind, subject.id) as Row | undefined;
-    return row ? toGrant(row) : undefined;
+  get(subject: GrantSubject): Promise<Grant | undefined> {
+    return this.read(this.db, subject);
   }
 
   /** Every grant: users first, then channels, each by id. */
-  list(): Grant[] {
-    return (this.stmts.list.all() as Row[]).map(toGrant);
+  async list(): Promise<Grant[]> {
+    const rows = await this.db.selectFrom('grants').selectAll().orderBy('subjectKind', 'desc').orderBy('subjectId').execute();
+    return rows.map(toGrant);
+  }
+
+  private async read(db: Kysely<StoreTables>, subject: GrantSubject): Promise<Grant | undefined> {
+    const row = await db.selectFrom('grants').selectAll().where('subjectKind', '=', subject.kind).where('subjectId', '=', subject.id).executeTakeFirst();
+    return row && toGrant(row);
   }
 }

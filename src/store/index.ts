@@ -51,13 +51,13 @@ import { SpendCacheStore } from './spend-cache';
 import { DigestStore } from './digests';
 import { RunwayAlertStore } from './runway-alerts';
 import type { MoneyEnqueue } from '../services/money-notices';
-import type { Trx } from './engine';
+import type { Transactor, Trx } from './engine';
 import { WatchStore } from './watches';
 import { SshKeyStore } from './ssh-keys';
 import { LastChannelStore } from './last-channels';
 
 /** The store's serialised write transaction (Engine.transaction). */
-export type StoreTransaction = Engine['transaction'];
+export type StoreTransaction = Transactor;
 
 export interface Store {
   /** Which engine holds the data. */
@@ -120,6 +120,17 @@ export async function openStore(path: string, opts: OpenStoreOptions = {}): Prom
   return assemble(engine, sqlite!, now);
 }
 
+/** The repositories on Kysely: one implementation for both engines (what the PostgreSQL store will be made of). */
+export function kyselyRepositories(engine: Pick<Engine, 'kysely' | 'transaction'>, now: () => number) {
+  const { kysely, transaction } = engine;
+  return {
+    grants: new GrantStore(kysely, transaction, now),
+    budgets: new BudgetStore(kysely, transaction, now),
+    audit: new AuditLog(kysely, now),
+    policies: new PolicyStore(kysely, transaction, now),
+  };
+}
+
 function assemble(engine: Engine, db: Db, now: () => number): Store {
   const outbox = new OutboxStore(engine.kysely, engine.transaction, engine.kind);
   // the money jobs claim their notices inside their own transaction
@@ -129,18 +140,15 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     kysely: engine.kysely,
     transaction: engine.transaction,
     db,
+    ...kyselyRepositories(engine, now),
     deployRequests: new DeployRequestStore(db, now),
     deployModals: new DeployModalStore(db, now),
-    grants: new GrantStore(db, now),
-    budgets: new BudgetStore(db, now),
     approvals: new ApprovalStore(db, now),
-    audit: new AuditLog(db, now),
     commandDeliveries: new CommandDeliveryStore(db, now),
     formDrafts: new FormDraftStore(db, now),
     watches: new WatchStore(engine.kysely, engine.transaction, outbox),
     leases: new LeaseStore(engine.kysely, engine.transaction, now),
     leaseSteps: new LeaseStepStore(engine.kysely, engine.transaction),
-    policies: new PolicyStore(db, now),
     outbox,
     sshKeys: new SshKeyStore(engine.kysely, now),
     lastChannels: new LastChannelStore(engine.kysely, now),

@@ -12,6 +12,9 @@
  */
 import type { Generated } from 'kysely';
 import type { WorkloadType } from '../fluence/workload';
+import type { AuditAction, AuditOutcome } from './audit';
+import type { GrantRole } from './grants';
+import type { OnExpiry } from './policies';
 
 export interface SchemaMigrationsTable {
   version: number;
@@ -55,7 +58,7 @@ export interface DeployModalsTable {
 export interface GrantsTable {
   subjectKind: 'user' | 'channel';
   subjectId: string;
-  role: 'viewer' | 'deployer' | 'admin';
+  role: GrantRole;
   grantedBy: string;
   grantedAt: number;
 }
@@ -95,12 +98,12 @@ export interface AuditLogTable {
   at: number;
   actorId: string;
   channelId: string;
-  action: string;
+  action: AuditAction;
   instanceId: string | null;
   instanceName: string | null;
   type: WorkloadType | null;
   pricePerHour: number | null;
-  outcome: 'ok' | 'error' | 'refused' | 'pending';
+  outcome: AuditOutcome;
   detail: string | null;
 }
 
@@ -138,7 +141,7 @@ export interface ChannelPoliciesTable {
   channelId: string;
   leaseMs: number | null;
   maxLeaseMs: number | null;
-  onExpiry: Generated<'remind' | 'terminate'>;
+  onExpiry: Generated<OnExpiry>;
   setBy: string;
   setAt: number;
 }

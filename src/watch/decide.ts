@@ -89,6 +89,6 @@ export function decide(watch: WatchRecord, obs: Observation, now: number, limits
  * its one reader, and they must be allowed to read the lines (owner or admin; `/gpu watch` is
  * open to anyone).
  */
-export function linesShownInThread(watch: WatchRecord, requesterMayRead: (w: WatchRecord) => boolean): boolean {
-  return watch.channelId.startsWith('D') && requesterMayRead(watch);
+export async function linesShownInThread(watch: WatchRecord, requesterMayRead: (w: WatchRecord) => boolean | Promise<boolean>): Promise<boolean> {
+  return watch.channelId.startsWith('D') && (await requesterMayRead(watch));
 }

@@ -66,7 +66,7 @@ export interface InstanceWatcherOptions {
    * May the watch's requester read the instance's logs and events (its owner, or an admin)? Asked for the reader
    * of a DM thread; without it no reply carries those lines (they routinely hold secrets).
    */
-  mayReadLines?: (w: WatchRecord) => boolean;
+  mayReadLines?: (w: WatchRecord) => boolean | Promise<boolean>;
 }
 
 export interface CycleReport {
@@ -319,7 +319,7 @@ export class InstanceWatcher {
    */
   private async diagnostics(w: WatchRecord, report: CycleReport): Promise<DiagnosticLines> {
     if (!WORKLOADS[w.type].hasLogs) return { events: [], logs: [] };
-    if (!linesShownInThread(w, (r) => this.o.mayReadLines?.(r) ?? false)) return 'withheld';
+    if (!(await linesShownInThread(w, (r) => this.o.mayReadLines?.(r) ?? false))) return 'withheld';
     report.calls.diagnostics += 2;
     const [events, logs] = await Promise.all([
       this.o.fluence.getEvents(w.instanceId, 10).catch(() => [] as string[]),

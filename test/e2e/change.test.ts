@@ -127,9 +127,9 @@ describe('/gpu update (sandbox, admin)', () => {
     const env = simInstance(t, ctr).container!.config.environment;
     expect(env).toEqual(expect.arrayContaining([{ name: 'API_TOKEN', value: token }, { name: 'MODE', value: 'fast' }]));
 
-    const audit = t.bot.context.store.audit.recent(10).filter((a) => a.action === 'update');
-    expect(audit.map((a) => a.outcome)).toEqual(['ok', 'ok', 'error']);
-    const allAudit = JSON.stringify(t.bot.context.store.audit.recent(50));
+    const audit = (await t.bot.context.store.audit.recent(10)).filter((a) => a.action === 'update');
+    expect(await audit.map((a) => a.outcome)).toEqual(['ok', 'ok', 'error']);
+    const allAudit = JSON.stringify(await t.bot.context.store.audit.recent(50));
     for (const where of [JSON.stringify(t.standin.calls), JSON.stringify(t.standin.responses), t.logs.join('\n'), allAudit, textOf(echoed.body)]) {
       expect(where).not.toContain(token);
       expect(where).not.toContain(password);
@@ -142,7 +142,7 @@ describe('/gpu update (sandbox, admin)', () => {
     const acks = await Promise.all([admin.submitView(view, values), admin.submitView(view, values, { retryNum: 1 })]);
     expect(acks.map((a) => a.status)).toEqual([200, 200]);
     expect(puts(t, ctr)).toHaveLength(1);
-    expect(t.bot.context.store.audit.recent(5).filter((a) => a.action === 'update')).toHaveLength(1);
+    expect((await t.bot.context.store.audit.recent(5)).filter((a) => a.action === 'update')).toHaveLength(1);
   });
 
   it('a field error stays in the form and costs no Fluence call', async () => {
@@ -175,7 +175,7 @@ describe('/gpu update (sandbox, admin)', () => {
     expect(textOf(ack.body.view)).toContain(detail);
     expect(ack.body.view.callback_id).toBe(VIEW.update);
     expect(ack.body.view.blocks.some((b: any) => b.block_id === BLOCK.image)).toBe(true);
-    expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'update')).toMatchObject({ outcome: 'error' });
+    expect((await t.bot.context.store.audit.recent(5)).find((a) => a.action === 'update')).toMatchObject({ outcome: 'error' });
   });
 
   it('an API 403 whose detail holds markup is shown escaped once, not as literal &lt;', async () => {
@@ -237,7 +237,7 @@ describe('/gpu rename (sandbox, admin)', () => {
     expect(answer.text).toMatch(/Renamed `box-0` to `gpu-box-2`/);
     expect(simInstance(t, vm!).name).toBe('gpu-box-2');
     expect(puts(t, vm!).map((r) => r.path)).toEqual([`/gpu/instances/vms/${vm}`]);
-    expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'rename')).toMatchObject({ outcome: 'ok', instanceName: 'gpu-box-2' });
+    expect((await t.bot.context.store.audit.recent(5)).find((a) => a.action === 'rename')).toMatchObject({ outcome: 'ok', instanceName: 'gpu-box-2' });
   });
 
   it('a container rename by command opens the update form (restart warning, credentials asked) and PUTs only when submitted', async () => {
@@ -258,7 +258,7 @@ describe('/gpu rename (sandbox, admin)', () => {
     expect(puts(t, ctr!)).toHaveLength(1);
     const note = await t.standin.waitFor(() => t.standin.callsTo('chat.postEphemeral')[0]);
     expect(note.args.text).toMatch(/`web-renamed` \(renamed from `web-0`\)/);
-    expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'update')).toMatchObject({ outcome: 'ok', instanceName: 'web-renamed', detail: 'was web-0' });
+    expect((await t.bot.context.store.audit.recent(5)).find((a) => a.action === 'update')).toMatchObject({ outcome: 'ok', instanceName: 'web-renamed', detail: 'was web-0' });
     t.clock.advance(3_000); // the simulator applies an update after 2 s
     expect(simInstance(t, ctr!).name).toBe('web-renamed');
   });
@@ -380,7 +380,7 @@ describe('update and rename with roles (real API key)', () => {
     await deployer.command(`update ${ctr}`);
     const view = await modalWith(t, { re: /only change instances they deployed/ }, 0);
     expect(view.blocks.some((b: any) => b.block_id === BLOCK.image)).toBe(false);
-    const refused = t.bot.context.store.audit.recent(5).filter((a) => a.outcome === 'refused').map((a) => a.action);
+    const refused = (await t.bot.context.store.audit.recent(5)).filter((a) => a.outcome === 'refused').map((a) => a.action);
     expect(refused).toEqual(expect.arrayContaining(['rename', 'update']));
   });
 });

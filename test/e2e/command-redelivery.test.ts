@@ -58,20 +58,20 @@ describe('a slash command delivered twice acts once', () => {
     t.sim.control.clearFaults();
     expect(puts(t)).toHaveLength(1);
     expect(responsesTo(t.standin, responseUrl).filter((r) => /Renamed/.test(textOf(r)))).toHaveLength(1);
-    expect(t.bot.context.store.audit.recent(10).filter((a) => a.action === 'rename')).toHaveLength(1);
+    expect((await t.bot.context.store.audit.recent(10)).filter((a) => a.action === 'rename')).toHaveLength(1);
   });
 
   it('the guard is in the store: a re-delivery to a restarted bot does nothing either', async () => {
     const { body, responseUrl } = slashBody(t, ADMIN, 'budget 7');
     await admin.send(body);
     await t.standin.waitFor(() => responsesTo(t.standin, responseUrl)[0]);
-    t.bot.context.store.budgets.set('C_GENERAL', null, ADMIN); // removed meanwhile: a second run would set it again
+    await t.bot.context.store.budgets.set('C_GENERAL', null, ADMIN); // removed meanwhile: a second run would set it again
     t = await t.restart();
     const again = await t.user.withUser(ADMIN).send(body, retry(2));
     expect(again.status).toBe(200);
     await t.bot.context.inflight.idle();
     expect(responsesTo(t.standin, responseUrl)).toHaveLength(1);
-    expect(t.bot.context.store.budgets.list()).toEqual([]);
+    expect(await t.bot.context.store.budgets.list()).toEqual([]);
   });
 
   it('the same text typed again is a new invocation and runs again', async () => {

@@ -79,7 +79,7 @@ describe('prices are bound to the decision', () => {
     expect(textOf(note)).toContain(`<@${DEPLOYER}>`);
     await t.bot.context.inflight.idle();
     expect(posts()).toBe(0);
-    expect(t.bot.context.store.audit.recent(10).filter((e) => e.action === 'deploy' && e.outcome === 'ok')).toHaveLength(0);
+    expect((await t.bot.context.store.audit.recent(10)).filter((e) => e.action === 'deploy' && e.outcome === 'ok')).toHaveLength(0);
   });
 
   it('approved at $2.10/h and still $2.10/h: deployed, and the audit row says what was paid', async () => {
@@ -88,7 +88,7 @@ describe('prices are bound to the decision', () => {
     const request = await messageMatching(t, 'C_GENERAL', /wants to deploy.*same-price/s);
     await t.user.withUser(ADMIN).clickButton(request, ACTION.approve);
     await messageMatching(t, 'C_GENERAL', /Deployed `same-price`/);
-    const row = t.bot.context.store.audit.recent(10).find((e) => e.action === 'deploy' && e.outcome === 'ok');
+    const row = (await t.bot.context.store.audit.recent(10)).find((e) => e.action === 'deploy' && e.outcome === 'ok');
     expect(row?.pricePerHour).toBe(2.1);
   });
 });

@@ -63,7 +63,7 @@ describe('approvals', () => {
     await messageMatching(t, 'C_GENERAL', /approved-one.*(being deployed|deployed by)/s);
     await t.bot.context.inflight.idle();
     expect(await t.bot.context.store.watches.get(instances[0]!.id)).toMatchObject({ instanceId: instances[0]!.id });
-    const audit = t.bot.context.store.audit.recent(10);
+    const audit = await t.bot.context.store.audit.recent(10);
     expect(audit.find((e) => e.action === 'approve')).toMatchObject({ actorId: ADMIN, outcome: 'ok' });
     expect(audit.find((e) => e.action === 'deploy' && e.outcome === 'ok')).toMatchObject({ actorId: DEPLOYER, instanceId: instances[0]!.id });
     // a second click changes nothing
@@ -80,7 +80,7 @@ describe('approvals', () => {
     const dm = await messageMatching(t, 'DDEPLOYER', /denied your deploy of `denied-one`/);
     expect(textOf(dm)).toContain(`<@${ADMIN}>`);
     expect(await t.bot.context.fluence.listInstances('container')).toHaveLength(0);
-    expect(t.bot.context.store.audit.recent(5).find((e) => e.action === 'deny')).toMatchObject({ actorId: ADMIN, outcome: 'ok' });
+    expect((await t.bot.context.store.audit.recent(5)).find((e) => e.action === 'deny')).toMatchObject({ actorId: ADMIN, outcome: 'ok' });
   });
 
   test('self-approval is refused, and a non-admin cannot decide', async () => {

@@ -71,7 +71,7 @@ describe('roles', () => {
     const byDeployer = await as(DEPLOYER).clickButton({ blocks: adminCard.blocks }, ACTION.terminate);
     expect(await replyText(t, byDeployer)).toMatch(/someone else's/);
     expect(await stateOf(adminBox)).toBe('active');
-    expect(t.bot.context.store.audit.recent(20).some((e) => e.action === 'terminate' && e.outcome === 'refused' && e.actorId === DEPLOYER)).toBe(true);
+    expect((await t.bot.context.store.audit.recent(20)).some((e) => e.action === 'terminate' && e.outcome === 'refused' && e.actorId === DEPLOYER)).toBe(true);
   });
 
   test.each([
@@ -82,20 +82,20 @@ describe('roles', () => {
     [VIEWER, 'audit'],
     [DEPLOYER, 'audit 5'],
   ])('%s cannot run `%s`: refused, names the admin role and the admins, changes nothing', async (who, text) => {
-    const grants = JSON.stringify(t.bot.context.store.grants.list());
+    const grants = JSON.stringify(await t.bot.context.store.grants.list());
     const answer = await command(t, as(who), text);
     expect(answer).toMatch(REFUSED);
     expect(answer).toMatch(/\*admin\* role/);
     expect(answer).toContain(`<@${ADMIN}>`);
-    expect(JSON.stringify(t.bot.context.store.grants.list())).toBe(grants);
-    expect(t.bot.context.store.budgets.list()).toEqual([]);
+    expect(JSON.stringify(await t.bot.context.store.grants.list())).toBe(grants);
+    expect(await t.bot.context.store.budgets.list()).toEqual([]);
   });
 
   test('admins set and remove budgets and read the audit log; every change is audited', async () => {
     expect(await command(t, as(ADMIN), 'budget <#CTEAM|team> 12.5')).toMatch(/<#CTEAM>'s budget is now \*\$12\.50\/h\*/);
     expect(await command(t, as(VIEWER), 'budget')).toContain('<#CTEAM>: *$12.50/h*');
     expect(await command(t, as(ADMIN), 'budget <#CTEAM> off')).toMatch(/Removed <#CTEAM>'s budget/);
-    expect(t.bot.context.store.budgets.list()).toEqual([]);
+    expect(await t.bot.context.store.budgets.list()).toEqual([]);
     const audit = await command(t, as(ADMIN), 'audit 50');
     expect(audit).toMatch(/\*budget\*.*\$12\.50\/h → none/);
     expect(audit).toMatch(/\*grant\*.*<@UDEPLOYER>: none → deployer/);

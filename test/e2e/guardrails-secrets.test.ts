@@ -81,14 +81,14 @@ describe('secret lifecycle', () => {
     // 4. nowhere
     const slack = JSON.stringify(t.standin.calls) + JSON.stringify(t.standin.responses);
     const logs = t.logs.join('\n');
-    const audit = JSON.stringify(t.bot.context.store.audit.recent(500));
+    const audit = JSON.stringify(await t.bot.context.store.audit.recent(500));
     const db = dbBytes(t);
     expect(t.logs.length).toBeGreaterThan(1);
-    expect(t.bot.context.store.audit.count()).toBeGreaterThan(4);
+    expect(await t.bot.context.store.audit.count()).toBeGreaterThan(4);
     for (const [what, value] of Object.entries(SECRETS)) {
       expect({ what, inSlack: slack.includes(value) }).toEqual({ what, inSlack: false });
       expect({ what, inLogs: logs.includes(value) }).toEqual({ what, inLogs: false });
-      expect({ what, inAudit: audit.includes(value) }).toEqual({ what, inAudit: false });
+      expect({ what, inAudit: await audit.includes(value) }).toEqual({ what, inAudit: false });
       expect({ what, inDb: db.includes(value) }).toEqual({ what, inDb: false });
     }
   });

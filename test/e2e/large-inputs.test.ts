@@ -118,7 +118,7 @@ it('a 5000-character Fluence error full of markup is shown escaped and clamped a
 
 it('/gpu access with 80 user grants lists every one of them over several sections', async () => {
   const users = range(80, (i) => `UGRANTEE${String(i).padStart(3, '0')}`);
-  for (const id of users) t.bot.context.store.grants.set({ kind: 'user', id }, 'deployer', 'U_ALICE');
+  for (const id of users) await t.bot.context.store.grants.set({ kind: 'user', id }, 'deployer', 'U_ALICE');
   const ack = await t.user.command('access');
   const msg = await nthResponse(t.standin, ack.responseUrl!);
   const text = visibleText(msg);

@@ -88,8 +88,8 @@ describe('lease reminders and expiry', () => {
     await leaseTick(end + 2 * HOUR_MS - 30 * MINUTE_MS - t.clock.now());
     await leaseTick(MINUTE_MS);
     expect(inThread(parent, REMINDER)).toHaveLength(1);
-    const audit = t.bot.context.store.audit.recent(10).filter((e) => e.action === 'lease' && e.instanceId === id);
-    expect(audit.map((e) => [e.actorId, e.outcome])).toEqual([[DEPLOYER, 'ok'], [VIEWER, 'refused']]);
+    const audit = (await t.bot.context.store.audit.recent(10)).filter((e) => e.action === 'lease' && e.instanceId === id);
+    expect(await audit.map((e) => [e.actorId, e.outcome])).toEqual([[DEPLOYER, 'ok'], [VIEWER, 'refused']]);
   });
 
   test('a restart between reminder and expiry changes nothing: one reminder, one expiry notice (thread and channel), then one repeat per LEASE_NAG_HOURS', async () => {
@@ -143,7 +143,7 @@ describe('lease reminders and expiry', () => {
     expect(replies).toHaveLength(1);
     expect(textOf(replies[0])).toMatch(/Final spend: \$\d+\.\d\d/);
     expect(inThread(saved.parent, /terminated by lease policy/)).toHaveLength(0);
-    const audit = t.bot.context.store.audit.recent(20).filter((e) => e.action === 'terminate');
+    const audit = (await t.bot.context.store.audit.recent(20)).filter((e) => e.action === 'terminate');
     expect(audit).toMatchObject([{ actorId: 'lease policy', instanceId: doomed.id, outcome: 'ok', detail: expect.stringMatching(/^terminated by lease policy/) }]);
   });
 

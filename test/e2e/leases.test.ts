@@ -69,15 +69,15 @@ describe('leases', () => {
     const refused = await command(t, as(DEPLOYER), `policy <#${ML}> lease=2h`);
     expect(refused).toMatch(REFUSED);
     expect(refused).toMatch(/admin/);
-    expect(t.bot.context.store.policies.get(ML)).toBeUndefined();
+    expect(await t.bot.context.store.policies.get(ML)).toBeUndefined();
 
     expect(await command(t, as(ADMIN), `policy <#${ML}> max-lease=1h`)).toMatch(/default lease \(8h, the bot's DEFAULT_LEASE_HOURS\) would be longer than max-lease \(1h\)/);
     const set = await command(t, as(ADMIN), `policy <#${ML}> lease=4h max-lease=24h on-expiry=terminate`);
     expect(set).toMatch(/lease \*4h\* · max-lease \*1d\* · on-expiry \*terminate\*/);
     expect(await command(t, as(VIEWER, ML), 'policy')).toMatch(/\*Here\* \(<#CML>\): lease \*4h\*/);
-    const audit = t.bot.context.store.audit.recent(10).filter((e) => e.action === 'policy');
-    expect(audit.map((e) => e.outcome)).toEqual(expect.arrayContaining(['ok', 'refused']));
-    expect(audit.find((e) => e.outcome === 'ok')!.detail).toMatch(/<#CML>: the defaults → lease 4h, max-lease 1d, on-expiry terminate/);
+    const audit = (await t.bot.context.store.audit.recent(10)).filter((e) => e.action === 'policy');
+    expect(await audit.map((e) => e.outcome)).toEqual(expect.arrayContaining(['ok', 'refused']));
+    expect((await audit.find((e) => e.outcome === 'ok'))!.detail).toMatch(/<#CML>: the defaults → lease 4h, max-lease 1d, on-expiry terminate/);
   });
 
   test('under a maximum the form offers only what fits, no "until I terminate it"; past it needs an admin', async () => {
@@ -113,7 +113,7 @@ describe('leases', () => {
     // an admin may, and is told they went past the maximum
     expect(await command(t, as(ADMIN), 'lease ml-box off')).toMatch(/now runs until someone terminates it .*went past the channel's max-lease/);
     expect((await leaseOf(id))!.endsAt).toBeNull();
-    const rows = t.bot.context.store.audit.recent(20).filter((e) => e.action === 'lease' && e.instanceId === id);
+    const rows = (await t.bot.context.store.audit.recent(20)).filter((e) => e.action === 'lease' && e.instanceId === id);
     expect(rows.map((e) => e.outcome)).toEqual(['ok', 'refused', 'refused', 'ok']);
     expect(rows[0]!.detail).toMatch(/lease off: .* → until terminated \(past max-lease, by an admin\)/);
   });
@@ -139,6 +139,6 @@ describe('leases', () => {
     expect(await command(t, as(ADMIN), 'policy #nope lease=2h')).toMatch(/is not a channel/);
     expect(await command(t, as(ADMIN), `policy <#${ML}> on-expiry=explode`)).toMatch(/on-expiry must be remind or terminate/);
     expect(await command(t, as(ADMIN), `policy <#${ML}> off`)).toMatch(/Removed <#CML>'s lease policy/);
-    expect(t.bot.context.store.policies.get(ML)).toBeUndefined();
+    expect(await t.bot.context.store.policies.get(ML)).toBeUndefined();
   });
 });

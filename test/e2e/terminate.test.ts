@@ -80,7 +80,7 @@ describe('terminate (sandbox, admin)', () => {
     expect(terminateButton(after)).toBeUndefined();
     expect(deletes(t, id!)).toHaveLength(1);
     expect(t.sim.control.instances().find((i) => i.id === id)).toBeDefined();
-    const audit = t.bot.context.store.audit.recent(5).find((a) => a.action === 'terminate');
+    const audit = (await t.bot.context.store.audit.recent(5)).find((a) => a.action === 'terminate');
     expect(audit).toMatchObject({ actorId: ADMIN, instanceId: id, outcome: 'ok' });
   });
 
@@ -153,7 +153,7 @@ describe('terminate with roles (real API key)', () => {
     expect(textOf(refusal)).toMatch(/deployer|admin/);
     expect(textOf(refusal)).toContain(`<@${ADMIN}>`);
     expect(deletes(t, id!)).toHaveLength(0);
-    expect(t.bot.context.store.audit.recent(5).find((a) => a.action === 'terminate')).toMatchObject({ actorId: VIEWER, outcome: 'refused' });
+    expect((await t.bot.context.store.audit.recent(5)).find((a) => a.action === 'terminate')).toMatchObject({ actorId: VIEWER, outcome: 'refused' });
   });
 
   it("a viewer's own /gpu terminate card has no Terminate button, only the reason", async () => {

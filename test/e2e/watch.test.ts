@@ -44,7 +44,7 @@ describe('/gpu watch', () => {
     expect(edited.edited).toBeDefined();
     expect(visibleText(edited)).toMatch(/ACTIVE/);
 
-    const audit = t.bot.context.store.audit.recent(5).find((e) => e.action === 'watch' && e.instanceId === id);
+    const audit = (await t.bot.context.store.audit.recent(5)).find((e) => e.action === 'watch' && e.instanceId === id);
     expect(audit).toMatchObject({ actorId: 'U_ALICE', outcome: 'ok', instanceName: 'outside-0' });
   });
 
@@ -104,7 +104,7 @@ describe('/gpu watch with roles (a real API key)', () => {
     const msg = await nthResponse(r.standin, ack.responseUrl!);
     expect(visibleText(msg)).toMatch(/You need the deployer role to watch instances; you are a viewer\. Ask an admin \(<@UADMIN01>\)/);
     expect(r.standin.messages()).toEqual([]);
-    expect(r.bot.context.store.audit.recent(1)[0]).toMatchObject({ action: 'watch', outcome: 'refused', actorId: 'U_ALICE' });
+    expect((await r.bot.context.store.audit.recent(1))[0]).toMatchObject({ action: 'watch', outcome: 'refused', actorId: 'U_ALICE' });
   });
 
   it('an admin may watch', async () => {

@@ -41,7 +41,7 @@ function jobOn(store: Store, o: { fluence?: Pick<FluenceApi, 'getInstance' | 'te
     outbox,
     leases: new LeaseService({ leases: store.leases, policies: store.policies, defaultLeaseMs: 8 * HOUR_MS, now: t.clock.now }),
     fluence: o.fluence ?? fluence,
-    audit: (e) => store.audit.record(e),
+    audit: async (e) => void (await store.audit.record(e)),
     reminderMs: 30 * MINUTE_MS,
     nagMs: 4 * HOUR_MS,
     logger,
@@ -94,7 +94,7 @@ describe('lease job', () => {
 
   it('on-expiry=terminate: one DELETE, an audit row "terminated by lease policy", a reply with the final spend', async () => {
     const store = await t.open();
-    store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
+    await store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
     const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'doomed' });
     const end = t.clock.t + HOUR_MS;
     await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
@@ -106,13 +106,13 @@ describe('lease job', () => {
     expect((await fluence.getInstance('container', id!)).status).toBe('ENDED');
     expect(notices.map((n) => n.notice.kind)).toEqual(['lease.terminated']);
     expect(notices[0]!.notice).toMatchObject({ finalSpent: expect.any(Number), endsAt: end });
-    const audit = store.audit.recent(5).filter((e) => e.action === 'terminate');
+    const audit = (await store.audit.recent(5)).filter((e) => e.action === 'terminate');
     expect(audit).toMatchObject([{ actorId: 'lease policy', outcome: 'ok', instanceId: id, detail: expect.stringMatching(/^terminated by lease policy/) }]);
   });
 
   it('on-expiry=terminate: an extension that lands between the claim and the DELETE wins; nothing is terminated', async () => {
     const store = await t.open();
-    store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
+    await store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
     const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'saved' });
     const end = t.clock.t + HOUR_MS;
     await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });
@@ -136,7 +136,7 @@ describe('lease job', () => {
 
   it('a restart after the DELETE went out (marked deleting) reports it once and DELETEs nothing again', async () => {
     const store = await t.open();
-    store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
+    await store.policies.update('C1', { onExpiry: 'terminate' }, 'UADMIN');
     const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'cut' });
     const end = t.clock.t + HOUR_MS;
     await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: end, by: 'U1' });

@@ -15,11 +15,11 @@ afterEach(async () => t.cleanup());
 
 test('store.kysely reads what the repositories wrote, with camelCase columns', async () => {
   const store = await t.open();
-  store.grants.set({ kind: 'user', id: 'U2' }, 'deployer', 'U1');
+  await store.grants.set({ kind: 'user', id: 'U2' }, 'deployer', 'U1');
   const rows = await store.kysely.selectFrom('grants').selectAll().execute();
   expect(rows).toEqual([{ subjectKind: 'user', subjectId: 'U2', role: 'deployer', grantedBy: 'U1', grantedAt: t.clock.t }]);
   await store.kysely.insertInto('channelBudgets').values({ channelId: 'C1', usdPerHour: 12.5, setBy: 'U1', setAt: 5 }).execute();
-  expect(store.budgets.get('C1')).toEqual({ channelId: 'C1', usdPerHour: 12.5, by: 'U1', at: 5 });
+  expect(await store.budgets.get('C1')).toEqual({ channelId: 'C1', usdPerHour: 12.5, by: 'U1', at: 5 });
 });
 
 test('transactions in one process are serialised: each check-then-insert sees the ones before it', async () => {

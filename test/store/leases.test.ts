@@ -60,22 +60,6 @@ describe('lease store', () => {
   });
 });
 
-describe('policy store', () => {
-  it('merges a patch over the current policy, refuses what the check refuses, removes', async () => {
-    const s = await t.open();
-    expect(s.policies.update('CML', { leaseMs: 8 * HOUR_MS }, 'UADMIN')).toMatchObject({ before: undefined, after: { leaseMs: 8 * HOUR_MS, maxLeaseMs: null, onExpiry: 'remind' } });
-    expect(s.policies.update('CML', { maxLeaseMs: 72 * HOUR_MS, onExpiry: 'terminate' }, 'UADMIN')).toMatchObject({
-      after: { leaseMs: 8 * HOUR_MS, maxLeaseMs: 72 * HOUR_MS, onExpiry: 'terminate' },
-    });
-    const refused = s.policies.update('CML', { maxLeaseMs: HOUR_MS }, 'UADMIN', (m) => (m.leaseMs! > m.maxLeaseMs! ? 'lease over max' : undefined));
-    expect(refused).toEqual({ refused: 'lease over max' });
-    expect(s.policies.get('CML')!.maxLeaseMs).toBe(72 * HOUR_MS);
-    expect(s.policies.list().map((p) => p.channelId)).toEqual(['CML']);
-    expect(s.policies.remove('CML').after).toBeUndefined();
-    expect(s.policies.get('CML')).toBeUndefined();
-  });
-});
-
 describe('lease migrations', () => {
   it('keeps every audit row (and its id) when the audit table learns the lease and policy actions', async () => {
     const db = new Database(':memory:');

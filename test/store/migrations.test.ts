@@ -45,22 +45,22 @@ describe('store migrations', () => {
     const first = await t.open();
     first.deployRequests.begin('k1', { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name: 'n', pricePerHour: 2 });
     first.deployRequests.succeed('k1', 'inst-1');
-    first.grants.set({ kind: 'user', id: 'U2' }, 'deployer', 'U1');
-    first.budgets.set('C1', 10, 'U1');
+    await first.grants.set({ kind: 'user', id: 'U2' }, 'deployer', 'U1');
+    await first.budgets.set('C1', 10, 'U1');
     first.approvals.create({
       id: 'a1', channelId: 'C1', requesterId: 'U2', type: 'vm', planId: 'p', name: 'big', pricePerHour: 30,
       reason: 'over budget', payload: 'ciphertext', expiresAt: t.clock.t + 60_000,
     });
-    first.audit.record({ actorId: 'U1', channelId: 'C1', action: 'grant', outcome: 'ok' });
+    await first.audit.record({ actorId: 'U1', channelId: 'C1', action: 'grant', outcome: 'ok' });
     await first.close();
 
     const again = await t.open();
     expect(again.db.pragma('user_version', { simple: true })).toBe(latest);
     expect(again.deployRequests.findByInstance('inst-1')).toMatchObject({ key: 'k1', userId: 'U1', state: 'succeeded' });
-    expect(again.grants.get({ kind: 'user', id: 'U2' })?.role).toBe('deployer');
-    expect(again.budgets.get('C1')?.usdPerHour).toBe(10);
+    expect((await again.grants.get({ kind: 'user', id: 'U2' }))?.role).toBe('deployer');
+    expect((await again.budgets.get('C1'))?.usdPerHour).toBe(10);
     expect(again.approvals.get('a1')).toMatchObject({ state: 'pending', payload: 'ciphertext' });
-    expect(again.audit.count()).toBe(1);
+    expect(await again.audit.count()).toBe(1);
     // a duplicate begin after the restart is still recognised
     expect(again.deployRequests.begin('k1', { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name: 'n', pricePerHour: 2 })).toMatchObject({
       started: false,

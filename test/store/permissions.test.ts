@@ -14,7 +14,7 @@ describe('the database on disk is private to the bot', () => {
     const path = join(root, 'data', 'nested', 'bot.sqlite');
     const store = await openStore(path);
     try {
-      store.grants.set({ kind: 'user', id: 'U1' }, 'admin', 'U0');
+      await store.grants.set({ kind: 'user', id: 'U1' }, 'admin', 'U0');
       expect({ dir: mode(join(root, 'data')), nested: mode(join(root, 'data', 'nested')) }).toEqual({ dir: '700', nested: '700' });
       expect({ db: mode(path), wal: mode(`${path}-wal`), shm: mode(`${path}-shm`) }).toEqual({ db: '600', wal: '600', shm: '600' });
     } finally {

@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kyselyRepositories } from '../../src/store';
 import type { EngineKind } from '../../src/store/engine';
+import { openEngine } from '../../src/store/open';
 import { createTestDatabase } from './pg';
 
 export const ENGINE_KINDS: readonly EngineKind[] = ['sqlite', 'postgres'];
@@ -24,3 +26,23 @@ export async function testLocation(kind: EngineKind): Promise<TestLocation> {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-bot-store-'));
   return { location: join(dir, 'gpu-bot.sqlite'), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * The store's Kysely repositories on a fresh database of `kind` (openStore does not open PostgreSQL
+ * until every repository is on Kysely; these are the ones that are), with a clock the test moves.
+ */
+export async function repositoriesOn(kind: EngineKind) {
+  const where = await testLocation(kind);
+  const { engine } = await openEngine(where.location);
+  const clock = { t: 1_700_000_000_000, now: () => clock.t };
+  return {
+    ...kyselyRepositories(engine, clock.now),
+    engine,
+    clock,
+    async cleanup() {
+      await engine.close();
+      await where.cleanup();
+    },
+  };
+}
+export type TestRepositories = Awaited<ReturnType<typeof repositoriesOn>>;

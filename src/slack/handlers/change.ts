@@ -64,10 +64,10 @@ async function openForm(ctx: BotContext, opened: OpenForm): Promise<void> {
   const o = 'ref' in opened.target ? { ...opened, kind: formKind(opened.kind, opened.target.ref.type) } : opened;
   const say = (text: string) => o.respond({ response_type: 'ephemeral', replace_original: false, text });
   const known = 'ref' in o.target ? o.target.ref : undefined;
-  const auth = known ? authorizeChange(ctx, o.actor, 'update', known.id) : ctx.guard.authorize(o.actor, 'update', true);
+  const auth = await (known ? authorizeChange(ctx, o.actor, 'update', known.id) : ctx.guard.authorize(o.actor, 'update', true));
   if (!auth.allowed) {
     const named = 'arg' in o.target ? o.target.arg : null;
-    auditChange(ctx, o.actor, {
+    await auditChange(ctx, o.actor, {
       action: o.kind, outcome: 'refused', instanceId: known?.id ?? null, instanceName: named, type: known?.type ?? null, detail: auth.reason ?? null,
     });
     await say(refusalText(auth));
@@ -111,9 +111,9 @@ async function formFor(ctx: BotContext, o: OpenForm): Promise<ModalView> {
     ref = found.instance;
   }
   if (o.kind === 'update' && ref.type !== 'container') return renderChangeNotice(o.kind, onlyRenameText({ name: ref.name ?? ref.id, type: ref.type }));
-  const auth = authorizeChange(ctx, o.actor, 'update', ref.id);
+  const auth = await authorizeChange(ctx, o.actor, 'update', ref.id);
   if (!auth.allowed) {
-    auditChange(ctx, o.actor, { action: o.kind, outcome: 'refused', instanceId: ref.id, type: ref.type, detail: auth.reason ?? null });
+    await auditChange(ctx, o.actor, { action: o.kind, outcome: 'refused', instanceId: ref.id, type: ref.type, detail: auth.reason ?? null });
     return renderChangeNotice(o.kind, refusalText(auth), 'Not allowed');
   }
   const instance = await ctx.fluence.getInstance(ref.type, ref.id);
@@ -159,9 +159,9 @@ const renameCommand: CommandHandler<'rename'> = async ({ ctx, command, actor, re
   }
   const i = found.instance;
   const audit = { action: 'rename' as const, instanceId: i.id, instanceName: command.newName, type: i.type };
-  const auth = authorizeChange(ctx, actor, 'update', i.id);
+  const auth = await authorizeChange(ctx, actor, 'update', i.id);
   if (!auth.allowed) {
-    auditChange(ctx, actor, { ...audit, outcome: 'refused', detail: auth.reason ?? null });
+    await auditChange(ctx, actor, { ...audit, outcome: 'refused', detail: auth.reason ?? null });
     await say(refusalText(auth));
     return;
   }
@@ -176,11 +176,11 @@ const renameCommand: CommandHandler<'rename'> = async ({ ctx, command, actor, re
   try {
     await ctx.fluence.renameInstance(i.type, i.id, command.newName);
   } catch (err) {
-    auditChange(ctx, actor, { ...audit, outcome: 'error', detail: errorDetail(err) });
+    await auditChange(ctx, actor, { ...audit, outcome: 'error', detail: errorDetail(err) });
     await reportFailure(ctx, respond, err, `rename ${i.name}`);
     return;
   }
-  auditChange(ctx, actor, { ...audit, outcome: 'ok', detail: `was ${i.name}` });
+  await auditChange(ctx, actor, { ...audit, outcome: 'ok', detail: `was ${i.name}` });
   await say(renamedText({ type: i.type, oldName: i.name, newName: command.newName }));
 };
 
@@ -210,9 +210,9 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   // a rename opens the update form with the NEW name in it: the real old name comes with the result
   const oldName = shownName ?? meta.instanceId;
   const base = { action: kind, instanceId: meta.instanceId, type: meta.type } as const;
-  const auth = authorizeChange(ctx, actor, 'update', meta.instanceId);
+  const auth = await authorizeChange(ctx, actor, 'update', meta.instanceId);
   if (!auth.allowed) {
-    auditChange(ctx, actor, { ...base, outcome: 'refused', instanceName: oldName, detail: auth.reason ?? null });
+    await auditChange(ctx, actor, { ...base, outcome: 'refused', instanceName: oldName, detail: auth.reason ?? null });
     await ack({ response_action: 'update', view: renderChangeNotice(kind, refusalText(auth), 'Not allowed') });
     return;
   }
@@ -235,11 +235,11 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   if (!first) return; // a double submit shares the first one's outcome, audit and confirmation
   if (result.kind === 'ok') {
     if (result.rememberKey) await rememberKey(ctx, actor.userId, result.rememberKey);
-    auditChange(ctx, actor, { ...base, outcome: 'ok', instanceName: result.name, detail: result.name !== was ? `was ${was}` : null });
+    await auditChange(ctx, actor, { ...base, outcome: 'ok', instanceName: result.name, detail: result.name !== was ? `was ${was}` : null });
     const text = kind === 'update' ? updatedText({ oldName: was, newName: result.name }) : renamedText({ type: meta.type, oldName: was, newName: result.name });
     await confirm(ctx, client, actor, text);
   } else if (result.kind === 'failed') {
-    auditChange(ctx, actor, { ...base, outcome: 'error', instanceName: was, detail: errorDetail(result.error) });
+    await auditChange(ctx, actor, { ...base, outcome: 'error', instanceName: was, detail: errorDetail(result.error) });
   }
 };
 

@@ -53,7 +53,7 @@ export async function loadModalData(
     balance: balance.status === 'fulfilled' ? balance.value.balance : null,
     values,
     ...(selectedPlanId ? { selectedPlanId } : {}),
-    lease: ctx.leases.choices(meta.channelId ?? ''),
+    lease: await ctx.leases.choices(meta.channelId ?? ''),
     ...(keys.status === 'fulfilled' ? { keys: keys.value } : {}),
     ...(meta.pick ? { pick: true as const } : {}),
   };

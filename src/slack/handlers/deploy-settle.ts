@@ -12,9 +12,9 @@ import { escapeMrkdwn } from '../views/format';
 import { renderThreadNote } from '../views/guardrails';
 import { announceDeploy, announcedFromClaim } from './announce';
 
-function audit(ctx: BotContext, c: DeployRequestRecord, outcome: 'ok' | 'error', detail: string, instanceId?: string): void {
+async function audit(ctx: BotContext, c: DeployRequestRecord, outcome: 'ok' | 'error', detail: string, instanceId?: string): Promise<void> {
   try {
-    ctx.guard.audit({
+    await ctx.guard.audit({
       actorId: c.userId,
       channelId: c.channelId,
       action: 'deploy',
@@ -31,7 +31,7 @@ function audit(ctx: BotContext, c: DeployRequestRecord, outcome: 'ok' | 'error',
 }
 
 export async function announceAdopted(ctx: BotContext, claim: DeployRequestRecord, instance: InstanceSummary | { id: string }): Promise<void> {
-  audit(ctx, claim, 'ok', 'found at Fluence after an unclear answer', instance.id);
+  await audit(ctx, claim, 'ok', 'found at Fluence after an unclear answer', instance.id);
   const approval = ctx.store.approvals.get(claim.key);
   if (approval && ctx.store.approvals.markDeployed(claim.key, instance.id) && approval.messageChannelId && approval.messageTs) {
     await ctx.notifier.reply(
@@ -43,7 +43,7 @@ export async function announceAdopted(ctx: BotContext, claim: DeployRequestRecor
 }
 
 export async function reportAbandoned(ctx: BotContext, claim: DeployRequestRecord): Promise<void> {
-  audit(ctx, claim, 'error', 'not found at Fluence after the grace period');
+  await audit(ctx, claim, 'error', 'not found at Fluence after the grace period');
   const text =
     `❌ <@${claim.userId}>, your deploy of \`${escapeMrkdwn(claim.name)}\` did not go through: Fluence's answer was unclear, ` +
     'and its instance list never showed it. Nothing is running for it, so nothing is charged. Deploy again when you are ready.';

@@ -133,8 +133,8 @@ async function recordLeaseChoice(ctx: BotContext, actor: SlackActor, requestKey:
   const choice = parseLeaseChoice(value);
   if (!choice) return undefined; // a form without the field: the channel's default applies
   if (!choice.ok) return choice.error;
-  const check = ctx.leases.check(actor.channelId, choice.ms, ctx.now());
-  if (!check.ok && ctx.guard.roleOf(actor) !== 'admin') return check.reason.replace(/<#([A-Z0-9]+)>/g, 'this channel').slice(0, 500);
+  const check = await ctx.leases.check(actor.channelId, choice.ms, ctx.now());
+  if (!check.ok && (await ctx.guard.roleOf(actor)) !== 'admin') return check.reason.replace(/<#([A-Z0-9]+)>/g, 'this channel').slice(0, 500);
   try {
     await ctx.store.leases.chooseForRequest(requestKey, choice.ms);
     return undefined;

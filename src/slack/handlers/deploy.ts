@@ -61,7 +61,7 @@ export async function openDeployModal(ctx: BotContext, input: OpenDeployModalInp
 }
 
 const deployCommand: CommandHandler<'deploy'> = async ({ ctx, command, actor, client, triggerId, respond }) => {
-  const auth = ctx.guard.authorize(actor, 'deploy');
+  const auth = await ctx.guard.authorize(actor, 'deploy');
   if (!auth.allowed) {
     await respond({ response_type: 'ephemeral', text: refusalText(auth.reason, auth.admins) });
     return;

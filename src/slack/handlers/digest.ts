@@ -16,15 +16,15 @@ const digestCommand: CommandHandler<'digest'> = async ({ ctx, command, actor, re
     return;
   }
   const target = `<#${command.channelId}>`;
-  const auth = ctx.guard.authorize(actor, 'admin');
+  const auth = await ctx.guard.authorize(actor, 'admin');
   if (!auth.allowed) {
-    ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'policy', outcome: 'refused', detail: `digest ${target} ${command.on ? 'on' : 'off'}: ${auth.reason ?? ''}` });
+    await ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'policy', outcome: 'refused', detail: `digest ${target} ${command.on ? 'on' : 'off'}: ${auth.reason ?? ''}` });
     const view = renderRefusal(auth);
     await respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks });
     return;
   }
   const { changed } = await ctx.store.digests.setOptIn(command.channelId, command.on, actor.userId);
-  ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'policy', outcome: 'ok', detail: `digest ${target} ${command.on ? 'on' : 'off'}${changed ? '' : ' (unchanged)'}` });
+  await ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'policy', outcome: 'ok', detail: `digest ${target} ${command.on ? 'on' : 'off'}${changed ? '' : ' (unchanged)'}` });
   const view = renderDigestChange({ channelId: command.channelId, on: command.on, changed, time, tz });
   await respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks });
 };

@@ -53,12 +53,12 @@ export async function lookUp(ctx: BotContext, arg: string): Promise<Lookup> {
 }
 
 /** Authorises a change of one instance now: admins any, deployers only their own. */
-export function authorizeChange(
+export async function authorizeChange(
   ctx: BotContext,
   actor: SlackActor,
   action: 'update' | 'terminate',
   instanceId: string,
-): Authorization {
+): Promise<Authorization> {
   return ctx.guard.authorize(actor, action, ctx.guard.owns(actor.userId, instanceId));
 }
 
@@ -72,8 +72,8 @@ export interface ChangeAudit {
   detail?: string | null;
 }
 
-export function auditChange(ctx: BotContext, actor: SlackActor, a: ChangeAudit): void {
-  ctx.guard.audit({
+export function auditChange(ctx: BotContext, actor: SlackActor, a: ChangeAudit): Promise<void> {
+  return ctx.guard.audit({
     actorId: actor.userId,
     channelId: actor.channelId,
     action: a.action,

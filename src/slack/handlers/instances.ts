@@ -69,7 +69,7 @@ export function knownPrice(ctx: BotContext, instanceId: string): number | null {
 }
 
 /** May `actor` see this instance's logs, events and startup command (its owner, or an admin)? */
-export function authorizePrivate(ctx: BotContext, actor: SlackActor, instanceId: string): Authorization {
+export function authorizePrivate(ctx: BotContext, actor: SlackActor, instanceId: string): Promise<Authorization> {
   return ctx.guard.authorize(actor, 'read-private', ctx.guard.owns(actor.userId, instanceId));
 }
 
@@ -81,7 +81,7 @@ export async function instanceCard(ctx: BotContext, type: WorkloadType, id: stri
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
     pricePerHour: knownPrice(ctx, id),
-    showPrivate: !inPublic && authorizePrivate(ctx, actor, id).allowed,
+    showPrivate: !inPublic && (await authorizePrivate(ctx, actor, id)).allowed,
     lease: (await ctx.store.leases.get(id)) ?? null,
   });
 }
@@ -129,7 +129,7 @@ function linesCommand(kind: 'logs' | 'events') {
   return async ({ ctx, command, actor, respond }: RequestWith<{ instance: string; lines: number }>): Promise<void> => {
     const found = await resolveOrExplain(ctx, command.instance, respond);
     if (!found) return;
-    const auth = authorizePrivate(ctx, actor, found.id);
+    const auth = await authorizePrivate(ctx, actor, found.id);
     if (!auth.allowed) {
       await respond({ response_type: 'ephemeral', text: refusalText(auth) });
       return;
@@ -170,7 +170,7 @@ const linesButton =
     const ref = clickedRef(body);
     if (!ref) return;
     // checked now: the card may be someone else's, or the button forged
-    const auth = authorizePrivate(ctx, actionActor(body), ref.id);
+    const auth = await authorizePrivate(ctx, actionActor(body), ref.id);
     if (!auth.allowed) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: refusalText(auth) });
       return;

@@ -33,9 +33,9 @@ const onExtendClick = (ctx: BotContext): ActionListener => async ({ ack, body, a
   const lease = await ctx.store.leases.get(ref.id);
   const audit = (outcome: 'ok' | 'refused', detail: string, name: string | null = null) =>
     ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'lease', instanceId: ref.id, instanceName: name, type: ref.type, outcome, detail });
-  const auth = ctx.guard.authorize(actor, 'lease', ctx.guard.owns(actor.userId, ref.id));
+  const auth = await ctx.guard.authorize(actor, 'lease', ctx.guard.owns(actor.userId, ref.id));
   if (!auth.allowed) {
-    audit('refused', `extend ${formatDuration(byMs)}: ${auth.reason ?? 'not allowed'}`);
+    await audit('refused', `extend ${formatDuration(byMs)}: ${auth.reason ?? 'not allowed'}`);
     await respond({ response_type: 'ephemeral', replace_original: false, ...renderRefusal(auth) });
     return;
   }
@@ -59,9 +59,9 @@ const onExtendClick = (ctx: BotContext): ActionListener => async ({ ack, body, a
     await say(`${codeSpan(instance.name, 80)} has ${instance.state === 'ended' ? 'ended' : 'failed'}: nothing runs, so there is nothing to extend.`);
     return;
   }
-  const check = ctx.leases.check(lease.channelId ?? actor.channelId, endsAt - now, Date.parse(instance.createdAt));
+  const check = await ctx.leases.check(lease.channelId ?? actor.channelId, endsAt - now, Date.parse(instance.createdAt));
   if (!check.ok && auth.role !== 'admin') {
-    audit('refused', `extend ${formatDuration(byMs)}: ${check.reason}`, instance.name);
+    await audit('refused', `extend ${formatDuration(byMs)}: ${check.reason}`, instance.name);
     await respond({ response_type: 'ephemeral', replace_original: false, ...renderRefusal({ reason: check.reason, needs: 'admin', admins: auth.admins }) });
     return;
   }
@@ -72,7 +72,7 @@ const onExtendClick = (ctx: BotContext): ActionListener => async ({ ack, body, a
     return;
   }
   const past = check.ok ? '' : ' (past max-lease, by an admin)';
-  audit('ok', `extend ${formatDuration(byMs)} from the reminder: ${new Date(lease.endsAt).toISOString()} → ${new Date(endsAt).toISOString()}${past}`, instance.name);
+  await audit('ok', `extend ${formatDuration(byMs)} from the reminder: ${new Date(lease.endsAt).toISOString()} → ${new Date(endsAt).toISOString()}${past}`, instance.name);
   await respond({ replace_original: true, ...renderExtended({ name: instance.name, userId: actor.userId, endsAt, now, byAdminPastMax: !check.ok }) });
 };
 

@@ -36,18 +36,18 @@ const leaseCommand: CommandHandler<'lease'> = async (req) => {
     await req.respond({ response_type: 'ephemeral', text: `${codeSpan(i.name, 100)} has ${i.state === 'ended' ? 'ended' : 'failed'}: nothing runs, so there is no lease to set.` });
     return;
   }
-  const auth = ctx.guard.authorize(actor, 'lease', ctx.guard.owns(actor.userId, i.id));
+  const auth = await ctx.guard.authorize(actor, 'lease', ctx.guard.owns(actor.userId, i.id));
   if (!auth.allowed) {
-    audit('refused', auth.reason ?? 'not allowed');
+    await audit('refused', auth.reason ?? 'not allowed');
     return reply(req, renderRefusal(auth));
   }
   const existing = await ctx.store.leases.get(i.id);
   const deployed = ctx.store.deployRequests.findByInstance(i.id);
   // the policy of the channel it was deployed (or first leased) from; else where this is typed
   const policyChannel = existing?.channelId ?? deployed?.channelId ?? actor.channelId;
-  const check = ctx.leases.check(policyChannel, command.durationMs, Date.parse(i.createdAt));
+  const check = await ctx.leases.check(policyChannel, command.durationMs, Date.parse(i.createdAt));
   if (!check.ok && auth.role !== 'admin') {
-    audit('refused', check.reason);
+    await audit('refused', check.reason);
     return reply(req, renderRefusal({ reason: check.reason, needs: 'admin', admins: auth.admins }));
   }
   const watched = deployed ? undefined : await ctx.store.watches.get(i.id);
@@ -60,7 +60,7 @@ const leaseCommand: CommandHandler<'lease'> = async (req) => {
     by: actor.userId,
   });
   const asked = command.durationMs === null ? 'off' : formatDuration(command.durationMs);
-  audit('ok', `lease ${asked}: ${endText(change.before)} → ${endText(change.after)}${check.ok ? '' : ' (past max-lease, by an admin)'}`);
+  await audit('ok', `lease ${asked}: ${endText(change.before)} → ${endText(change.after)}${check.ok ? '' : ' (past max-lease, by an admin)'}`);
   await reply(req, renderLeaseChange({ name: i.name, before: change.before, after: change.after, now: ctx.now(), byAdminPastMax: !check.ok }));
 };
 
@@ -78,9 +78,9 @@ const policyCommand: CommandHandler<'policy'> = async (req) => {
     await reply(
       req,
       renderPolicies({
-        policies: ctx.store.policies.list().map((p) => effectivePolicy(p.channelId, p, defaultLeaseMs)),
+        policies: (await ctx.store.policies.list()).map((p) => effectivePolicy(p.channelId, p, defaultLeaseMs)),
         defaultLeaseMs,
-        here: ctx.leases.policyFor(channelId),
+        here: await ctx.leases.policyFor(channelId),
         sandbox: ctx.sandbox,
       }),
     );
@@ -88,24 +88,24 @@ const policyCommand: CommandHandler<'policy'> = async (req) => {
   }
   const audit = (outcome: 'ok' | 'refused', detail: string) =>
     ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'policy', outcome, detail: `<#${channelId}>: ${detail}` });
-  const auth = ctx.guard.authorize(actor, 'admin');
+  const auth = await ctx.guard.authorize(actor, 'admin');
   if (!auth.allowed) {
-    audit('refused', auth.reason ?? 'not allowed');
+    await audit('refused', auth.reason ?? 'not allowed');
     return reply(req, renderRefusal(auth));
   }
-  const before = ctx.leases.policyFor(channelId);
+  const before = await ctx.leases.policyFor(channelId);
   if (command.remove) {
-    ctx.store.policies.remove(channelId);
-    audit('ok', `${policyText(before)} → the defaults`);
+    await ctx.store.policies.remove(channelId);
+    await audit('ok', `${policyText(before)} → the defaults`);
     return reply(req, renderPolicyChange({ channelId, before, after: null }));
   }
-  const result = ctx.store.policies.update(channelId, command.patch!, actor.userId, (merged) => policyProblem(merged, ctx.leases.defaultLeaseMs));
+  const result = await ctx.store.policies.update(channelId, command.patch!, actor.userId, (merged) => policyProblem(merged, ctx.leases.defaultLeaseMs));
   if ('refused' in result) {
     await req.respond({ response_type: 'ephemeral', text: `⛔ ${result.refused} Nothing changed.` });
     return;
   }
-  const after = ctx.leases.policyFor(channelId);
-  audit('ok', `${before.custom ? policyText(before) : 'the defaults'} → ${policyText(after)}`);
+  const after = await ctx.leases.policyFor(channelId);
+  await audit('ok', `${before.custom ? policyText(before) : 'the defaults'} → ${policyText(after)}`);
   await reply(req, renderPolicyChange({ channelId, before, after }));
 };
 

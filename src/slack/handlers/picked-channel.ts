@@ -29,7 +29,7 @@ const SLACK_REFUSALS: Record<string, string> = {
  * the bot and the user are both in it. Returns the error for the channel field, or undefined.
  */
 export async function checkPickedChannel(ctx: BotContext, client: WebClient, actor: SlackActor, name: string): Promise<string | undefined> {
-  const auth = ctx.guard.authorize(actor, 'deploy');
+  const auth = await ctx.guard.authorize(actor, 'deploy');
   if (!auth.allowed) return refusalText(auth.reason, auth.admins).replace(/<@([A-Z0-9_]+)>/g, '$1').slice(0, 500);
   try {
     await client.chat.postEphemeral({

@@ -29,8 +29,8 @@ const ephemeral = (view: MessageView, replace = false) => ({
   blocks: view.blocks,
 });
 
-function alertActor(ctx: BotContext, actor: SlackActor) {
-  return { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId, isAdmin: ctx.guard.authorize(actor, 'admin').allowed };
+async function alertActor(ctx: BotContext, actor: SlackActor) {
+  return { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId, isAdmin: (await ctx.guard.authorize(actor, 'admin')).allowed };
 }
 
 /** Why an alert could not be removed or renewed. */
@@ -40,7 +40,7 @@ function problem(r: Extract<ChangeResult, { ok: false }>, id: number, verb: 'rem
 }
 
 const alertCommand: CommandHandler<'alert'> = async ({ ctx, command, actor, respond }) => {
-  const who = alertActor(ctx, actor);
+  const who = await alertActor(ctx, actor);
   const svc = ctx.planAlerts;
   switch (command.action) {
     case 'add': {
@@ -80,7 +80,7 @@ const onRenew = (ctx: BotContext): ActionListener => async ({ ack, body, respond
   await ack();
   const id = clickedId(body);
   if (id === undefined) return;
-  const r = await ctx.planAlerts.renew(alertActor(ctx, actionActor(body)), id);
+  const r = await ctx.planAlerts.renew(await alertActor(ctx, actionActor(body)), id);
   await respond(r.ok ? ephemeral(renderAlertRenewed(r.alert)) : { response_type: 'ephemeral', replace_original: false, text: problem(r, id, 'renew') });
 };
 
@@ -90,7 +90,7 @@ const onRemove = (ctx: BotContext): ActionListener => async ({ ack, body, respon
   const id = clickedId(body);
   if (id === undefined) return;
   const actor = actionActor(body);
-  const r = await ctx.planAlerts.remove(alertActor(ctx, actor), id);
+  const r = await ctx.planAlerts.remove(await alertActor(ctx, actor), id);
   if (!r.ok) {
     await respond({ response_type: 'ephemeral', replace_original: false, text: problem(r, id, 'remove') });
     return;

@@ -42,7 +42,7 @@ export async function openDeployFromClick(
   preset: { type?: WorkloadType; planId?: string; location?: string } = {},
 ): Promise<void> {
   const actor = actionActor(args.body);
-  const auth = ctx.guard.authorize(actor, 'deploy');
+  const auth = await ctx.guard.authorize(actor, 'deploy');
   if (!auth.allowed) {
     await args.respond({ response_type: 'ephemeral', replace_original: false, text: refusalText(auth.reason, auth.admins) });
     return;

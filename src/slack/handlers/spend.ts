@@ -13,7 +13,7 @@ import type { CommandHandler } from './types';
 const READING_NOTE_FROM = 100;
 
 const spendCommand: CommandHandler<'spend'> = async ({ ctx, command, actor, respond }) => {
-  const auth = ctx.guard.authorize(actor, 'read');
+  const auth = await ctx.guard.authorize(actor, 'read');
   if (!auth.allowed) {
     const view = renderRefusal(auth);
     await respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks });

@@ -31,13 +31,13 @@ const terminateCommand: CommandHandler<'terminate'> = async ({ ctx, command, act
   const { type, id } = found.instance;
   const instance = await ctx.fluence.getInstance(type, id);
   // The click is authorised again; this only spares a button its clicker may not use.
-  const auth = authorizeChange(ctx, actor, 'terminate', id);
+  const auth = await authorizeChange(ctx, actor, 'terminate', id);
   const card = renderInstanceCard({
     instance,
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
     canTerminateReason: auth.allowed ? null : refusalNote(auth),
-    showPrivate: authorizePrivate(ctx, actor, id).allowed,
+    showPrivate: (await authorizePrivate(ctx, actor, id)).allowed,
   });
   await respond({ response_type: 'ephemeral', ...card });
 };
@@ -58,9 +58,9 @@ const onTerminateClick = (ctx: BotContext, keepMessage = false): ActionListener 
     return;
   }
   const actor = actorOfAction(body);
-  const auth = authorizeChange(ctx, actor, 'terminate', ref.id);
+  const auth = await authorizeChange(ctx, actor, 'terminate', ref.id);
   if (!auth.allowed) {
-    auditChange(ctx, actor, { action: 'terminate', outcome: 'refused', instanceId: ref.id, type: ref.type, detail: auth.reason ?? null });
+    await auditChange(ctx, actor, { action: 'terminate', outcome: 'refused', instanceId: ref.id, type: ref.type, detail: auth.reason ?? null });
     await say(refusalText(auth));
     return;
   }
@@ -102,11 +102,11 @@ async function terminate(
   try {
     await ctx.fluence.terminateInstance(ref.type, ref.id);
   } catch (err) {
-    auditChange(ctx, actor, { ...audit, outcome: 'error', detail: errorDetail(err) });
+    await auditChange(ctx, actor, { ...audit, outcome: 'error', detail: errorDetail(err) });
     await reportFailure(ctx, respond, err, `terminate ${before.name}`);
     return;
   }
-  auditChange(ctx, actor, { ...audit, outcome: 'ok' });
+  await auditChange(ctx, actor, { ...audit, outcome: 'ok' });
   let after: InstanceDetail | undefined;
   try {
     after = await ctx.fluence.getInstance(ref.type, ref.id);
@@ -125,7 +125,7 @@ async function terminate(
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
     // the card replaces the clicked message: from a channel reply, everyone reads it
-    showPrivate: !o.publicMessage && authorizePrivate(ctx, actor, ref.id).allowed,
+    showPrivate: !o.publicMessage && (await authorizePrivate(ctx, actor, ref.id)).allowed,
     // Fluence may show it ACTIVE a moment longer: no second Terminate button meanwhile.
     ...(after.state === 'active' ? { canTerminateReason: 'Termination requested; Fluence is ending this instance.' } : {}),
   });

@@ -29,8 +29,8 @@ function audit(
   outcome: AuditEntryInput['outcome'],
   i: Partial<Pick<InstanceDetail, 'id' | 'name' | 'type'>>,
   extra: { detail?: string; pricePerHour?: number } = {},
-): void {
-  ctx.guard.audit({
+): Promise<void> {
+  return ctx.guard.audit({
     actorId: actor.userId,
     channelId: actor.channelId,
     action: 'watch',
@@ -70,9 +70,9 @@ function sameMachine(o: PlanOffer, i: InstanceDetail): boolean {
 }
 
 const watchCommand = async ({ ctx, command, actor, respond, client }: RequestWith<{ instance: string }>): Promise<void> => {
-  const auth = ctx.guard.authorize(actor, 'watch');
+  const auth = await ctx.guard.authorize(actor, 'watch');
   if (!auth.allowed) {
-    audit(ctx, actor, 'refused', {}, { detail: `watch ${command.instance}: ${auth.reason ?? 'not allowed'}` });
+    await audit(ctx, actor, 'refused', {}, { detail: `watch ${command.instance}: ${auth.reason ?? 'not allowed'}` });
     await respond({ response_type: 'ephemeral', text: refusalText(auth.reason, auth.admins) });
     return;
   }
@@ -128,7 +128,7 @@ const watchCommand = async ({ ctx, command, actor, respond, client }: RequestWit
   if (!posted.ok || !posted.ts || !posted.channel) {
     const reason = posted.ok ? 'Slack returned no message id' : (posted.error ?? posted.reason);
     ctx.logger.warn({ instanceId: instance.id, reason }, 'watch: could not post the status message');
-    audit(ctx, actor, 'error', instance, { detail: `could not post the status message: ${reason}` });
+    await audit(ctx, actor, 'error', instance, { detail: `could not post the status message: ${reason}` });
     await respond({ response_type: 'ephemeral', text: `❌ I could not post the status message for ${code(instance.name)} (${reason}), so I am not watching it. Please try again.` });
     return;
   }
@@ -153,7 +153,7 @@ const watchCommand = async ({ ctx, command, actor, respond, client }: RequestWit
     await respond({ response_type: 'ephemeral', text: `👀 ${code(instance.name)} is already being watched ${where(watch)}.` });
     return;
   }
-  audit(ctx, actor, 'ok', instance, { pricePerHour, ...(posted.channel === actor.channelId ? {} : { detail: 'status message in a DM' }) });
+  await audit(ctx, actor, 'ok', instance, { pricePerHour, ...(posted.channel === actor.channelId ? {} : { detail: 'status message in a DM' }) });
 };
 
 export const feature: Feature = {

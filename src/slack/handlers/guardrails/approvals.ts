@@ -109,7 +109,7 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
   if (existing) return { approvalId, posted: existing.messageTs !== null };
   const where = approvalChannel(ctx, input.actor);
   if ('refused' in where) {
-    ctx.deploys.audit(input, 'refused', 'approval needed, but no approvals channel for a deploy from a DM');
+    await ctx.deploys.audit(input, 'refused', 'approval needed, but no approvals channel for a deploy from a DM');
     await slack(ctx, client).dm(input.actor.userId, renderThreadNote(where.refused));
     return { approvalId, posted: false };
   }
@@ -127,7 +127,7 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
     payload: sealerFor(ctx).sealJson(input, approvalContext(approvalId)),
     expiresAt: ctx.now() + APPROVAL_TTL_MS,
   });
-  ctx.deploys.audit(input, 'pending', `approval requested: ${o.reasons.join(' ')}`);
+  await ctx.deploys.audit(input, 'pending', `approval requested: ${o.reasons.join(' ')}`);
 
   const view = renderApprovalRequest(viewData(ctx, record, offerLabel(input.offer)));
   const notifier = slack(ctx, client);
@@ -171,15 +171,15 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
     const decider = body.user.id;
     const actor = { userId: decider, channelId: body.channel?.id ?? approval.channelId };
     const verb = decision === 'approved' ? 'approve' : 'deny';
-    const auth = ctx.guard.authorize(actor, 'approve');
+    const auth = await ctx.guard.authorize(actor, 'approve');
     if (!auth.allowed) {
-      audit(ctx, approval, decider, verb, 'refused', auth.reason);
+      await audit(ctx, approval, decider, verb, 'refused', auth.reason);
       const v = renderRefusal(auth);
       await respond({ response_type: 'ephemeral', replace_original: false, text: v.text, blocks: v.blocks });
       return;
     }
     if (decider === approval.requesterId) {
-      audit(ctx, approval, decider, verb, 'refused', 'self-approval');
+      await audit(ctx, approval, decider, verb, 'refused', 'self-approval');
       await say(`⛔ You asked for this deploy, so you cannot ${verb} it yourself: another admin must decide.`);
       return;
     }
@@ -196,7 +196,7 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
       }
       return;
     }
-    audit(ctx, result, decider, verb, 'ok');
+    await audit(ctx, result, decider, verb, 'ok');
     if (decision === 'denied') {
       await setState(ctx, client, result, { kind: 'denied', by: decider });
       await note(ctx, client, result, `🚫 <@${decider}> denied this deploy. Nothing was deployed.`);
@@ -349,8 +349,8 @@ async function currentOffer(ctx: BotContext, stored: DeployInput): Promise<{ kin
   }
 }
 
-function audit(ctx: BotContext, a: ApprovalRecord, by: string, action: 'approve' | 'deny', outcome: 'ok' | 'refused', detail?: string): void {
-  ctx.guard.audit({
+function audit(ctx: BotContext, a: ApprovalRecord, by: string, action: 'approve' | 'deny', outcome: 'ok' | 'refused', detail?: string): Promise<void> {
+  return ctx.guard.audit({
     actorId: by,
     channelId: a.channelId,
     action,

@@ -40,19 +40,19 @@ export const accessCommand: CommandHandler<'access'> = async (req) => {
     await reply(
       req,
       renderAccess({
-        grants: ctx.store.grants.list(),
+        grants: await ctx.store.grants.list(),
         bootstrapAdmins: ctx.config.GPU_BOT_ADMINS,
-        yourRole: ctx.guard.roleOf(actor),
+        yourRole: await ctx.guard.roleOf(actor),
         sandbox: ctx.sandbox,
       }),
     );
     return;
   }
-  const auth = ctx.guard.authorize(actor, 'manage-access');
+  const auth = await ctx.guard.authorize(actor, 'manage-access');
   const action = command.action === 'grant' ? 'grant' : 'revoke';
   const target = command.subject.kind === 'user' ? `<@${command.subject.id}>` : `<#${command.subject.id}>`;
   if (!auth.allowed) {
-    ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action, outcome: 'refused', detail: `${target}: ${auth.reason ?? ''}` });
+    await ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action, outcome: 'refused', detail: `${target}: ${auth.reason ?? ''}` });
     await reply(req, renderRefusal(auth));
     return;
   }
@@ -60,14 +60,15 @@ export const accessCommand: CommandHandler<'access'> = async (req) => {
     const text =
       `⛔ A channel cannot be granted *admin*: everyone who joins ${target} (in a shared channel, people from other organisations too) ` +
       `would become an admin. Grant admin to people one by one (\`/gpu access grant @user admin\`); a channel may be at most *${MAX_CHANNEL_ROLE}*.`;
-    ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action, outcome: 'refused', detail: `${target}: admin for a channel` });
+    await ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action, outcome: 'refused', detail: `${target}: admin for a channel` });
     await req.respond({ response_type: 'ephemeral', text });
     return;
   }
+  const admins = await ctx.guard.admins();
   const wouldLeaveNoAdmin =
     command.subject.kind === 'user' &&
-    ctx.guard.admins().length === 1 &&
-    ctx.guard.admins()[0] === command.subject.id &&
+    admins.length === 1 &&
+    admins[0] === command.subject.id &&
     !ctx.config.GPU_BOT_ADMINS.includes(command.subject.id) &&
     (command.action === 'revoke' || command.role !== 'admin');
   if (wouldLeaveNoAdmin) {
@@ -77,9 +78,9 @@ export const accessCommand: CommandHandler<'access'> = async (req) => {
   }
   const change =
     command.action === 'grant'
-      ? ctx.store.grants.set(command.subject, command.role, actor.userId)
-      : ctx.store.grants.revoke(command.subject, actor.userId);
-  ctx.guard.audit({
+      ? await ctx.store.grants.set(command.subject, command.role, actor.userId)
+      : await ctx.store.grants.revoke(command.subject, actor.userId);
+  await ctx.guard.audit({
     actorId: actor.userId,
     channelId: actor.channelId,
     action,
@@ -105,7 +106,7 @@ export const budgetCommand: CommandHandler<'budget'> = async (req) => {
     await reply(
       req,
       renderBudgets({
-        budgets: ctx.store.budgets.list(),
+        budgets: await ctx.store.budgets.list(),
         maxHourlyUsd: ctx.config.MAX_HOURLY_USD ?? null,
         here: { channelId, burnPerHour: burn },
         sandbox: ctx.sandbox,
@@ -113,15 +114,15 @@ export const budgetCommand: CommandHandler<'budget'> = async (req) => {
     );
     return;
   }
-  const auth = ctx.guard.authorize(actor, 'admin');
+  const auth = await ctx.guard.authorize(actor, 'admin');
   if (!auth.allowed) {
-    ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'budget', outcome: 'refused', detail: `<#${channelId}>: ${auth.reason ?? ''}` });
+    await ctx.guard.audit({ actorId: actor.userId, channelId: actor.channelId, action: 'budget', outcome: 'refused', detail: `<#${channelId}>: ${auth.reason ?? ''}` });
     await reply(req, renderRefusal(auth));
     return;
   }
-  const change = ctx.store.budgets.set(channelId, command.usdPerHour, actor.userId);
+  const change = await ctx.store.budgets.set(channelId, command.usdPerHour, actor.userId);
   const fmt = (v: number | null) => (v === null ? 'none' : `$${v.toFixed(2)}/h`);
-  ctx.guard.audit({
+  await ctx.guard.audit({
     actorId: actor.userId,
     channelId: actor.channelId,
     action: 'budget',
@@ -135,9 +136,9 @@ export const budgetCommand: CommandHandler<'budget'> = async (req) => {
 
 export const auditCommand: CommandHandler<'audit'> = async (req) => {
   const { ctx, command, actor } = req;
-  if (!(await allowed(req, ctx.guard.authorize(actor, 'admin')))) return;
+  if (!(await allowed(req, await ctx.guard.authorize(actor, 'admin')))) return;
   // Rows are masked when written; mask again in case a secret became known after (defence in depth).
-  const entries = ctx.redactor.maskDeep(ctx.store.audit.recent(command.n));
+  const entries = ctx.redactor.maskDeep(await ctx.store.audit.recent(command.n));
   await reply(req, renderAudit(entries, command.n));
 };
 
@@ -145,7 +146,7 @@ export const auditCommand: CommandHandler<'audit'> = async (req) => {
 
 export const balanceCommand: CommandHandler<'balance'> = async (req) => {
   const { ctx, actor } = req;
-  if (!(await allowed(req, ctx.guard.authorize(actor, 'read')))) return;
+  if (!(await allowed(req, await ctx.guard.authorize(actor, 'read')))) return;
   const [balance, burn] = await Promise.all([ctx.fluence.getBalance(), hourlyBurn(ctx)]);
   await reply(
     req,
