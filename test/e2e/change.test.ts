@@ -128,7 +128,7 @@ describe('/gpu update (sandbox, admin)', () => {
     expect(env).toEqual(expect.arrayContaining([{ name: 'API_TOKEN', value: token }, { name: 'MODE', value: 'fast' }]));
 
     const audit = (await t.bot.context.store.audit.recent(10)).filter((a) => a.action === 'update');
-    expect(await audit.map((a) => a.outcome)).toEqual(['ok', 'ok', 'error']);
+    expect(audit.map((a) => a.outcome)).toEqual(['ok', 'ok', 'error']);
     const allAudit = JSON.stringify(await t.bot.context.store.audit.recent(50));
     for (const where of [JSON.stringify(t.standin.calls), JSON.stringify(t.standin.responses), t.logs.join('\n'), allAudit, textOf(echoed.body)]) {
       expect(where).not.toContain(token);

@@ -88,7 +88,7 @@ describe('secret lifecycle', () => {
     for (const [what, value] of Object.entries(SECRETS)) {
       expect({ what, inSlack: slack.includes(value) }).toEqual({ what, inSlack: false });
       expect({ what, inLogs: logs.includes(value) }).toEqual({ what, inLogs: false });
-      expect({ what, inAudit: await audit.includes(value) }).toEqual({ what, inAudit: false });
+      expect({ what, inAudit: audit.includes(value) }).toEqual({ what, inAudit: false });
       expect({ what, inDb: db.includes(value) }).toEqual({ what, inDb: false });
     }
   });

@@ -89,7 +89,7 @@ describe('lease reminders and expiry', () => {
     await leaseTick(MINUTE_MS);
     expect(inThread(parent, REMINDER)).toHaveLength(1);
     const audit = (await t.bot.context.store.audit.recent(10)).filter((e) => e.action === 'lease' && e.instanceId === id);
-    expect(await audit.map((e) => [e.actorId, e.outcome])).toEqual([[DEPLOYER, 'ok'], [VIEWER, 'refused']]);
+    expect(audit.map((e) => [e.actorId, e.outcome])).toEqual([[DEPLOYER, 'ok'], [VIEWER, 'refused']]);
   });
 
   test('a restart between reminder and expiry changes nothing: one reminder, one expiry notice (thread and channel), then one repeat per LEASE_NAG_HOURS', async () => {

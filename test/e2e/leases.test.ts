@@ -76,8 +76,8 @@ describe('leases', () => {
     expect(set).toMatch(/lease \*4h\* · max-lease \*1d\* · on-expiry \*terminate\*/);
     expect(await command(t, as(VIEWER, ML), 'policy')).toMatch(/\*Here\* \(<#CML>\): lease \*4h\*/);
     const audit = (await t.bot.context.store.audit.recent(10)).filter((e) => e.action === 'policy');
-    expect(await audit.map((e) => e.outcome)).toEqual(expect.arrayContaining(['ok', 'refused']));
-    expect((await audit.find((e) => e.outcome === 'ok'))!.detail).toMatch(/<#CML>: the defaults → lease 4h, max-lease 1d, on-expiry terminate/);
+    expect(audit.map((e) => e.outcome)).toEqual(expect.arrayContaining(['ok', 'refused']));
+    expect((audit.find((e) => e.outcome === 'ok'))!.detail).toMatch(/<#CML>: the defaults → lease 4h, max-lease 1d, on-expiry terminate/);
   });
 
   test('under a maximum the form offers only what fits, no "until I terminate it"; past it needs an admin', async () => {
