@@ -33,7 +33,7 @@ describe.each(ENGINE_KINDS)('watches on %s', (kind) => {
     ]);
     expect(claimed.flat()).toEqual(['ready']);
     expect(await b.watches.messagesFor('i1')).toEqual([{ kind: 'ready', state: 'pending', via: null, attempts: 0 }]);
-    expect(await a.watches.get('i1')).toMatchObject({ state: 'done', outcome: 'ready', lastStatus: 'ACTIVE', pricePerHour: first.pricePerHour, slowNotified: false });
+    expect(await a.watches.get('i1')).toMatchObject({ state: 'done', outcome: 'ready', lastStatus: 'ACTIVE', pricePerHour: 2.96, slowNotified: false });
     expect(await a.watches.countWatching()).toBe(0);
     expect(await a.watches.countByState()).toEqual({ ready: 1 });
     expect(await a.watches.countPending()).toBe(1);
