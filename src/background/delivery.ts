@@ -17,7 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
-import { isBusyError, isSqliteError } from '../store/db';
+import { isBusyError } from '../store/db';
+import { isStoreError } from '../store/engine';
 import type { ClaimedNotice, OutboxStore } from '../store/outbox';
 import type { Notice, NoticeKind } from './notices';
 
@@ -125,7 +126,7 @@ export class NoticeDelivery {
         await busyRetry(fn, what, logger, this.o.now);
         return true;
       } catch (err) {
-        if (!isSqliteError(err)) throw err;
+        if (!isStoreError(err)) throw err;
         storeError = err;
         return false;
       }
@@ -148,7 +149,7 @@ export class NoticeDelivery {
       try {
         claimed = await outbox.claim(now, { token, claimMs: this.o.claimMs ?? DEFAULT_CLAIM_MS, limit: BATCH });
       } catch (err) {
-        if (!isSqliteError(err)) throw err;
+        if (!isStoreError(err)) throw err;
         storeError ??= err;
         break;
       }

@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CamelCasePlugin, type Kysely, type KyselyConfig, type Transaction } from 'kysely';
+import { isSqliteError } from './db';
 import type { StoreTables } from './tables';
 
 export type EngineKind = 'sqlite' | 'postgres';
@@ -53,4 +54,22 @@ export function nestingGuard(kind: EngineKind) {
     }
     return inside.run(true, fn);
   };
+}
+
+/** Network failures of the PostgreSQL connection (the server restarting, a network cut). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/**
+ * The store refused (a database error, not a bug of ours): SQLite `SQLITE_*` (full, locked, read
+ * only); PostgreSQL an error the server answered (pg's DatabaseError: a SQLSTATE and a severity), or
+ * its connection failing. The watcher and the delivery back off on these and keep what Slack already
+ * has in memory; anything else is a bug and propagates.
+ */
+export function isStoreError(err: unknown): boolean {
+  if (isSqliteError(err)) return true;
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: unknown; severity?: unknown };
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string') return true;
+  if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
+  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message);
 }

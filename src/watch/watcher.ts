@@ -20,7 +20,8 @@ import { isFluenceError } from '../fluence/errors';
 import { instanceState, type InstanceDetail, type InstanceSummary } from '../fluence/model';
 import { WORKLOADS, type WorkloadType } from '../fluence/workload';
 import type { Logger } from '../log';
-import { isSqliteError, withBusyRetry } from '../store/db';
+import { withBusyRetry } from '../store/db';
+import { isStoreError } from '../store/engine';
 import type { DeliveredNotice } from '../background/delivery';
 import type { FleetSnapshot } from '../background/fleet';
 import type { DiagnosticLines, Notice, OutboxEntry, WatchNoticeBase } from '../background/notices';
@@ -150,7 +151,7 @@ export class InstanceWatcher {
     try {
       await this.pollAndDeliver(now, report);
     } catch (err) {
-      if (!isSqliteError(err)) throw err;
+      if (!isStoreError(err)) throw err;
       report.errors.push({ kind: 'store', message: err instanceof Error ? err.message : String(err) });
       this.storeBackoff.failed(err, this.o.delivery.sent.size);
       return report;
@@ -229,7 +230,7 @@ export class InstanceWatcher {
         try {
           await this.record(w, decide(w, { summary, detail }, now, this.limits), detail, now, report);
         } catch (err) {
-          if (!isSqliteError(err)) throw err;
+          if (!isStoreError(err)) throw err;
           storeError = err; // the other workers stop too; the cycle backs off
         }
       }

@@ -5,6 +5,7 @@
  * is claimed in the deciding transaction or not at all.
  */
 import type { OutboxEntry } from '../../src/background/notices';
+import { isStoreError } from '../../src/store/engine';
 import { OutboxStore } from '../../src/store/outbox';
 import { ENGINE_KINDS } from '../support/engines';
 import { bgDatabase, type BgDatabase } from '../support/bg-repos';
@@ -98,6 +99,19 @@ describe.each(ENGINE_KINDS)('outbox on %s', (kind) => {
     expect(again).toMatchObject({ key: 'watch:r:ended', attempts: 0, notice: { name: 'renamed' } });
     clock.t += 90_000;
     expect(await a.outbox.backlog(clock.t)).toEqual({ pending: 1, oldestAgeSeconds: 90 });
+  });
+
+  test("the engine's refusals count as store errors (the watcher and delivery back off on them), a bug does not", async () => {
+    const a = await db.open();
+    const refused = await a.engine.kysely
+      .withTables<{ outbox: { dedupeKey: string; kind: string; payload: string; state: string; createdAt: number } }>()
+      .insertInto('outbox')
+      .values({ dedupeKey: 'k', kind: 'watch.ended', payload: '{}', state: 'lost', createdAt: 1 })
+      .execute()
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect(isStoreError(refused)).toBe(true);
+    expect(isStoreError(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@
  * writes again, then records the marks without posting anything twice.
  */
 import Database from 'better-sqlite3';
+import { DatabaseError } from 'pg';
 import { CONNECTIONS, FakeFluence, harness, watchInput, type Harness } from './fakes';
 
 let h: Harness;
@@ -18,14 +19,19 @@ afterEach(async () => {
   await h.close();
 });
 
-/** The disk is full: every markSent fails the way better-sqlite3 reports it. */
-function diskFullOnMarkSent(): { attempts: () => number; heal: () => void } {
+/** The store refusing the way PostgreSQL reports it (pg's DatabaseError: a SQLSTATE and a severity). */
+function pgError(message: string, code: string, severity: string): Error {
+  return Object.assign(new DatabaseError(message, 0, 'error'), { code, severity });
+}
+
+/** The disk is full: every markSent fails the way better-sqlite3 reports it (or with `error`). */
+function diskFullOnMarkSent(error: () => Error = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL')): { attempts: () => number; heal: () => void } {
   const real = h.outbox.markSent.bind(h.outbox);
   let attempts = 0;
   let full = true;
   h.outbox.markSent = async (...args: Parameters<typeof real>) => {
     attempts += 1;
-    if (full) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+    if (full) throw error();
     return real(...args);
   };
   return { attempts: () => attempts, heal: () => void (full = false) };
@@ -40,10 +46,15 @@ async function cycles(n: number) {
   return reports;
 }
 
-test('SQLITE_FULL on markSent: one ready reply and one status edit, backing off, recorded once the disk has room', async () => {
+test.each([
+  ['SQLITE_FULL', () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL')],
+  ['PostgreSQL disk full (53100)', () => pgError('could not extend file: No space left on device', '53100', 'ERROR')],
+  ['PostgreSQL server shutting down (57P01)', () => pgError('terminating connection due to administrator command', '57P01', 'FATAL')],
+  ['PostgreSQL connection lost', () => new Error('Connection terminated unexpectedly')],
+])('%s on markSent: one ready reply and one status edit, backing off, recorded once the store takes writes', async (_what, error) => {
   fluence.put({ type: 'vm', id: 'v1', name: 'box', status: 'ACTIVE', connection: CONNECTIONS.vm });
   await h.watcher.watch(watchInput('v1', 'vm', { name: 'box' }));
-  const disk = diskFullOnMarkSent();
+  const disk = diskFullOnMarkSent(error);
 
   const during = await cycles(12);
   expect(h.notifier.replies()).toHaveLength(1);
