@@ -67,9 +67,10 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
  */
 export function isStoreError(err: unknown): boolean {
   if (isSqliteError(err)) return true;
-  if (!(err instanceof Error)) return false;
-  const e = err as Error & { code?: unknown; severity?: unknown };
+  // duck-typed: errors of native modules and of pg may come from another realm (jest's sandbox)
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; severity?: unknown; message?: unknown };
   if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string') return true;
   if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
-  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message);
+  return typeof e.message === 'string' && /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message);
 }
