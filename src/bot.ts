@@ -200,7 +200,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       : {}),
   });
   const plans = new PlanCatalog({ fluence, now: () => clock.now() });
-  const deploys = new DeployService({ fluence, store, guard, redactor, logger, plans, maxHourlyUsd: config.MAX_HOURLY_USD ?? null, now: () => clock.now() });
+  const deploys = new DeployService({ fluence, store, guard, redactor, logger, plans, maxHourlyUsd: config.MAX_HOURLY_USD ?? null, now: () => clock.now(), postTimeoutMs: config.FLUENCE_TIMEOUT_MS + SHUTDOWN_MARGIN_MS });
   const leases = new LeaseService({
     leases: store.leases,
     policies: store.policies,

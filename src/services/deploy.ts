@@ -67,7 +67,15 @@ export interface DeployServiceOptions {
   maxHourlyUsd: number | null;
   /** The store's clock (claim times are compared with it). */
   now?: () => number;
+  /**
+   * How long a POST may still be on its way (the reconciler's postTimeoutMs): the in-flight claim's
+   * time-to-live, so a replica killed mid-POST leaves its deploy to the reconciler after it.
+   */
+  postTimeoutMs?: number;
 }
+
+/** Work-claim prefix of a deploy whose POST is running (store/work-claims.ts): the reconciler leaves those alone. */
+export const DEPLOY_IN_FLIGHT = 'deploy:';
 
 /** What Fluence's lists said about the channel's deployed instances, read before the claim. */
 interface LiveSnapshot {
@@ -90,10 +98,14 @@ export function provablyNotApplied(error: FluenceError): boolean {
   return error.kind === 'validation' || error.kind === 'unavailable';
 }
 
+const DEFAULT_POST_TIMEOUT_MS = 60_000;
+
 export class DeployService {
-  /** Request keys whose POST is running in this process (the reconciler leaves them alone). */
-  readonly inFlight = new Set<string>();
-  /** Instances Fluence reported for claims the store could not record yet: the reconciler adopts by id. */
+  /**
+   * Instances Fluence reported for claims the store could not record yet: the reconciler adopts by id.
+   * In memory on purpose: it is what the store just failed to record. Another replica's reconciler
+   * finds the instance by name instead (and findByInstance keeps one instance to one claim).
+   */
   readonly knownInstances = new Map<string, string>();
   private readonly now: () => number;
 
@@ -113,7 +125,6 @@ export class DeployService {
 
     const existing = this.o.store.deployRequests.get(input.requestKey);
     if (existing && existing.state !== 'failed') return duplicateOf(existing);
-    if (this.inFlight.has(input.requestKey)) return { kind: 'duplicate', state: 'pending' };
 
     // The channel's burn needs Fluence's lists (slow, async): read them first, then weigh them with
     // the claims table inside the claim's transaction, where no other submission can interleave.
@@ -132,7 +143,17 @@ export class DeployService {
         balance,
       });
 
-    this.inFlight.add(input.requestKey);
+    // In flight from here to the recorded outcome, for every replica to see (not in memory): a
+    // second submission anywhere is a duplicate, and no reconciler adopts an instance this POST is
+    // about to record.
+    let inFlight;
+    try {
+      inFlight = await this.o.store.workClaims.claim(DEPLOY_IN_FLIGHT + input.requestKey, this.o.postTimeoutMs ?? DEFAULT_POST_TIMEOUT_MS);
+    } catch (err) {
+      this.o.logger.warn({ err }, 'could not claim the deploy request; nothing was sent');
+      return { kind: 'not_recorded' };
+    }
+    if (!inFlight) return { kind: 'duplicate', state: 'pending' };
     try {
       let verdict: SpendVerdict = price(0);
       let claim;
@@ -175,7 +196,7 @@ export class DeployService {
       const balanceAfter = verdict.kind === 'ok' ? verdict.balanceAfter : null;
       return await this.post(input, balanceAfter);
     } finally {
-      this.inFlight.delete(input.requestKey);
+      await this.o.store.workClaims.release(inFlight).catch((err: unknown) => this.o.logger.warn({ err }, 'could not release a deploy in-flight claim (it expires by itself)'));
     }
   }
 

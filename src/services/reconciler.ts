@@ -1,7 +1,8 @@
 /**
  * Settles deploys whose outcome was unclear (DeployService left the claim pending: no answer, a
  * 5xx, an unreadable 2xx, a store write that failed after the 2xx, or a bot killed mid-POST).
- * Each pending claim not in flight in this process is matched against Fluence's instance list
+ * Each pending claim whose POST is not running on any replica (its in-flight work claim, in the
+ * store) is matched against Fluence's instance list
  * of its type: same name, created at or after the attempt (with a margin for clock skew), not
  * owned by another claim. Found: the claim is adopted (exactly once, a conditional UPDATE) and
  * `onAdopted` announces and watches it like any deploy. Not found once the grace period has
@@ -16,6 +17,7 @@ import type { WorkloadType } from '../fluence/workload';
 import type { Logger } from '../log';
 import type { Store } from '../store';
 import type { DeployRequestRecord } from '../store/deploy-requests';
+import { DEPLOY_IN_FLIGHT } from './deploy';
 
 /** How long a deploy that left no trace at Fluence stays "checking" before it is called failed. */
 export const RECONCILE_GRACE_MS = 10 * 60_000;
@@ -31,8 +33,8 @@ export interface ReconcilerOptions {
   fleet?: { list(type: WorkloadType): Promise<InstanceSummary[]> };
   logger: Logger;
   now: () => number;
-  /** Keys whose POST is still running in this process, and ids Fluence returned but the store missed. */
-  deploys: { inFlight: ReadonlySet<string>; knownInstances: Map<string, string> };
+  /** Ids Fluence returned but the store missed (DeployService, this process). */
+  deploys: { knownInstances: Map<string, string> };
   /** A claim younger than this may still have its POST on the way (FLUENCE_TIMEOUT_MS plus a margin). */
   postTimeoutMs: number;
   graceMs?: number;
@@ -68,7 +70,12 @@ export class DeployReconciler {
   private async pass(): Promise<ReconcileResult> {
     const result: ReconcileResult = { adopted: [], failed: [], open: [] };
     const now = this.o.now();
-    const claims = this.o.store.deployRequests.listPending().filter((c) => !this.o.deploys.inFlight.has(c.key));
+    // POSTs running now, on any replica: not ours to settle yet (their work claim expires if that
+    // replica died). A claim whose instance this process was told (knownInstances) has finished its
+    // POST even if the store, failing then, still shows it running.
+    const inFlight = await this.o.store.workClaims.running(DEPLOY_IN_FLIGHT);
+    for (const key of this.o.deploys.knownInstances.keys()) inFlight.delete(key);
+    const claims = this.o.store.deployRequests.listPending().filter((c) => !inFlight.has(c.key));
     const lists = new Map<WorkloadType, Promise<InstanceSummary[]>>();
     const listOf = (t: WorkloadType) => {
       let l = lists.get(t);
@@ -82,7 +89,7 @@ export class DeployReconciler {
     };
     for (const claim of claims) {
       try {
-        const found = await this.find(claim, listOf);
+        const found = await this.find(claim, listOf, inFlight);
         if (found === 'unknown') {
           result.open.push(claim.key);
           continue;
@@ -117,6 +124,7 @@ export class DeployReconciler {
     try {
       const pruned = this.o.store.deployRequests.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
       const modals = this.o.store.deployModals.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
+      await this.o.store.workClaims.prune();
       if (pruned || modals) this.o.logger.debug({ pruned, modals }, 'pruned settled deploy records');
     } catch (err) {
       this.o.logger.warn({ err }, 'pruning deploy records failed');
@@ -128,12 +136,13 @@ export class DeployReconciler {
   private async find(
     claim: DeployRequestRecord,
     listOf: (t: WorkloadType) => Promise<InstanceSummary[]>,
+    inFlight: ReadonlySet<string>,
   ): Promise<InstanceSummary | { id: string } | null | 'unknown'> {
     const known = this.o.deploys.knownInstances.get(claim.key);
     if (known) return { id: known };
     // A deploy of the same name running now may be about to record the very instance a name match
     // would find: wait for it to settle rather than take its instance.
-    for (const key of this.o.deploys.inFlight) {
+    for (const key of inFlight) {
       const other = this.o.store.deployRequests.get(key);
       if (other && other.name === claim.name && other.type === claim.type) return 'unknown';
     }

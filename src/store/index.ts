@@ -55,6 +55,7 @@ import type { Transactor, Trx } from './engine';
 import { WatchStore } from './watches';
 import { SshKeyStore } from './ssh-keys';
 import { LastChannelStore } from './last-channels';
+import { WorkClaimStore } from './work-claims';
 
 /** The store's serialised write transaction (Engine.transaction). */
 export type StoreTransaction = Transactor;
@@ -101,6 +102,8 @@ export interface Store {
   runwayAlerts: RunwayAlertStore;
   /** Plan alerts and what each has told (plan-alerts.ts, migrations 1000–1099). */
   planAlerts: PlanAlertStore;
+  /** Work under way or just done, seen by every replica: double clicks and submits, deploys in flight (work-claims.ts, 1200–1249). */
+  workClaims: WorkClaimStore;
   /** False once closed (health check). */
   isOpen(): boolean;
   /** Closes the database; safe to call more than once. (SQLite: closed at once, before the promise settles.) */
@@ -156,6 +159,7 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     digests: new DigestStore(engine.kysely, engine.transaction, moneyEnqueue, now),
     runwayAlerts: new RunwayAlertStore(engine.kysely, engine.transaction, moneyEnqueue),
     planAlerts: new PlanAlertStore(engine.kysely, engine.transaction, now),
+    workClaims: new WorkClaimStore(engine.kysely, now),
     isOpen: () => engine.isOpen(),
     close: () => engine.close(),
   };

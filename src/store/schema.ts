@@ -15,9 +15,10 @@ import { PLAN_ALERT_MIGRATIONS } from './plan-alert-migrations';
 import { WATCH_MIGRATIONS } from './watch-migrations';
 import { SSH_KEY_MIGRATIONS } from './ssh-keys';
 import { LAST_CHANNEL_MIGRATIONS } from './last-channels';
+import { WORK_CLAIM_MIGRATIONS } from './work-claims';
 
 import type { Migration } from './migration';
 
 export { sqlFor, sqliteAndPostgres, type Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS, ...OUTBOX_MIGRATIONS, ...LEASE_STEP_MIGRATIONS, ...SSH_KEY_MIGRATIONS, ...LAST_CHANNEL_MIGRATIONS, ...MONEY_MIGRATIONS, ...PLAN_ALERT_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...WATCH_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...DEPLOY_MIGRATIONS, ...FORM_DRAFT_MIGRATIONS, ...LEASE_MIGRATIONS, ...OUTBOX_MIGRATIONS, ...LEASE_STEP_MIGRATIONS, ...SSH_KEY_MIGRATIONS, ...LAST_CHANNEL_MIGRATIONS, ...MONEY_MIGRATIONS, ...PLAN_ALERT_MIGRATIONS, ...WORK_CLAIM_MIGRATIONS];

@@ -6,7 +6,7 @@
 import { FluenceClient } from '../../src/fluence/client';
 import { FluenceError } from '../../src/fluence/errors';
 import { createLogger } from '../../src/log';
-import { provablyNotApplied } from '../../src/services/deploy';
+import { DEPLOY_IN_FLIGHT, provablyNotApplied } from '../../src/services/deploy';
 import { DeployReconciler, RECONCILE_GRACE_MS, SETTLED_RETENTION_MS } from '../../src/services/reconciler';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import type { DeployRequestRecord } from '../../src/store/deploy-requests';
@@ -27,7 +27,7 @@ async function setup() {
   const store = await t.open();
   const adopted: Array<[string, string]> = [];
   const abandoned: string[] = [];
-  const deploys = { inFlight: new Set<string>(), knownInstances: new Map<string, string>() };
+  const deploys = { knownInstances: new Map<string, string>() };
   const reconciler = new DeployReconciler({
     store,
     fluence: new FluenceClient({ baseUrl: sim.url, apiKey: sim.apiKey, timeoutMs: 1000, sleep: async () => {} }),
@@ -40,7 +40,9 @@ async function setup() {
   });
   const claim = (key: string, name: string) =>
     store.deployRequests.begin(key, { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name, pricePerHour: 1 });
-  return { store, reconciler, adopted, abandoned, deploys, claim };
+  /** A POST running on some replica: its in-flight work claim in the store (DeployService takes it). */
+  const posting = async (key: string) => (await store.workClaims.claim(DEPLOY_IN_FLIGHT + key, 20_000))!;
+  return { store, reconciler, adopted, abandoned, deploys, claim, posting };
 }
 
 it('adopts the instance of the same name created after the claim, not an older namesake', async () => {
@@ -58,17 +60,17 @@ it('adopts the instance of the same name created after the claim, not an older n
   expect((await reconciler.runOnce()).adopted).toEqual([]);
 });
 
-it("never takes an instance another claim owns, and leaves claims whose POST is still running", async () => {
-  const { reconciler, claim, store, deploys } = await setup();
+it("never takes an instance another claim owns, and leaves claims whose POST is still running on any replica", async () => {
+  const { reconciler, claim, store, posting } = await setup();
   const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'same' }); // named same-0
   claim('owner', 'same-0');
   store.deployRequests.succeed('owner', id!);
   claim('k2', 'same-0'); // the only instance of its name is already the owner's
   expect((await reconciler.runOnce())).toMatchObject({ adopted: [], open: ['k2'] });
-  deploys.inFlight.add('k2');
   t.clock.t += RECONCILE_GRACE_MS + 1;
-  expect((await reconciler.runOnce())).toMatchObject({ adopted: [], failed: [], open: [] }); // in flight here: not ours to settle
-  deploys.inFlight.delete('k2');
+  await posting('k2');
+  expect((await reconciler.runOnce())).toMatchObject({ adopted: [], failed: [], open: [] }); // in flight: not ours to settle
+  t.clock.t += 20_000; // the replica posting it was killed: its in-flight claim expired
   expect((await reconciler.runOnce()).failed).toEqual(['k2']);
   expect(store.deployRequests.get('owner')).toMatchObject({ state: 'succeeded', instanceId: id });
 });
@@ -87,11 +89,11 @@ it('gives up after the grace period, once, and a list that cannot be read settle
   expect(abandoned).toEqual(['k4']);
 });
 
-it('waits while a deploy of the same name is still running in this process', async () => {
-  const { reconciler, claim, deploys } = await setup();
+it('waits while a deploy of the same name is still running (on any replica)', async () => {
+  const { reconciler, claim, posting } = await setup();
   claim('unclear', 'busy-name');
   claim('running', 'busy-name');
-  deploys.inFlight.add('running');
+  await posting('running');
   sim.control.seedInstances(1, 'container', { namePrefix: 'busy-name' }); // is it unclear's or running's?
   const r = await reconciler.runOnce();
   expect(r.adopted).toEqual([]);

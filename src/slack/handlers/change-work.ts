@@ -10,6 +10,7 @@ import { secretEnvValues } from '../../services/form-secrets';
 import { readUpdateForm } from '../../services/update-form';
 import { NO_KEY_SOURCES, type KeySources } from '../../services/ssh-key-choice';
 import type { PublicKey } from '../../services/ssh-keys';
+import type { WorkClaimState } from '../../store/work-claims';
 import type { BotContext } from '../context';
 import { BLOCK } from '../ids';
 
@@ -57,30 +58,38 @@ export async function runRename(ctx: BotContext, type: WorkloadType, id: string,
   }
 }
 
-/** Forms remembered per running bot; a successful one is kept (bounded) so a resubmit is a no-op. */
-const MAX_REMEMBERED = 500;
-const submitted = new WeakMap<BotContext, Map<string, Promise<ChangeResult>>>();
+/** How long a submission holds its form: a GET and a PUT, each within the Fluence timeout. */
+const CHANGE_CLAIM_MS = 5 * 60_000;
+/** A form that went through stays claimed this long, so a late resubmit or Slack retry sends nothing. */
+const CHANGE_KEEP_MS = 24 * 60 * 60_000;
+
+export type Settled =
+  | { first: true; work: Promise<ChangeResult> }
+  /** Another submission of this form (on any replica) is running, or went through. */
+  | { first: false; state: WorkClaimState };
 
 /**
- * Runs `start` once per form key. A second submission of the same form (double click, Slack
- * retry) gets the first one's promise and `first: false`, so nothing is sent twice. A failed or
- * invalid attempt is forgotten: the user fixes the form and submits again.
+ * Runs `start` once per form key, claimed in the store (not in memory: a double click or a Slack
+ * retry may reach another replica). A second submission gets `first: false` and the claim's state,
+ * so nothing is sent twice. A failed or invalid attempt releases the form: the user fixes it and
+ * submits again. A successful one keeps it claimed for a day.
  */
-export function settle(ctx: BotContext, key: string, start: () => Promise<ChangeResult>): { work: Promise<ChangeResult>; first: boolean } {
-  let forms = submitted.get(ctx);
-  if (!forms) submitted.set(ctx, (forms = new Map()));
-  const existing = forms.get(key);
-  if (existing) return { work: existing, first: false };
-  const work = start();
-  forms.set(key, work);
-  const known = forms;
-  void work.then((r) => {
-    if (r.kind !== 'ok') known.delete(key);
-    while (known.size > MAX_REMEMBERED) {
-      const oldest = known.keys().next().value;
-      if (oldest === undefined) break;
-      known.delete(oldest);
+export async function settle(ctx: BotContext, key: string, start: () => Promise<ChangeResult>): Promise<Settled> {
+  const claims = ctx.store.workClaims;
+  const claimKey = `change:${key}`;
+  for (let attempt = 0; ; attempt++) {
+    const claim = await claims.claim(claimKey, CHANGE_CLAIM_MS);
+    if (claim) {
+      const work = start().then(async (r) => {
+        const ended = r.kind === 'ok' ? claims.finish(claim, CHANGE_KEEP_MS) : claims.release(claim);
+        // not recorded: the claim still expires by itself (then a resubmit would be sent again)
+        await ended.catch((err: unknown) => ctx.logger.warn({ err }, 'could not record the end of an update/rename'));
+        return r;
+      });
+      return { first: true, work };
     }
-  });
-  return { work, first: true };
+    const state = await claims.state(claimKey);
+    // released between the two reads (the other attempt failed): this one may go ahead
+    if (state || attempt >= 2) return { first: false, state: state ?? 'running' };
+  }
 }

@@ -10,6 +10,7 @@ import type { RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { isFluenceError } from '../../fluence/errors';
+import { markOutcome } from '../../metrics';
 import { WORKLOADS } from '../../fluence/workload';
 import { instanceNameProblem } from '../../services/form-fields';
 import type { InstanceDetail } from '../../fluence/model';
@@ -21,7 +22,7 @@ import { ACTION, BLOCK, VIEW } from '../ids';
 import { renderFluenceError } from '../views/errors';
 import { decodeRef, escapeMrkdwn } from '../views/format';
 import {
-  channelOfMeta, notUpdatableText, onlyRenameText, refusalText, renamedText, renderChangeLoading, renderChangeNotice,
+  alreadySubmittedText, channelOfMeta, notUpdatableText, onlyRenameText, refusalText, renamedText, renderChangeLoading, renderChangeNotice,
   renderChangeProgress, renderUpdateWithError, updatedText, withChannel,
 } from '../views/instance-changes';
 import { renderRenameModal } from '../views/rename-modal';
@@ -217,9 +218,17 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
     return;
   }
   const key = kind === 'update' ? (meta.requestId ?? view.id) : `rename:${view.id}`;
-  const { work, first } = settle(ctx, key, () =>
+  const settled = await settle(ctx, key, () =>
     kind === 'update' ? runUpdate(ctx, meta.instanceId, state, keys) : runRename(ctx, meta.type, meta.instanceId, (local as { name: string }).name),
   );
+  if (!settled.first) {
+    // A double submit or a Slack retry: the first submission answers (its ack, or its views.update
+    // when Fluence is slow) and audits; this one sends nothing. Done already: close, as it did.
+    markOutcome('duplicate');
+    await ack(settled.state === 'done' ? undefined : { response_action: 'update', view: renderChangeNotice(kind, alreadySubmittedText(kind)) });
+    return;
+  }
+  const { work } = settled;
   const early = await Promise.race([work, delay(ACK_BUDGET_MS).then(() => null)]);
   const ackWith = (a: Parameters<Ack>[0]) => ack(ctx.redactor.maskPayload(a));
   const form: FormRef = { requestId: meta.requestId ?? randomUUID(), channelId: actor.channelId };
@@ -232,7 +241,6 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
       .update({ view_id: view.id, view: ctx.redactor.maskPayload(lateView(ctx, kind, result, form, was)) })
       .catch((err: unknown) => ctx.logger.warn({ err }, `${kind} result could not be shown`));
   }
-  if (!first) return; // a double submit shares the first one's outcome, audit and confirmation
   if (result.kind === 'ok') {
     if (result.rememberKey) await rememberKey(ctx, actor.userId, result.rememberKey);
     await auditChange(ctx, actor, { ...base, outcome: 'ok', instanceName: result.name, detail: result.name !== was ? `was ${was}` : null });

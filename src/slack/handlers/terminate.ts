@@ -11,6 +11,7 @@
 import type { RespondFn } from '@slack/bolt';
 import type { InstanceDetail } from '../../fluence/model';
 import { WORKLOADS } from '../../fluence/workload';
+import { markOutcome } from '../../metrics';
 import type { BotContext } from '../context';
 import { ACTION } from '../ids';
 import { renderInstanceCard } from '../views/card';
@@ -42,8 +43,11 @@ const terminateCommand: CommandHandler<'terminate'> = async ({ ctx, command, act
   await respond({ response_type: 'ephemeral', ...card });
 };
 
-/** Instance ids with a terminate in flight, per running bot. */
-const inFlight = new WeakMap<BotContext, Set<string>>();
+/**
+ * How long a terminate click holds its claim: the re-read, the DELETE and the re-read again, each
+ * within the Fluence timeout. A replica killed mid-click frees the instance after this.
+ */
+const TERMINATE_CLAIM_MS = 5 * 60_000;
 
 /**
  * `keepMessage`: the clicked message lists other instances too (the digest): the outcome comes as an
@@ -64,17 +68,23 @@ const onTerminateClick = (ctx: BotContext, keepMessage = false): ActionListener 
     await say(refusalText(auth));
     return;
   }
-  let running = inFlight.get(ctx);
-  if (!running) inFlight.set(ctx, (running = new Set()));
-  if (running.has(ref.id)) {
+  // In the store, not in memory: the second click may reach another replica.
+  let claim;
+  try {
+    claim = await ctx.store.workClaims.claim(`terminate:${ref.id}`, TERMINATE_CLAIM_MS);
+  } catch (err) {
+    await reportFailure(ctx, respond, err, 'terminate the instance');
+    return;
+  }
+  if (!claim) {
+    markOutcome('duplicate');
     await say('This instance is already being terminated; the card updates when Fluence confirms.');
     return;
   }
-  running.add(ref.id);
   try {
     await terminate(ctx, { ref, actor, respond, publicMessage: onPublicMessage(body) && !keepMessage, keepMessage });
   } finally {
-    running.delete(ref.id);
+    await ctx.store.workClaims.release(claim).catch((err: unknown) => ctx.logger.warn({ err }, 'could not release a terminate claim (it expires by itself)'));
   }
 };
 

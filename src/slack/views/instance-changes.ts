@@ -94,6 +94,12 @@ export function renderChangeNotice(kind: ChangeKind, mrkdwn: string, title?: str
   });
 }
 
+/** A second submission of a form whose first is still being applied (a double click, a Slack retry). */
+export function alreadySubmittedText(kind: ChangeKind): string {
+  const what = kind === 'update' ? 'update' : 'rename';
+  return `⏳ This form was already submitted, and that ${what} is being applied: it is sent to Fluence once. This window updates when Fluence answers.`;
+}
+
 /** Fluence took longer than the 3-second window: the answer comes by views.update. */
 export function renderChangeProgress(kind: ChangeKind, name: string): ModalView {
   const verb = kind === 'update' ? 'Updating' : 'Renaming';

@@ -206,7 +206,7 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
       );
       return;
     }
-    await deployApproved(ctx, client, result, decider);
+    await actOnce(ctx, result.id, (a) => deploySealed(ctx, client, a, decider));
   } catch (err) {
     await reportFailure(ctx, respond, err, decision === 'approved' ? 'approving the deploy' : 'denying the deploy');
   }
@@ -215,17 +215,29 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
 export const onApprove = decide('approved');
 export const onDeny = decide('denied');
 
-/** Approvals being acted on in this process (the start-up resume leaves them alone). */
-const acting = new Set<string>();
+/**
+ * How long acting on an approved deploy holds its claim: the plan re-read, the deploy's POST and
+ * the thread notes. A replica killed meanwhile frees it after this (the next start-up resumes it).
+ */
+const APPROVAL_ACT_CLAIM_MS = 10 * 60_000;
 
-async function deployApproved(ctx: BotContext, client: WebClient, a: ApprovalRecord, decider: string, resumed = false): Promise<void> {
-  acting.add(a.id);
+/**
+ * Runs `act` on an approved request once across every replica (the click's replica, or one
+ * resuming at start-up): the claim, in the store, keeps the others away. `act` gets the request as
+ * it is once claimed; undefined (nothing run) when someone else is acting on it, or already did.
+ */
+async function actOnce<T>(ctx: BotContext, id: string, act: (a: ApprovalRecord) => Promise<T>): Promise<T | undefined> {
+  const claim = await ctx.store.workClaims.claim(`approval:${id}`, APPROVAL_ACT_CLAIM_MS);
+  if (!claim) return undefined;
   try {
-    await deploySealed(ctx, client, a, decider, resumed);
+    // read again under the claim: another replica may have acted on it (and wiped it) since it was listed
+    const a = ctx.store.approvals.get(id);
+    if (!a || a.state !== 'approved' || !a.payload || a.instanceId) return undefined;
+    return await act(a);
   } finally {
-    acting.delete(a.id);
     // decided and acted on: the sealed settings (secrets included) are not kept a moment longer
-    ctx.store.approvals.wipePayload(a.id);
+    ctx.store.approvals.wipePayload(id);
+    await ctx.store.workClaims.release(claim).catch((err: unknown) => ctx.logger.warn({ err, approvalId: id }, 'could not release an approval claim (it expires by itself)'));
   }
 }
 
@@ -235,24 +247,24 @@ async function deployApproved(ctx: BotContext, client: WebClient, a: ApprovalRec
  * means no POST ever left, so the approved deploy is sent now, through the same path (price bound
  * to the approval, idempotent on the key). With a claim it was sent: the reconciler settles that
  * one, and the sealed settings are only wiped. Past the request's 24 hours it is not sent.
+ * A request another replica is acting on right now is left to it.
  */
 export async function resumeApproved(ctx: BotContext, client: WebClient): Promise<number> {
   let resumed = 0;
-  for (const a of ctx.store.approvals.listApprovedUnsettled()) {
-    if (acting.has(a.id) || !a.decidedBy) continue;
-    if (ctx.store.deployRequests.get(a.id)) {
-      ctx.store.approvals.wipePayload(a.id);
-      continue;
-    }
-    if (ctx.now() >= a.expiresAt) {
-      ctx.store.approvals.wipePayload(a.id);
-      await setState(ctx, client, a, { kind: 'approved', by: a.decidedBy, failed: 'the bot stopped before sending it, and the request is past its 24 hours.' });
-      await note(ctx, client, a, `⌛ This deploy was approved, but the bot stopped before sending it and the request is now past its 24 hours. Nothing was deployed. <@${a.requesterId}>, deploy again to ask anew.`);
-      continue;
-    }
-    ctx.logger.info({ approvalId: a.id }, 'approved deploy never sent (the bot stopped): sending it now');
-    await deployApproved(ctx, client, a, a.decidedBy, true);
-    resumed++;
+  for (const listed of ctx.store.approvals.listApprovedUnsettled()) {
+    const sent = await actOnce(ctx, listed.id, async (a) => {
+      if (!a.decidedBy || ctx.store.deployRequests.get(a.id)) return false;
+      if (ctx.now() >= a.expiresAt) {
+        ctx.store.approvals.wipePayload(a.id);
+        await setState(ctx, client, a, { kind: 'approved', by: a.decidedBy, failed: 'the bot stopped before sending it, and the request is past its 24 hours.' });
+        await note(ctx, client, a, `⌛ This deploy was approved, but the bot stopped before sending it and the request is now past its 24 hours. Nothing was deployed. <@${a.requesterId}>, deploy again to ask anew.`);
+        return false;
+      }
+      ctx.logger.info({ approvalId: a.id }, 'approved deploy never sent (the bot stopped): sending it now');
+      await deploySealed(ctx, client, a, a.decidedBy, true);
+      return true;
+    });
+    if (sent) resumed++;
   }
   return resumed;
 }
