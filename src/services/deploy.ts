@@ -67,11 +67,8 @@ export interface DeployServiceOptions {
   maxHourlyUsd: number | null;
   /** The store's clock (claim times are compared with it). */
   now?: () => number;
-  /**
-   * How long a POST may still be on its way (the reconciler's postTimeoutMs): the in-flight claim's
-   * time-to-live, so a replica killed mid-POST leaves its deploy to the reconciler after it.
-   */
-  postTimeoutMs?: number;
+  /** How long a POST may be on its way (the reconciler's too): the TTL of a deploy's in-flight claim. */
+  postTimeoutMs: number;
 }
 
 /** Work-claim prefix of a deploy whose POST is running (store/work-claims.ts): the reconciler leaves those alone. */
@@ -98,13 +95,10 @@ export function provablyNotApplied(error: FluenceError): boolean {
   return error.kind === 'validation' || error.kind === 'unavailable';
 }
 
-const DEFAULT_POST_TIMEOUT_MS = 60_000;
-
 export class DeployService {
   /**
    * Instances Fluence reported for claims the store could not record yet: the reconciler adopts by id.
-   * In memory on purpose: it is what the store just failed to record. Another replica's reconciler
-   * finds the instance by name instead (and findByInstance keeps one instance to one claim).
+   * In memory on purpose (the store just failed); another replica's reconciler matches by name instead.
    */
   readonly knownInstances = new Map<string, string>();
   private readonly now: () => number;
@@ -143,16 +137,13 @@ export class DeployService {
         balance,
       });
 
-    // In flight from here to the recorded outcome, for every replica to see (not in memory): a
-    // second submission anywhere is a duplicate, and no reconciler adopts an instance this POST is
-    // about to record.
-    let inFlight;
-    try {
-      inFlight = await this.o.store.workClaims.claim(DEPLOY_IN_FLIGHT + input.requestKey, this.o.postTimeoutMs ?? DEFAULT_POST_TIMEOUT_MS);
-    } catch (err) {
+    // In flight until the outcome is recorded, seen by every replica: a second submission anywhere
+    // is a duplicate, and no reconciler adopts the instance this POST is about to record.
+    const inFlight = await this.o.store.workClaims.claim(DEPLOY_IN_FLIGHT + input.requestKey, this.o.postTimeoutMs).catch((err: unknown) => {
       this.o.logger.warn({ err }, 'could not claim the deploy request; nothing was sent');
-      return { kind: 'not_recorded' };
-    }
+      return null;
+    });
+    if (inFlight === null) return { kind: 'not_recorded' };
     if (!inFlight) return { kind: 'duplicate', state: 'pending' };
     try {
       let verdict: SpendVerdict = price(0);
