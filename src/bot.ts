@@ -30,7 +30,7 @@ import { patientNotifier } from './slack/patient-notifier';
 import { auditLine } from './slack/views/guardrails';
 import { SlackWatchNotifier } from './slack/watch-notifier';
 import { openStore, type Store } from './store';
-import { systemClock, type Clock } from './watch/clock';
+import { systemClock, type Clock, type TimerHandle } from './watch/clock';
 import { InstanceWatcher } from './watch/watcher';
 import { HOUR_MS } from './duration';
 import { NoticeDelivery } from './background/delivery';
@@ -322,11 +322,21 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await delivery.deliverDue();
     },
   });
+  let reconcileFollowUp: TimerHandle | null = null;
   scheduler.register({
     name: 'deploys.reconcile',
     intervalMs: RECONCILE_EVERY_MS,
     runAtStart: false,
-    run: () => context.inflight.track(reconciler.runOnce()),
+    run: async () => {
+      const { inFlightUntil } = await context.inflight.track(reconciler.runOnce());
+      // a POST in flight on a replica that died (the last process, at start-up) is settled as soon as
+      // its claim lapses, not an interval later
+      if (reconcileFollowUp !== null) clock.clearTimeout(reconcileFollowUp);
+      reconcileFollowUp = inFlightUntil === null ? null : clock.setTimeout(() => {
+        reconcileFollowUp = null;
+        void scheduler.runNow('deploys.reconcile');
+      }, inFlightUntil - clock.now() + 1);
+    },
   });
   registerMoneyJobs(scheduler, { config, store, fluence, money, logger, deliver: async () => { await delivery.idle(); return delivery.deliverDue(); } });
   // Plan alerts: one plan list per type with live alerts per check (a list /gpu plans read in the last
@@ -365,6 +375,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await slack.stop().catch((err) => logger.warn({ err }, 'stopping the Slack app failed'));
       await context.inflight.idle(config.FLUENCE_TIMEOUT_MS + SHUTDOWN_MARGIN_MS);
       await reconciler.idle();
+      if (reconcileFollowUp !== null) clock.clearTimeout(reconcileFollowUp);
       await scheduler.stop();
       await watcher.stop();
       await delivery.idle();

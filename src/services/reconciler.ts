@@ -47,6 +47,11 @@ export interface ReconcileResult {
   adopted: string[];
   failed: string[];
   open: string[];
+  /**
+   * Pending claims left alone because their POST is running (maybe on a replica that was killed):
+   * the time the first of those in-flight claims lapses, when a pass can settle it; else null.
+   */
+  inFlightUntil: number | null;
 }
 
 export class DeployReconciler {
@@ -68,14 +73,17 @@ export class DeployReconciler {
   }
 
   private async pass(): Promise<ReconcileResult> {
-    const result: ReconcileResult = { adopted: [], failed: [], open: [] };
+    const result: ReconcileResult = { adopted: [], failed: [], open: [], inFlightUntil: null };
     const now = this.o.now();
     // POSTs running now, on any replica: not ours to settle yet (their work claim expires if that
     // replica died). A claim whose instance this process was told (knownInstances) has finished its
     // POST even if the store, failing then, still shows it running.
     const inFlight = await this.o.store.workClaims.running(DEPLOY_IN_FLIGHT);
     for (const key of this.o.deploys.knownInstances.keys()) inFlight.delete(key);
-    const claims = this.o.store.deployRequests.listPending().filter((c) => !inFlight.has(c.key));
+    const pending = this.o.store.deployRequests.listPending();
+    const claims = pending.filter((c) => !inFlight.has(c.key));
+    const lapses = pending.flatMap((c) => inFlight.get(c.key) ?? []);
+    if (lapses.length) result.inFlightUntil = Math.min(...lapses);
     const lists = new Map<WorkloadType, Promise<InstanceSummary[]>>();
     const listOf = (t: WorkloadType) => {
       let l = lists.get(t);
@@ -136,13 +144,13 @@ export class DeployReconciler {
   private async find(
     claim: DeployRequestRecord,
     listOf: (t: WorkloadType) => Promise<InstanceSummary[]>,
-    inFlight: ReadonlySet<string>,
+    inFlight: ReadonlyMap<string, number>,
   ): Promise<InstanceSummary | { id: string } | null | 'unknown'> {
     const known = this.o.deploys.knownInstances.get(claim.key);
     if (known) return { id: known };
     // A deploy of the same name running now may be about to record the very instance a name match
     // would find: wait for it to settle rather than take its instance.
-    for (const key of inFlight) {
+    for (const key of inFlight.keys()) {
       const other = this.o.store.deployRequests.get(key);
       if (other && other.name === claim.name && other.type === claim.type) return 'unknown';
     }

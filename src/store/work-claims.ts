@@ -100,17 +100,17 @@ export class WorkClaimStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** The keys under `prefix` (returned without it) whose work is running now, on any replica. */
-  async running(prefix: string): Promise<Set<string>> {
+  /** The keys under `prefix` (returned without it) whose work is running now, on any replica, and until when their claims hold. */
+  async running(prefix: string): Promise<Map<string, number>> {
     const rows = await this.db
       .selectFrom('workClaims')
-      .select('key')
+      .select(['key', 'expiresAt'])
       // substr, not LIKE (SQLite's LIKE ignores case) nor a range (PostgreSQL's collation may ignore punctuation)
       .where(sql<string>`substr(key, 1, ${sql.lit(prefix.length)})`, '=', prefix)
       .where('state', '=', 'running')
       .where('expiresAt', '>', this.now())
       .execute();
-    return new Set(rows.map((r) => r.key.slice(prefix.length)));
+    return new Map(rows.map((r) => [r.key.slice(prefix.length), Number(r.expiresAt)]));
   }
 
   /** Deletes expired claims (they are free already; this only keeps the table small). */

@@ -30,7 +30,7 @@ it('a bot killed mid-POST: the next process adopts and announces the instance at
       DATABASE_PATH: join(dir, 'bot.sqlite'),
       FLUENCE_API_URL: sim.url,
       FLUENCE_API_KEY: sim.apiKey,
-      FLUENCE_TIMEOUT_MS: '60000', // the POST is still waiting when the process dies
+      FLUENCE_TIMEOUT_MS: '10000', // the POST is still waiting when the process dies (killed at once); its in-flight claim lapses 15 s later
       GPU_BOT_ADMINS: 'UALICE',
     });
     children.push(bot.child);

@@ -11,6 +11,7 @@ import { startTestBot, type TestBot } from '../support/bot-harness';
 import { fill, latestView, waitForField } from '../support/modal';
 import { PLAN_H100_1X } from '../../src/simulator/catalog';
 import * as K from './guardrails-kit';
+import { DEPLOY_IN_FLIGHT } from '../../src/services/deploy';
 
 const ADMIN = 'UADMIN01';
 const env = { GPU_BOT_ADMINS: ADMIN };
@@ -118,6 +119,24 @@ describe('a double click or double submit reaching two replicas', () => {
     expect(await a.bot.reconciler.runOnce()).toMatchObject({ adopted: [] });
     expect(a.standin.messages('C_GENERAL').filter((m) => !m.thread_ts && /in-flight/.test(m.text ?? ''))).toHaveLength(1);
     expect(requests('POST', /^\/gpu\/instances\/$/)).toHaveLength(1);
+  });
+
+  it('a POST left in flight by a killed replica is adopted, once, as soon as its claim lapses (not a reconcile interval later)', async () => {
+    // replica C died mid-POST: its claim pending, its in-flight claim held, the instance made at Fluence
+    const store = b.bot.context.store;
+    await store.deployRequests.begin('dead-replica', { channelId: 'C_GENERAL', userId: 'U_ALICE', type: 'container', planId: 'p', name: 'orphan-0', pricePerHour: 1 });
+    expect(await store.workClaims.claim(DEPLOY_IN_FLIGHT + 'dead-replica', 20_000)).toBeDefined();
+    a.clock.advance(10_000); // the POST reached Fluence (seeded instances are dated 125 s back: within the claim's clock skew)
+    a.sim.control.seedInstances(1, 'container', { namePrefix: 'orphan' });
+    const announced = () => a.standin.messages('C_GENERAL').filter((m) => !m.thread_ts && /orphan-0/.test(m.text ?? ''));
+    await Promise.all([a.bot.scheduler.runNow('deploys.reconcile'), b.bot.scheduler.runNow('deploys.reconcile')]);
+    expect((await store.deployRequests.get('dead-replica'))?.state).toBe('pending');
+    a.clock.advance(10_001); // the claim lapses: both replicas' follow-up passes fall due
+    await Promise.all([a.bot.scheduler.idle(), b.bot.scheduler.idle()]);
+    await Promise.all([a.bot.context.inflight.idle(), b.bot.context.inflight.idle()]);
+    expect((await store.deployRequests.get('dead-replica'))?.state).toBe('succeeded');
+    await a.standin.waitFor(() => announced().length > 0 || undefined);
+    expect(announced()).toHaveLength(1);
   });
 });
 

@@ -79,9 +79,9 @@ describe.each(ENGINE_KINDS)('work claims on %s', (kind) => {
     await a.finish((await a.claim('deploy:r3', 60_000))!, 60_000);
     await a.claim('DEPLOY:r4', 60_000);
     await a.claim('deployx:r5', 60_000);
-    expect([...(await b.running('deploy:'))].sort()).toEqual(['r1', 'r2']);
+    expect([...(await b.running('deploy:'))].sort()).toEqual([['r1', clock.t + 60_000], ['r2', clock.t + 10_000]]);
     clock.t += 10_000;
-    expect([...(await b.running('deploy:'))]).toEqual(['r1']);
+    expect([...(await b.running('deploy:')).keys()]).toEqual(['r1']);
   });
 
   test('prune deletes only expired claims', async () => {
