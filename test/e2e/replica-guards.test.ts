@@ -80,7 +80,7 @@ describe('a double click or double submit reaching two replicas', () => {
     a.sim.control.clearFaults();
     expect(requests('PUT', new RegExp(`${id}$`))).toHaveLength(1);
     expect(JSON.stringify(acks.map((x) => x.body))).toMatch(/already submitted/);
-    const audited = a.bot.context.store.audit.recent(10).filter((x) => x.action === 'update');
+    const audited = (await a.bot.context.store.audit.recent(10)).filter((x) => x.action === 'update');
     expect(audited.map((x) => x.outcome)).toEqual(['ok']);
     // it went through: the form stays claimed, so a resubmit (on either replica) closes it and sends nothing
     const again = await viaB.submitView(view, values, { retryNum: 2 });
