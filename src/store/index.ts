@@ -124,18 +124,24 @@ export async function openStore(path: string, opts: OpenStoreOptions = {}): Prom
 }
 
 /** The repositories on Kysely: one implementation for both engines (what the PostgreSQL store will be made of). */
-export function kyselyRepositories(engine: Pick<Engine, 'kysely' | 'transaction'>, now: () => number) {
+export function kyselyRepositories(engine: Pick<Engine, 'kind' | 'kysely' | 'transaction'>, now: () => number) {
   const { kysely, transaction } = engine;
+  const outbox = new OutboxStore(kysely, transaction, engine.kind);
   return {
     grants: new GrantStore(kysely, transaction, now),
     budgets: new BudgetStore(kysely, transaction, now),
     audit: new AuditLog(kysely, now),
     policies: new PolicyStore(kysely, transaction, now),
+    outbox,
+    watches: new WatchStore(kysely, transaction, outbox),
+    leases: new LeaseStore(kysely, transaction, now),
+    leaseSteps: new LeaseStepStore(kysely, transaction),
   };
 }
 
 function assemble(engine: Engine, db: Db, now: () => number): Store {
-  const outbox = new OutboxStore(engine.kysely, engine.transaction, engine.kind);
+  const repositories = kyselyRepositories(engine, now);
+  const { outbox } = repositories;
   // the money jobs claim their notices inside their own transaction
   const moneyEnqueue: MoneyEnqueue<Trx> = async (trx, entries, at) => void (await outbox.enqueueIn(trx, entries, at));
   return {
@@ -143,16 +149,12 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     kysely: engine.kysely,
     transaction: engine.transaction,
     db,
-    ...kyselyRepositories(engine, now),
+    ...repositories,
     deployRequests: new DeployRequestStore(db, now),
     deployModals: new DeployModalStore(db, now),
     approvals: new ApprovalStore(db, now),
     commandDeliveries: new CommandDeliveryStore(db, now),
     formDrafts: new FormDraftStore(db, now),
-    watches: new WatchStore(engine.kysely, engine.transaction, outbox),
-    leases: new LeaseStore(engine.kysely, engine.transaction, now),
-    leaseSteps: new LeaseStepStore(engine.kysely, engine.transaction),
-    outbox,
     sshKeys: new SshKeyStore(engine.kysely, now),
     lastChannels: new LastChannelStore(engine.kysely, now),
     spendCache: new SpendCacheStore(engine.kysely),

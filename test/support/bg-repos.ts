@@ -1,24 +1,14 @@
 /**
- * The background repositories (outbox, watches, leases, lease steps) on either engine, the way
- * openStore assembles them, for contract tests that run on SQLite and on PostgreSQL. Each `open()`
- * is one more process's view of the same database (its own connection or pool): two of them are
- * two replicas.
+ * The store's Kysely repositories (kyselyRepositories, as openStore builds them) on one database of
+ * either engine, opened by several "processes": each `open()` is one more process's engine (its own
+ * connection or pool) on the same database, so two of them are two replicas.
  */
+import { kyselyRepositories } from '../../src/store';
 import type { Engine, EngineKind } from '../../src/store/engine';
-import { LeaseStepStore } from '../../src/store/lease-steps';
-import { LeaseStore } from '../../src/store/leases';
 import { openEngine } from '../../src/store/open';
-import { OutboxStore } from '../../src/store/outbox';
-import { WatchStore } from '../../src/store/watches';
 import { testLocation, type TestLocation } from './engines';
 
-export interface BgRepos {
-  engine: Engine;
-  outbox: OutboxStore;
-  watches: WatchStore;
-  leases: LeaseStore;
-  leaseSteps: LeaseStepStore;
-}
+export type BgRepos = ReturnType<typeof kyselyRepositories> & { engine: Engine };
 
 export interface BgDatabase {
   open(): Promise<BgRepos>;
@@ -32,14 +22,7 @@ export async function bgDatabase(kind: EngineKind, now: () => number): Promise<B
     async open() {
       const { engine } = await openEngine(where.location);
       opened.push(engine);
-      const outbox = new OutboxStore(engine.kysely, engine.transaction, engine.kind);
-      return {
-        engine,
-        outbox,
-        watches: new WatchStore(engine.kysely, engine.transaction, outbox),
-        leases: new LeaseStore(engine.kysely, engine.transaction, now),
-        leaseSteps: new LeaseStepStore(engine.kysely, engine.transaction),
-      };
+      return { ...kyselyRepositories(engine, now), engine };
     },
     async cleanup() {
       for (const e of opened.splice(0)) await e.close();
