@@ -231,13 +231,16 @@ async function actOnce<T>(ctx: BotContext, id: string, act: (a: ApprovalRecord) 
   if (!claim) return undefined;
   try {
     // read again under the claim: another replica may have acted on it (and wiped it) since it was listed
-    const a = ctx.store.approvals.get(id);
+    const a = await ctx.store.approvals.get(id);
     if (!a || a.state !== 'approved' || !a.payload || a.instanceId) return undefined;
     return await act(a);
   } finally {
     // decided and acted on: the sealed settings (secrets included) are not kept a moment longer
-    ctx.store.approvals.wipePayload(id);
-    await ctx.store.workClaims.release(claim).catch((err: unknown) => ctx.logger.warn({ err, approvalId: id }, 'could not release an approval claim (it expires by itself)'));
+    try {
+      await ctx.store.approvals.wipePayload(id);
+    } finally {
+      await ctx.store.workClaims.release(claim).catch((err: unknown) => ctx.logger.warn({ err, approvalId: id }, 'could not release an approval claim (it expires by itself)'));
+    }
   }
 }
 
@@ -251,11 +254,11 @@ async function actOnce<T>(ctx: BotContext, id: string, act: (a: ApprovalRecord) 
  */
 export async function resumeApproved(ctx: BotContext, client: WebClient): Promise<number> {
   let resumed = 0;
-  for (const listed of ctx.store.approvals.listApprovedUnsettled()) {
+  for (const listed of await ctx.store.approvals.listApprovedUnsettled()) {
     const sent = await actOnce(ctx, listed.id, async (a) => {
-      if (!a.decidedBy || ctx.store.deployRequests.get(a.id)) return false;
+      if (!a.decidedBy || (await ctx.store.deployRequests.get(a.id))) return false;
       if (ctx.now() >= a.expiresAt) {
-        ctx.store.approvals.wipePayload(a.id);
+        await ctx.store.approvals.wipePayload(a.id);
         await setState(ctx, client, a, { kind: 'approved', by: a.decidedBy, failed: 'the bot stopped before sending it, and the request is past its 24 hours.' });
         await note(ctx, client, a, `⌛ This deploy was approved, but the bot stopped before sending it and the request is now past its 24 hours. Nothing was deployed. <@${a.requesterId}>, deploy again to ask anew.`);
         return false;
