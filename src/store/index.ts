@@ -136,6 +136,7 @@ export function kyselyRepositories(engine: Pick<Engine, 'kind' | 'kysely' | 'tra
     watches: new WatchStore(kysely, transaction, outbox),
     leases: new LeaseStore(kysely, transaction, now),
     leaseSteps: new LeaseStepStore(kysely, transaction),
+    workClaims: new WorkClaimStore(kysely, now),
   };
 }
 
@@ -161,7 +162,6 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     digests: new DigestStore(engine.kysely, engine.transaction, moneyEnqueue, now),
     runwayAlerts: new RunwayAlertStore(engine.kysely, engine.transaction, moneyEnqueue),
     planAlerts: new PlanAlertStore(engine.kysely, engine.transaction, now),
-    workClaims: new WorkClaimStore(engine.kysely, now),
     isOpen: () => engine.isOpen(),
     close: () => engine.close(),
   };
