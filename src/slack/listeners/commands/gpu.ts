@@ -13,6 +13,7 @@ import { reportFailure } from '../../handlers/failure';
 import { rememberChannel } from '../../handlers/picked-channel';
 import { withBusyRetry } from '../../../store/db';
 import { markOutcome, nameRequest } from '../../../metrics';
+import { answerTurn } from '../../ack-first';
 
 export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
   return async ({ ack, command, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -23,10 +24,9 @@ export function gpuCommand(ctx: BotContext, handlers: CommandHandlers) {
       return;
     }
     await ack();
-    // Let Node write this ack and accept the other requests already waiting before doing the slow
-    // part: under a burst, acks go out first and the answers follow (the ack has a 3 s deadline,
-    // the answer does not).
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Under a burst, acks go out first and the answers follow, one per loop turn (the ack has a
+    // 3 s deadline, the answer does not): see ack-first.ts.
+    await answerTurn();
     const kind: CommandKind = parsed.command.kind;
     nameRequest(kind);
     if (!(await firstDelivery(ctx, command, parsed.command, respond, context.retryNum))) return;
