@@ -9,10 +9,18 @@ import { machine } from './support';
 import { benchWatcher, watcherTable } from './watcher';
 import { benchPlanAlerts, planAlertTable } from './plan-alerts';
 import { benchJobs, jobsTable } from './jobs';
+import { benchCompare } from './compare';
 
 const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor', 'alerts', 'jobs'] as const;
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === 'compare') {
+    // not part of the default set: it needs the other checkouts (or `floor`) to compare against
+    console.log('Ack load against this checkout and each one given, rounds interleaved (bench/compare.ts)');
+    console.log(await benchCompare(args.slice(1)));
+    return;
+  }
   const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
   const which = new Set(asked.length ? asked : ALL);
   const m = machine();

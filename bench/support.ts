@@ -7,13 +7,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { startBot, type BotOptions, type RunningBot } from '../src/bot';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { startSimulator, type SimulatorHandle } from '../src/simulator';
 import { SlackUser, startSlackStandin, type AckResult, type SlackStandin } from '../src/standin';
+import type { RequestTrace } from './server-timing';
 
 export interface SlackSide {
   sim: SimulatorHandle;
@@ -21,6 +22,8 @@ export interface SlackSide {
   user: SlackUser;
   /** Ack times measured inside the bot process (isolated bot only). */
   serverAckMs?(): Promise<number[]>;
+  /** Everything the process measured since the last ask (bench/server-timing.ts), isolated bot only. */
+  timings?(): Promise<ChildTimings>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +70,8 @@ export async function forkSlackApp(
   o: { standin: SlackStandin; sim: SimulatorHandle; signingSecret: string; env: Record<string, string>; profile?: boolean; afterStop?: () => Promise<void> },
 ): Promise<SlackSide & { pid: number }> {
   const execArgv = ['--import', 'tsx', ...(o.profile ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])];
-  const child = fork(join(__dirname, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // an absolute path runs another checkout's child (bench/compare.ts)
+  const child = fork(resolve(__dirname, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = new Promise<{ port: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { port: number }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -81,7 +85,8 @@ export async function forkSlackApp(
     standin: o.standin,
     user,
     /** Ack times the process measured itself since the last call (see server-timing.ts). */
-    serverAckMs: childTimings(child),
+    serverAckMs: async () => (await askTimings(child)).ackMs,
+    timings: () => askTimings(child),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.send('stop');
@@ -91,23 +96,30 @@ export async function forkSlackApp(
   };
 }
 
-/** Asks a benchmark child (bench/server-timing.ts) for the ack times it measured since the last ask. */
-export function childTimings(child: ChildProcess): () => Promise<number[]> {
-  return () => {
-    const reply = new Promise<number[]>((resolve) => {
-      const on = (m: unknown) => {
-        if (m && typeof m === 'object' && 'ackMs' in m) {
-          child.off('message', on);
-          const t = m as { ackMs: number[]; loopDelayMs?: unknown };
-          if (process.env.BENCH_DEBUG) console.log('child event-loop delay', t.loopDelayMs);
-          resolve(t.ackMs);
-        }
-      };
-      child.on('message', on);
-    });
-    child.send('timings');
-    return reply;
-  };
+export interface ChildTimings {
+  ackMs: number[];
+  /** requests sent with an `x-bench-seq` header: when each reached the server and when its ack left (epoch ms) */
+  traces?: RequestTrace[];
+  /** CPU time (user + system) the process used */
+  cpuMs?: number;
+  loopDelayMs?: { p50: number; p99: number; max: number };
+}
+
+/** Asks a benchmark child (bench/server-timing.ts) for what it measured since the last ask. */
+export function askTimings(child: ChildProcess): Promise<ChildTimings> {
+  const reply = new Promise<ChildTimings>((resolve) => {
+    const on = (m: unknown) => {
+      if (m && typeof m === 'object' && 'ackMs' in m) {
+        child.off('message', on);
+        const t = m as ChildTimings;
+        if (process.env.BENCH_DEBUG) console.log('child event-loop delay', t.loopDelayMs);
+        resolve(t);
+      }
+    };
+    child.on('message', on);
+  });
+  child.send('timings');
+  return reply;
 }
 
 /** Production logging level and formatting, written nowhere: logging cost is part of the figures. */
@@ -149,8 +161,13 @@ export async function startBenchBot(opts: { env?: Record<string, string>; manual
   };
 }
 
-/** A signed `/gpu <text>` whose trigger id we know (to match the views.open it leads to). */
-export async function signedCommand(b: SlackSide, text: string): Promise<AckResult & { triggerId: string; responseId: string; sentAt: number }> {
+let benchSeq = 0;
+
+/**
+ * A signed `/gpu <text>` whose trigger id we know (to match the views.open it leads to), tagged
+ * `x-bench-seq` so the child's own timings (server-timing.ts) can be matched to it.
+ */
+export async function signedCommand(b: SlackSide, text: string): Promise<AckResult & { triggerId: string; responseId: string; sentAt: number; seq: number; sentAtPrecise: number; ackedAtPrecise: number }> {
   const responseId = `R${randomBytes(6).toString('hex')}`;
   const responseUrl = b.standin.responseUrl(responseId, { channel: 'C_BENCH' });
   const triggerId = b.standin.newTriggerId();
@@ -159,9 +176,11 @@ export async function signedCommand(b: SlackSide, text: string): Promise<AckResu
     user_id: 'UBENCH01', user_name: 'bench', command: '/gpu', text, api_app_id: 'A_BENCH', is_enterprise_install: 'false',
     response_url: responseUrl, trigger_id: triggerId,
   });
+  const seq = ++benchSeq;
   const sentAt = Date.now();
-  const ack = await b.user.send(form.toString());
-  return { ...ack, triggerId, responseId, sentAt, responseUrl };
+  const sentAtPrecise = performance.timeOrigin + performance.now();
+  const ack = await b.user.send(form.toString(), { headers: { 'x-bench-seq': String(seq) } });
+  return { ...ack, triggerId, responseId, sentAt, responseUrl, seq, sentAtPrecise, ackedAtPrecise: performance.timeOrigin + performance.now() };
 }
 
 /** Runs `task(i)` for i in 0..n-1 with at most `concurrency` in flight. */
