@@ -75,6 +75,7 @@ export class PgLeadership implements Leadership {
       this.become(holds);
       return holds;
     } catch (err) {
+      if (this.released) return false; // shutting down: not a failure worth a warning
       this.failures += 1;
       if (this.failures === 1) this.o.logger.warn({ err: errorText(err), database: redactDatabaseUrl(this.o.url) }, 'leadership check failed: not leading until it works again');
       // a connection that failed a check may still hold the lock on the server: end it, never reuse it
