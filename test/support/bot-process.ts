@@ -1,5 +1,5 @@
 /**
- * The bot as a real child process (`tsx src/main.ts`), for the tests that must see what `npm start`
+ * The bot as a real child process (`node --import tsx src/main.ts`), for the tests that must see what `npm start`
  * does: start-up, SIGTERM, SIGKILL. tsx compiles on the fly, so start-up is slow on a loaded
  * 2-core machine: HEALTHY_WITHIN_MS is generous on purpose (a slow start is not what these tests
  * judge; a bot that never answers still fails them).
@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const HEALTHY_WITHIN_MS = 45_000;
 
@@ -45,7 +46,10 @@ export interface BotProcess {
 /** Spawns `src/main.ts` with exactly `env` (plus PATH and a free PORT) and waits for /healthz. */
 export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
   const port = await freePort();
-  const child = spawn(join(__dirname, '../../node_modules/.bin/tsx'), [join(__dirname, '../../src/main.ts')], {
+  // node with tsx's loader, not the tsx CLI: the CLI runs the bot in a child process of its own, so a
+  // SIGKILL would kill the CLI and leave the bot running, orphaned
+  const loader = pathToFileURL(join(__dirname, '../../node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, join(__dirname, '../../src/main.ts')], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
