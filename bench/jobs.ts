@@ -47,7 +47,7 @@ export async function benchJobs(n = 10_000): Promise<JobsResult> {
     }
     // one unclear deploy per type, so the reconciler has lists to read
     for (const type of WORKLOAD_TYPES) {
-      bot.context.store.deployRequests.begin(`bench-unclear-${type}`, { channelId: 'C_BENCH', userId: 'U_BENCH', type, planId: 'p', name: `ghost-${type}`, pricePerHour: 1 });
+      await bot.context.store.deployRequests.begin(`bench-unclear-${type}`, { channelId: 'C_BENCH', userId: 'U_BENCH', type, planId: 'p', name: `ghost-${type}`, pricePerHour: 1 });
     }
     await bot.scheduler.runNow('watch'); // warm-up
     const rows: JobRow[] = [];

@@ -30,8 +30,7 @@ export function expiryNotices(a: ApprovalRecord): OutboxEntry[] {
 /** Expires every pending request past its TTL and claims its notices. Returns the requests expired now. */
 export function expireApprovals(store: Store, now: number): Promise<ApprovalRecord[]> {
   return store.transaction(async (trx) => {
-    // approvals still run on the SQLite handle: on SQLite that is this transaction's connection
-    const expired = store.approvals.expireDue(now);
+    const expired = await store.approvals.expireDue(now, trx);
     await store.outbox.enqueueIn(trx, expired.flatMap(expiryNotices), now);
     return expired;
   });

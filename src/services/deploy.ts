@@ -117,7 +117,7 @@ export class DeployService {
       return { kind: 'refused', reason: auth.reason ?? 'Not allowed.', needs: auth.needs, admins: auth.admins };
     }
 
-    const existing = this.o.store.deployRequests.get(input.requestKey);
+    const existing = await this.o.store.deployRequests.get(input.requestKey);
     if (existing && existing.state !== 'failed') return duplicateOf(existing);
 
     // The channel's burn needs Fluence's lists (slow, async): read them first, then weigh them with
@@ -149,7 +149,7 @@ export class DeployService {
       let verdict: SpendVerdict = price(0);
       let claim;
       try {
-        claim = this.o.store.deployRequests.beginChecked(
+        claim = await this.o.store.deployRequests.beginChecked(
           input.requestKey,
           {
             teamId: actor.teamId ?? null,
@@ -161,9 +161,9 @@ export class DeployService {
             pricePerHour: offer.pricePerHour,
             planLabel: input.planLabel ?? null,
           },
-          (open, sameNamePending): SpendVerdict | { kind: 'name_pending' } | null => {
-            if (sameNamePending()) return { kind: 'name_pending' };
-            verdict = price(snapshot ? burnOf(open(), snapshot) : 0);
+          async (open, sameNamePending): Promise<SpendVerdict | { kind: 'name_pending' } | null> => {
+            if (await sameNamePending()) return { kind: 'name_pending' };
+            verdict = price(snapshot ? burnOf(await open(), snapshot) : 0);
             return verdict.kind === 'ok' ? null : verdict;
           },
         );
@@ -200,7 +200,7 @@ export class DeployService {
       this.o.logger.warn({ kind: error.kind, status: error.details.status }, 'deploy POST did not succeed');
       if (provablyNotApplied(error)) {
         try {
-          this.o.store.deployRequests.fail(input.requestKey, this.o.redactor.mask(error.message));
+          await this.o.store.deployRequests.fail(input.requestKey, this.o.redactor.mask(error.message));
         } catch (storeErr) {
           // Still pending: the reconciler finds no instance and fails it after its grace period.
           this.o.logger.warn({ err: storeErr }, 'could not record a failed deploy');
@@ -212,7 +212,7 @@ export class DeployService {
       return { kind: 'maybe_applied', error };
     }
     try {
-      this.o.store.deployRequests.succeed(input.requestKey, instanceId);
+      await this.o.store.deployRequests.succeed(input.requestKey, instanceId);
     } catch (err) {
       // Fluence deployed it; only our record is missing. The claim stays pending (never re-usable
       // for a second POST) and the reconciler adopts this exact instance once the store is back.
@@ -237,7 +237,7 @@ export class DeployService {
 
   private async liveSnapshot(channelId: string): Promise<LiveSnapshot> {
     const takenAt = this.now();
-    const mine = this.o.store.deployRequests.listByChannel(channelId, ['succeeded']);
+    const mine = await this.o.store.deployRequests.listByChannel(channelId, ['succeeded']);
     const types = [...new Set(mine.map((r) => r.type))];
     const lists = await Promise.allSettled(types.map((t) => this.o.fluence.listInstances(t)));
     const live = new Set<string>();
@@ -252,7 +252,7 @@ export class DeployService {
   /** Hourly price of the channel's live and still-unsettled deploys through the bot (what budgets apply to). */
   async channelBurnPerHour(channelId: string): Promise<number> {
     const snapshot = await this.liveSnapshot(channelId);
-    const open = this.o.store.deployRequests.listByChannel(channelId, ['pending', 'succeeded']);
+    const open = await this.o.store.deployRequests.listByChannel(channelId, ['pending', 'succeeded']);
     return burnOf(open, snapshot);
   }
 

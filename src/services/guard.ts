@@ -63,9 +63,10 @@ export class Guard {
     });
   }
 
-  async authorize(actor: Actor, action: Action, ownsInstance = false): Promise<Authorization> {
-    const [role, admins] = await Promise.all([action === 'manage-access' ? this.personalRoleOf(actor) : this.roleOf(actor), this.admins()]);
-    return { ...decide(role, action, ownsInstance), role, admins };
+  /** `ownsInstance`: whether the actor owns the instance acted on (`owns`, which may still be reading). */
+  async authorize(actor: Actor, action: Action, ownsInstance: boolean | Promise<boolean> = false): Promise<Authorization> {
+    const [role, admins, owns] = await Promise.all([action === 'manage-access' ? this.personalRoleOf(actor) : this.roleOf(actor), this.admins(), ownsInstance]);
+    return { ...decide(role, action, owns), role, admins };
   }
 
   private fromHomeTeam(actor: Actor): boolean {
@@ -82,8 +83,8 @@ export class Guard {
   }
 
   /** True when `userId` deployed `instanceId` through the bot. */
-  owns(userId: string, instanceId: string): boolean {
-    return this.opts.store.deployRequests.findByInstance(instanceId)?.userId === userId;
+  async owns(userId: string, instanceId: string): Promise<boolean> {
+    return (await this.opts.store.deployRequests.findByInstance(instanceId))?.userId === userId;
   }
 
   /** Records a mutating action; secret values are masked before the row is written. Never rejects. */

@@ -145,7 +145,7 @@ export class LeaseJob {
     };
     // the lease first: an extension since the claim means nothing is terminated (no Fluence call)
     if (t.endsAt !== t.terminateEnd || t.endsAt > now) return skip('the lease was extended');
-    const type = t.type ?? this.o.deployRequests.findByInstance(t.instanceId)?.type;
+    const type = t.type ?? (await this.o.deployRequests.findByInstance(t.instanceId))?.type;
     if (!type) return skip('unknown workload type');
     const before = await this.detail(type, t.instanceId, report);
     if (!before) return; // unreadable now: the claim stays, the next tick tries again
@@ -206,7 +206,7 @@ export class LeaseJob {
     detail: InstanceDetail | null,
     now: number,
   ): Promise<LeaseNoticeBase> {
-    const deployed = this.o.deployRequests.findByInstance(lease.instanceId);
+    const deployed = await this.o.deployRequests.findByInstance(lease.instanceId);
     const watch = await this.o.watches.get(lease.instanceId);
     const created = Date.parse(instance.createdAt);
     return {
@@ -226,7 +226,7 @@ export class LeaseJob {
   /** The deploy thread (the bot's deploy, else the `/gpu watch` message), else the top of the lease's channel. */
   private target(
     lease: { ownerId: string | null; channelId: string | null },
-    deployed: ReturnType<DeployRequestStore['findByInstance']>,
+    deployed: Awaited<ReturnType<DeployRequestStore['findByInstance']>>,
     watch: Awaited<ReturnType<WatchStore['get']>>,
   ): LeaseNoticeTarget {
     const requesterId = lease.ownerId ?? deployed?.userId ?? watch?.requesterId ?? '';

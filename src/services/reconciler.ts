@@ -80,7 +80,7 @@ export class DeployReconciler {
     // POST even if the store, failing then, still shows it running.
     const inFlight = await this.o.store.workClaims.running(DEPLOY_IN_FLIGHT);
     for (const key of this.o.deploys.knownInstances.keys()) inFlight.delete(key);
-    const pending = this.o.store.deployRequests.listPending();
+    const pending = await this.o.store.deployRequests.listPending();
     const claims = pending.filter((c) => !inFlight.has(c.key));
     const lapses = pending.flatMap((c) => inFlight.get(c.key) ?? []);
     if (lapses.length) result.inFlightUntil = Math.min(...lapses);
@@ -103,7 +103,7 @@ export class DeployReconciler {
           continue;
         }
         if (found) {
-          const adopted = this.o.store.deployRequests.adopt(claim.key, found.id);
+          const adopted = await this.o.store.deployRequests.adopt(claim.key, found.id);
           this.o.deploys.knownInstances.delete(claim.key);
           if (adopted) {
             result.adopted.push(claim.key);
@@ -117,7 +117,7 @@ export class DeployReconciler {
           result.open.push(claim.key);
           continue;
         }
-        const failed = this.o.store.deployRequests.fail(claim.key, 'Fluence never created it (checked its instance list).');
+        const failed = await this.o.store.deployRequests.fail(claim.key, 'Fluence never created it (checked its instance list).');
         if (failed) {
           result.failed.push(claim.key);
           this.o.logger.info({ key: claim.key }, 'unclear deploy not found at Fluence after the grace period: failed');
@@ -130,8 +130,8 @@ export class DeployReconciler {
       }
     }
     try {
-      const pruned = this.o.store.deployRequests.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
-      const modals = this.o.store.deployModals.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
+      const pruned = await this.o.store.deployRequests.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
+      const modals = await this.o.store.deployModals.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
       await this.o.store.workClaims.prune();
       if (pruned || modals) this.o.logger.debug({ pruned, modals }, 'pruned settled deploy records');
     } catch (err) {
@@ -151,7 +151,7 @@ export class DeployReconciler {
     // A deploy of the same name running now may be about to record the very instance a name match
     // would find: wait for it to settle rather than take its instance.
     for (const key of inFlight.keys()) {
-      const other = this.o.store.deployRequests.get(key);
+      const other = await this.o.store.deployRequests.get(key);
       if (other && other.name === claim.name && other.type === claim.type) return 'unknown';
     }
     let list: InstanceSummary[];
@@ -165,10 +165,10 @@ export class DeployReconciler {
     // Fluence told another claim this id (its store write failed): that claim adopts it by id, so a
     // name match here would hand one instance to two claims.
     const reportedToOthers = new Set([...this.o.deploys.knownInstances].filter(([key]) => key !== claim.key).map(([, id]) => id));
-    const candidates = list
-      .filter((i) => i.name === claim.name && createdMs(i) >= since)
-      .filter((i) => !reportedToOthers.has(i.id) && !this.o.store.deployRequests.findByInstance(i.id))
-      .sort((a, b) => createdMs(a) - createdMs(b));
+    const named = list.filter((i) => i.name === claim.name && createdMs(i) >= since && !reportedToOthers.has(i.id));
+    // an instance another claim already holds is not this one's
+    const held = await Promise.all(named.map((i) => this.o.store.deployRequests.findByInstance(i.id)));
+    const candidates = named.filter((_, n) => !held[n]).sort((a, b) => createdMs(a) - createdMs(b));
     return candidates[0] ?? null;
   }
 }

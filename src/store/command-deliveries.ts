@@ -3,7 +3,8 @@
  * request after a timeout, with or without X-Slack-Retry-Num) acts once, across restarts too. A
  * key is kept for RETENTION_MS, well past Slack's last retry (about 5 minutes after the first).
  */
-import type { Db } from './db';
+import type { Kysely } from 'kysely';
+import type { StoreTables } from './tables';
 import { sqliteAndPostgres, type Migration } from './migration';
 
 export const RETENTION_MS = 60 * 60_000;
@@ -24,25 +25,17 @@ export const DELIVERY_MIGRATIONS: Migration[] = [
 ];
 
 export class CommandDeliveryStore {
-  private readonly insert;
-  private readonly prune;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: Kysely<StoreTables>,
     private readonly now: () => number = Date.now,
-  ) {
-    this.insert = db.prepare(`INSERT OR IGNORE INTO command_deliveries (key, at) VALUES (?, ?)`);
-    this.prune = db.prepare(`DELETE FROM command_deliveries WHERE at < ?`);
-  }
+  ) {}
 
-  /** True the first time `key` is seen within the retention; false for a repeat. Throws if the store fails. */
-  claim(key: string): boolean {
-    return this.db
-      .transaction((): boolean => {
-        const at = this.now();
-        this.prune.run(at - RETENTION_MS);
-        return this.insert.run(key, at).changes === 1;
-      })
-      .immediate();
+  /** True the first time `key` is seen within the retention; false for a repeat. Rejects if the store fails. */
+  async claim(key: string): Promise<boolean> {
+    const at = this.now();
+    await this.db.deleteFrom('commandDeliveries').where('at', '<', at - RETENTION_MS).execute();
+    // one statement decides: two replicas receiving the same delivery cannot both insert the key
+    const won = await this.db.insertInto('commandDeliveries').values({ key, at }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+    return won !== undefined;
   }
 }

@@ -5,31 +5,12 @@
  * however correctly it is signed. The prices the form last showed are kept here too (server-side,
  * not in the 3000-char metadata): a submit never deploys at a higher price than the user saw.
  */
-import type { Db } from './db';
+import type { Kysely, Selectable } from 'kysely';
+import type { Transactor } from './engine';
+import type { DeployModalsTable, StoreTables } from './tables';
 
-export interface DeployModalRecord {
-  requestId: string;
-  teamId: string | null;
-  userId: string;
-  channelId: string;
-  /** Slack's view id, once views.open answered. */
-  viewId: string | null;
-  /** planId -> USD/h, as the form last showed them. */
-  shownPrices: Record<string, number>;
-  createdAt: number;
-  updatedAt: number;
-}
-
-interface Row {
-  request_id: string;
-  team_id: string | null;
-  user_id: string;
-  channel_id: string;
-  view_id: string | null;
-  shown_prices: string;
-  created_at: number;
-  updated_at: number;
-}
+/** A modal as the table holds it (tables.ts), its shown prices (planId -> USD/h, as the form last showed them) parsed. */
+export type DeployModalRecord = Omit<Selectable<DeployModalsTable>, 'shownPrices'> & { shownPrices: Record<string, number> };
 
 function parsePrices(text: string): Record<string, number> {
   try {
@@ -41,65 +22,47 @@ function parsePrices(text: string): Record<string, number> {
   }
 }
 
-function toRecord(r: Row): DeployModalRecord {
-  return {
-    requestId: r.request_id,
-    teamId: r.team_id,
-    userId: r.user_id,
-    channelId: r.channel_id,
-    viewId: r.view_id,
-    shownPrices: parsePrices(r.shown_prices),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
 export class DeployModalStore {
-  private readonly stmts;
-
   constructor(
-    db: Db,
+    private readonly db: Kysely<StoreTables>,
+    private readonly tx: Transactor,
     private readonly now: () => number = Date.now,
-  ) {
-    this.stmts = {
-      issue: db.prepare(
-        `INSERT INTO deploy_modals (request_id, team_id, user_id, channel_id, created_at, updated_at)
-         VALUES (@requestId, @teamId, @userId, @channelId, @now, @now)`,
-      ),
-      get: db.prepare(`SELECT * FROM deploy_modals WHERE request_id = ?`),
-      setView: db.prepare(`UPDATE deploy_modals SET view_id = ?, updated_at = ? WHERE request_id = ?`),
-      setPrices: db.prepare(`UPDATE deploy_modals SET shown_prices = ?, updated_at = ? WHERE request_id = ?`),
-      prune: db.prepare(`DELETE FROM deploy_modals WHERE updated_at < ?`),
-    };
+  ) {}
+
+  /** Records a request id the bot is about to put in a modal for `userId`. Rejects if it was issued before. */
+  async issue(requestId: string, o: { teamId?: string | null; userId: string; channelId: string }): Promise<void> {
+    const now = this.now();
+    await this.db.insertInto('deployModals').values({ requestId, teamId: o.teamId ?? null, userId: o.userId, channelId: o.channelId, createdAt: now, updatedAt: now }).execute();
   }
 
-  /** Records a request id the bot is about to put in a modal for `userId`. */
-  issue(requestId: string, o: { teamId?: string | null; userId: string; channelId: string }): void {
-    this.stmts.issue.run({ requestId, teamId: o.teamId ?? null, userId: o.userId, channelId: o.channelId, now: this.now() });
+  async get(requestId: string): Promise<DeployModalRecord | undefined> {
+    const row = await this.db.selectFrom('deployModals').selectAll().where('requestId', '=', requestId).executeTakeFirst();
+    return row && { ...row, shownPrices: parsePrices(row.shownPrices) };
   }
 
-  get(requestId: string): DeployModalRecord | undefined {
-    const row = this.stmts.get.get(requestId) as Row | undefined;
-    return row ? toRecord(row) : undefined;
-  }
-
-  setView(requestId: string, viewId: string): void {
-    this.stmts.setView.run(viewId, this.now(), requestId);
+  async setView(requestId: string, viewId: string): Promise<void> {
+    await this.db.updateTable('deployModals').set({ viewId, updatedAt: this.now() }).where('requestId', '=', requestId).execute();
   }
 
   /** The prices the form now shows (replacing what it showed before: that is what the user sees). */
-  setShownPrices(requestId: string, prices: Record<string, number>): void {
-    this.stmts.setPrices.run(JSON.stringify(prices), this.now(), requestId);
+  async setShownPrices(requestId: string, prices: Record<string, number>): Promise<void> {
+    await this.db.updateTable('deployModals').set({ shownPrices: JSON.stringify(prices), updatedAt: this.now() }).where('requestId', '=', requestId).execute();
   }
 
   /** Sets the price shown for one plan (the bot told the user a new price and asked again). */
-  setShownPrice(requestId: string, planId: string, price: number): void {
-    const current = this.get(requestId);
-    if (current) this.setShownPrices(requestId, { ...current.shownPrices, [planId]: price });
+  async setShownPrice(requestId: string, planId: string, price: number): Promise<void> {
+    // read and write in one transaction: a re-render writing all prices meanwhile is not undone
+    await this.tx(async (trx) => {
+      const row = await trx.selectFrom('deployModals').select('shownPrices').where('requestId', '=', requestId).executeTakeFirst();
+      if (!row) return;
+      const shownPrices = JSON.stringify({ ...parsePrices(row.shownPrices), [planId]: price });
+      await trx.updateTable('deployModals').set({ shownPrices, updatedAt: this.now() }).where('requestId', '=', requestId).execute();
+    });
   }
 
   /** Forgets modals not touched for `olderThanMs` (a submission after that is refused as out of date). */
-  prune(olderThanMs: number): number {
-    return this.stmts.prune.run(this.now() - olderThanMs).changes;
+  async prune(olderThanMs: number): Promise<number> {
+    const r = await this.db.deleteFrom('deployModals').where('updatedAt', '<', this.now() - olderThanMs).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 }

@@ -3,7 +3,8 @@
  * its request id, with an expiry. The payload arrives sealed; the store never sees it in clear.
  * Every write also deletes what has expired, so nothing outlives its time by more than one write.
  */
-import type { Db } from './db';
+import type { Kysely } from 'kysely';
+import type { StoreTables } from './tables';
 import { sqliteAndPostgres, type Migration } from './migration';
 
 /**
@@ -29,35 +30,32 @@ export const FORM_DRAFT_MIGRATIONS: Migration[] = [
 ];
 
 export class FormDraftStore {
-  private readonly stmts;
-
   constructor(
-    db: Db,
+    private readonly db: Kysely<StoreTables>,
     private readonly now: () => number = Date.now,
-  ) {
-    this.stmts = {
-      put: db.prepare(
-        `INSERT INTO form_drafts (request_id, payload, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (request_id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at`,
-      ),
-      get: db.prepare(`SELECT payload FROM form_drafts WHERE request_id = ? AND expires_at > ?`),
-      delete: db.prepare(`DELETE FROM form_drafts WHERE request_id = ?`),
-      deleteExpired: db.prepare(`DELETE FROM form_drafts WHERE expires_at <= ?`),
-    };
-  }
+  ) {}
 
-  put(requestId: string, sealed: string, expiresAt: number): void {
-    this.stmts.deleteExpired.run(this.now());
-    this.stmts.put.run(requestId, sealed, expiresAt);
+  async put(requestId: string, sealed: string, expiresAt: number): Promise<void> {
+    await this.deleteExpired();
+    await this.db
+      .insertInto('formDrafts')
+      .values({ requestId, payload: sealed, expiresAt })
+      .onConflict((oc) => oc.column('requestId').doUpdateSet({ payload: sealed, expiresAt }))
+      .execute();
   }
 
   /** The sealed payload, unless there is none or it has expired. */
-  get(requestId: string): string | undefined {
-    return (this.stmts.get.get(requestId, this.now()) as { payload: string } | undefined)?.payload;
+  async get(requestId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('formDrafts').select('payload').where('requestId', '=', requestId).where('expiresAt', '>', this.now()).executeTakeFirst();
+    return row?.payload;
   }
 
-  delete(requestId: string): void {
-    this.stmts.delete.run(requestId);
-    this.stmts.deleteExpired.run(this.now());
+  async delete(requestId: string): Promise<void> {
+    await this.db.deleteFrom('formDrafts').where('requestId', '=', requestId).execute();
+    await this.deleteExpired();
+  }
+
+  private async deleteExpired(): Promise<void> {
+    await this.db.deleteFrom('formDrafts').where('expiresAt', '<=', this.now()).execute();
   }
 }

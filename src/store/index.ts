@@ -137,6 +137,11 @@ export function kyselyRepositories(engine: Pick<Engine, 'kind' | 'kysely' | 'tra
     leases: new LeaseStore(kysely, transaction, now),
     leaseSteps: new LeaseStepStore(kysely, transaction),
     workClaims: new WorkClaimStore(kysely, now),
+    approvals: new ApprovalStore(kysely, transaction, now),
+    deployRequests: new DeployRequestStore(kysely, transaction, now),
+    deployModals: new DeployModalStore(kysely, transaction, now),
+    commandDeliveries: new CommandDeliveryStore(kysely, now),
+    formDrafts: new FormDraftStore(kysely, now),
   };
 }
 
@@ -151,11 +156,6 @@ function assemble(engine: Engine, db: Db, now: () => number): Store {
     transaction: engine.transaction,
     db,
     ...repositories,
-    deployRequests: new DeployRequestStore(db, now),
-    deployModals: new DeployModalStore(db, now),
-    approvals: new ApprovalStore(db, now),
-    commandDeliveries: new CommandDeliveryStore(db, now),
-    formDrafts: new FormDraftStore(db, now),
     sshKeys: new SshKeyStore(engine.kysely, now),
     lastChannels: new LastChannelStore(engine.kysely, now),
     spendCache: new SpendCacheStore(engine.kysely),

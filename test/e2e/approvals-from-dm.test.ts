@@ -43,7 +43,7 @@ describe('approval requests of deploys started in a DM', () => {
     const ack = await deployViaModal(t, inDm(), { planId: PLAN_H100_1X, name: 'dm-big' });
     expect(textOf(ack.body.view)).toMatch(/no.*approvals channel|none is configured/);
     await t.bot.context.inflight.idle();
-    expect(t.bot.context.store.approvals.listPending()).toEqual([]);
+    expect(await t.bot.context.store.approvals.listPending()).toEqual([]);
     const posts = t.standin.callsTo('chat.postMessage').map((c) => c.args);
     expect(posts.filter(hasButtons)).toHaveLength(0);
     expect(posts.map((m) => textOf(m)).join('\n')).toMatch(/APPROVALS_CHANNEL or AUDIT_CHANNEL/);

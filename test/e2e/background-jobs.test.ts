@@ -58,7 +58,7 @@ test('one cycle costs one list call per workload type: the reconciler reads the 
   const before = lists();
   expect(await t.bot.scheduler.runNow('deploys.reconcile')).toBe('ran');
   expect(lists() - before).toBe(0); // the reconciler settled from the watcher's list
-  expect(t.bot.context.store.deployRequests.get('unclear-1')).toMatchObject({ state: 'pending' });
+  expect(await t.bot.context.store.deployRequests.get('unclear-1')).toMatchObject({ state: 'pending' });
   t.clock.advance(60_000); // a list older than one watch interval is not reused
   await t.bot.scheduler.runNow('deploys.reconcile');
   expect(lists() - before).toBe(1);

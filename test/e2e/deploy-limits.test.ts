@@ -43,7 +43,7 @@ describe('channel budget under concurrency', () => {
     expect(await t.bot.context.fluence.listInstances('container')).toHaveLength(1);
     const request = await messageMatching(t, 'C_GENERAL', /wants to deploy.*racer-[ab]/s);
     expect(textOf(request)).toMatch(/budget of \$0\.50\/h \(now \$0\.39\/h\)/);
-    expect(t.bot.context.store.approvals.listPending()).toHaveLength(1);
+    expect(await t.bot.context.store.approvals.listPending()).toHaveLength(1);
   });
 });
 
@@ -62,7 +62,7 @@ describe('prices are bound to the decision', () => {
     expect(JSON.stringify(second.body.view)).toMatch(/Deployed/);
     expect(JSON.stringify(second.body.view)).toMatch(/\$0\.45\/h/);
     expect(posts()).toBe(1);
-    const claim = t.bot.context.store.deployRequests.listByChannel('C_GENERAL')[0]!;
+    const claim = (await t.bot.context.store.deployRequests.listByChannel('C_GENERAL'))[0]!;
     expect(claim.pricePerHour).toBe(0.45);
   });
 
@@ -128,15 +128,15 @@ describe('an approval decided just before the bot stopped', () => {
     await command(t, t.user.withUser(ADMIN), `access grant <@${DEPLOYER}> deployer`);
     await deployViaModal(t, t.user.withUser(DEPLOYER), { planId: PLAN_H100_1X, name: 'orphaned' });
     const request = await messageMatching(t, 'C_GENERAL', /wants to deploy.*orphaned/s);
-    const [pending] = t.bot.context.store.approvals.listPending();
+    const [pending] = await t.bot.context.store.approvals.listPending();
     // what the Approve click does first; the process is killed before its deploy is claimed
-    expect(t.bot.context.store.approvals.decide(pending!.id, { decision: 'approved', by: ADMIN, at: t.bot.context.now() })).not.toHaveProperty('error');
+    expect(await t.bot.context.store.approvals.decide(pending!.id, { decision: 'approved', by: ADMIN, at: t.bot.context.now() })).not.toHaveProperty('error');
     t = await t.restart();
     const done = await messageMatching(t, 'C_GENERAL', /Deployed `orphaned`/);
     expect(done.thread_ts).toBe(request.ts);
     await t.bot.context.inflight.idle();
     expect(posts()).toBe(1);
-    expect(t.bot.context.store.approvals.get(pending!.id)).toMatchObject({ state: 'approved', instanceId: expect.any(String) });
+    expect(await t.bot.context.store.approvals.get(pending!.id)).toMatchObject({ state: 'approved', instanceId: expect.any(String) });
     // another restart finds it settled: nothing more is sent
     t = await t.restart();
     await t.bot.context.inflight.idle();

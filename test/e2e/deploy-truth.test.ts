@@ -44,7 +44,7 @@ describe('an unclear answer to the deploy POST', () => {
     expect(shown).toMatch(/may have gone through/);
     expect(shown).toMatch(/I am checking and will reply in <#C_GENERAL>/);
     expect(shown).not.toMatch(/nothing was (changed or )?charged|did not go through/i);
-    expect(t.bot.context.store.deployRequests.listPending().map((c) => c.name)).toEqual(['unclear-box']);
+    expect((await t.bot.context.store.deployRequests.listPending()).map((c) => c.name)).toEqual(['unclear-box']);
 
     // the same form again (a person clicking again, or a Slack retry): nothing new is sent
     t.sim.control.clearFaults();
@@ -56,7 +56,7 @@ describe('an unclear answer to the deploy POST', () => {
     const result = await t.bot.reconciler.runOnce();
     expect(result.adopted).toHaveLength(1);
     const id = named('unclear-box')[0]!.id;
-    expect(t.bot.context.store.deployRequests.findByInstance(id)).toMatchObject({ userId: 'U_ALICE', channelId: 'C_GENERAL', state: 'succeeded' });
+    expect(await t.bot.context.store.deployRequests.findByInstance(id)).toMatchObject({ userId: 'U_ALICE', channelId: 'C_GENERAL', state: 'succeeded' });
     const announced = await t.standin.waitFor(() => announcementOf(t, 'unclear-box'));
     expect(announced.text).toMatch(/unclear-box/);
     await t.bot.context.inflight.idle();
@@ -80,7 +80,7 @@ describe('an unclear answer to the deploy POST', () => {
     expect(named('twice-named')).toHaveLength(1);
     // once the reconciler has settled the first, the name is the user's to reuse as Fluence allows
     await t.bot.reconciler.runOnce();
-    expect(t.bot.context.store.deployRequests.listPending()).toHaveLength(0);
+    expect(await t.bot.context.store.deployRequests.listPending()).toHaveLength(0);
   });
 
   it('a store write that fails after the 2xx does not free the form for a second POST', async () => {
@@ -126,7 +126,7 @@ describe('an unclear answer to the deploy POST', () => {
     await t.bot.context.inflight.idle();
     const announced = await t.standin.waitFor(() => announcementOf(t, 'restart-box'));
     expect(announced.text).toMatch(/restart-box/);
-    expect(t.bot.context.store.deployRequests.findByInstance(named('restart-box')[0]!.id)?.state).toBe('succeeded');
+    expect((await t.bot.context.store.deployRequests.findByInstance(named('restart-box')[0]!.id))?.state).toBe('succeeded');
     expect(posts()).toBe(1);
   });
 

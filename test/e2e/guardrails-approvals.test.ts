@@ -40,7 +40,7 @@ describe('approvals', () => {
     const buttons = request.blocks.flatMap((b: any) => b.elements ?? []).map((e: any) => e.action_id);
     expect(buttons).toEqual(expect.arrayContaining([ACTION.approve, ACTION.deny]));
     expect(await t.bot.context.fluence.listInstances('container')).toHaveLength(0);
-    const stored = t.bot.context.store.approvals.listPending();
+    const stored = await t.bot.context.store.approvals.listPending();
     expect(stored).toHaveLength(1);
     expect(stored[0]!.payload).not.toContain('hf_approval_secret_71');
     expect(posts()).toBe(0);
@@ -95,7 +95,7 @@ describe('approvals', () => {
     expect(refusal).toMatch(/admin/);
     expect(refusal).toContain(`<@${ADMIN}>`);
     expect(await t.bot.context.fluence.listInstances('container')).toHaveLength(0);
-    expect(t.bot.context.store.approvals.listPending()).toHaveLength(1);
+    expect(await t.bot.context.store.approvals.listPending()).toHaveLength(1);
     // another admin still can
     await t.user.withUser(ADMIN2).clickButton(request, ACTION.approve);
     await messageMatching(t, 'C_GENERAL', /Deployed `admins-own`/);
@@ -132,6 +132,6 @@ describe('approvals', () => {
     expect(shown).toMatch(/\$1\.17 upfront/);
     expect(shown).toMatch(/balance is \$1\.00/);
     expect(posts()).toBe(0);
-    expect(t.bot.context.store.approvals.listPending()).toHaveLength(0);
+    expect(await t.bot.context.store.approvals.listPending()).toHaveLength(0);
   });
 });

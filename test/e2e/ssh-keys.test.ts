@@ -182,7 +182,7 @@ describe('a private key pasted by mistake', () => {
     await t.user.selectOption(form, elementOf(form, BLOCK.plan).action_id, PLAN_RTX4090_1X);
     await t.standin.waitFor(() => /PRIVATE key/.test(JSON.stringify(t.standin.views().get(form.id)?.blocks?.find((b: any) => b.block_id === BLOCK.sshKey))) || undefined);
     await t.bot.context.inflight.idle();
-    expect(t.bot.context.store.formDrafts.get(JSON.parse(form.private_metadata).requestId)).toBeUndefined();
+    expect(await t.bot.context.store.formDrafts.get(JSON.parse(form.private_metadata).requestId)).toBeUndefined();
 
     expect(t.sim.control.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
     expect(await command(t, t.user, 'key')).toMatch(/no saved SSH key/);

@@ -43,5 +43,5 @@ test('a rate-limited approval post does not stall another user’s /gpu deploy, 
   await messageMatching(t, 'C_GENERAL', /wants to deploy.*needs-approval/s, 10_000);
   const requests = standin.messages('C_GENERAL').filter((m) => /wants to deploy/.test(JSON.stringify(m)));
   expect(requests).toHaveLength(1);
-  expect(await standin.waitFor(() => t.bot.context.store.approvals.listPending()[0]?.messageTs)).toBe(requests[0]!.ts);
+  expect(await standin.waitFor(async () => (await t.bot.context.store.approvals.listPending())[0]?.messageTs)).toBe(requests[0]!.ts);
 }, 20_000);

@@ -55,7 +55,7 @@ it('adopts the instance of the same name created after the claim, not an older n
   expect((await reconciler.runOnce()).adopted).toEqual(['k1']);
   expect(adopted).toEqual([['k1', fresh]]);
   expect(fresh).not.toBe(old);
-  expect(store.deployRequests.get('k1')).toMatchObject({ state: 'succeeded', instanceId: fresh });
+  expect(await store.deployRequests.get('k1')).toMatchObject({ state: 'succeeded', instanceId: fresh });
   // settled once: another pass adopts nothing more
   expect((await reconciler.runOnce()).adopted).toEqual([]);
 });
@@ -64,7 +64,7 @@ it("never takes an instance another claim owns, and leaves claims whose POST is 
   const { reconciler, claim, store, posting } = await setup();
   const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'same' }); // named same-0
   claim('owner', 'same-0');
-  store.deployRequests.succeed('owner', id!);
+  await store.deployRequests.succeed('owner', id!);
   claim('k2', 'same-0'); // the only instance of its name is already the owner's
   expect((await reconciler.runOnce())).toMatchObject({ adopted: [], open: ['k2'] });
   t.clock.t += RECONCILE_GRACE_MS + 1;
@@ -72,7 +72,7 @@ it("never takes an instance another claim owns, and leaves claims whose POST is 
   expect((await reconciler.runOnce())).toMatchObject({ adopted: [], failed: [], open: [], inFlightUntil: t.clock.t + 20_000 }); // in flight: not ours to settle
   t.clock.t += 20_000; // the replica posting it was killed: its in-flight claim expired
   expect((await reconciler.runOnce())).toMatchObject({ failed: ['k2'], inFlightUntil: null });
-  expect(store.deployRequests.get('owner')).toMatchObject({ state: 'succeeded', instanceId: id });
+  expect(await store.deployRequests.get('owner')).toMatchObject({ state: 'succeeded', instanceId: id });
 });
 
 it('gives up after the grace period, once, and a list that cannot be read settles nothing', async () => {
@@ -81,7 +81,7 @@ it('gives up after the grace period, once, and a list that cannot be read settle
   t.clock.t += RECONCILE_GRACE_MS + 1;
   sim.control.setFaults({ errorRate: 1 });
   expect((await reconciler.runOnce()).open).toEqual(['k4']);
-  expect(store.deployRequests.get('k4')?.state).toBe('pending');
+  expect((await store.deployRequests.get('k4'))?.state).toBe('pending');
   sim.control.clearFaults();
   expect((await reconciler.runOnce()).failed).toEqual(['k4']);
   expect(abandoned).toEqual(['k4']);
@@ -103,15 +103,15 @@ it('waits while a deploy of the same name is still running (on any replica)', as
 it('prunes failed claims and old form ids after the retention period, never a pending claim', async () => {
   const { reconciler, claim, store } = await setup();
   claim('failed', 'x');
-  store.deployRequests.fail('failed', 'no');
-  store.deployModals.issue('form-1', { userId: 'U1', channelId: 'C1' });
+  await store.deployRequests.fail('failed', 'no');
+  await store.deployModals.issue('form-1', { userId: 'U1', channelId: 'C1' });
   claim('pending', 'y');
   t.clock.t += SETTLED_RETENTION_MS + 1;
   sim.control.setFaults({ errorRate: 1 }); // the pending one cannot be settled now
   await reconciler.runOnce();
-  expect(store.deployRequests.get('failed')).toBeUndefined();
-  expect(store.deployModals.get('form-1')).toBeUndefined();
-  expect(store.deployRequests.get('pending')?.state).toBe('pending');
+  expect(await store.deployRequests.get('failed')).toBeUndefined();
+  expect(await store.deployModals.get('form-1')).toBeUndefined();
+  expect((await store.deployRequests.get('pending'))?.state).toBe('pending');
 });
 
 describe('provablyNotApplied: only what provably never reached Fluence, or what it refused', () => {
@@ -141,6 +141,6 @@ it('an instance Fluence reported for another claim (store write failed) is that 
   const r = await reconciler.runOnce();
   expect(r.adopted).toEqual(['newer']);
   expect(adopted).toEqual([['newer', id]]);
-  expect(store.deployRequests.get('older')?.state).toBe('pending');
-  expect(store.deployRequests.get('newer')).toMatchObject({ state: 'succeeded', instanceId: id });
+  expect((await store.deployRequests.get('older'))?.state).toBe('pending');
+  expect(await store.deployRequests.get('newer')).toMatchObject({ state: 'succeeded', instanceId: id });
 });

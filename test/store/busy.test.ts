@@ -23,32 +23,52 @@ test('an open store blocks on a held lock for a few ms at most, then reports SQL
   expect(BUSY_TIMEOUT_MS).toBeLessThanOrEqual(100);
   const holder = new Database(t.path);
   holder.exec('BEGIN IMMEDIATE');
+  const started = Date.now();
   let caught: unknown;
   try {
-    store.deployRequests.begin('k1', meta);
+    store.db.prepare(`INSERT INTO command_deliveries (key, at) VALUES ('k', 1)`).run(); // one synchronous statement
   } catch (err) {
     caught = err;
   }
   expect(isBusyError(caught)).toBe(true);
+  expect(Date.now() - started).toBeLessThan(1000);
   holder.exec('ROLLBACK');
   holder.close();
 });
 
-test('withBusyRetry waits for the lock between attempts without blocking, then the write lands once', async () => {
+test('a claim (a transaction) waits out a lock another connection holds without blocking the event loop, then lands once', async () => {
+  const store = await t.open();
+  const holder = new Database(t.path);
+  holder.exec('BEGIN IMMEDIATE');
+  let landed = false;
+  const done = store.deployRequests.begin('k2', meta).then(() => (landed = true));
+  let ticks = 0;
+  const ticker = setInterval(() => (ticks += 1), 5);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // the event loop ran while the write waited (a blocking wait would not let the ticker run)
+  expect({ landed, ticked: ticks > 0 }).toEqual({ landed: false, ticked: true });
+  holder.exec('COMMIT');
+  holder.close();
+  await done;
+  clearInterval(ticker);
+  expect(landed).toBe(true);
+  expect(await store.deployRequests.get('k2')).toMatchObject({ userId: 'U1', attempts: 1 });
+});
+
+test('withBusyRetry waits a single statement out without blocking, then it lands once', async () => {
   const store = await t.open();
   const holder = new Database(t.path);
   holder.exec('BEGIN IMMEDIATE');
   const waits: number[] = [];
-  const claim = await withBusyRetry(() => store.deployRequests.begin('k2', meta), {
+  await withBusyRetry(() => store.deployModals.issue('k3', { userId: 'U1', channelId: 'C1' }), {
     // the holder lets go during the third wait
     sleep: async (ms) => {
       waits.push(ms);
       if (waits.length === 3) holder.exec('COMMIT');
     },
   });
-  expect(claim.started).toBe(true);
   expect(waits).toEqual([10, 20, 40]);
-  expect(store.deployRequests.get('k2')).toMatchObject({ userId: 'U1', attempts: 1 });
+  expect(await store.deployModals.get('k3')).toMatchObject({ userId: 'U1' });
   holder.close();
 });
 

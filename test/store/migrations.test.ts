@@ -43,11 +43,11 @@ describe('store migrations', () => {
 
   it('reopening applies nothing again and keeps every record (a restart loses nothing)', async () => {
     const first = await t.open();
-    first.deployRequests.begin('k1', { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name: 'n', pricePerHour: 2 });
-    first.deployRequests.succeed('k1', 'inst-1');
+    await first.deployRequests.begin('k1', { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name: 'n', pricePerHour: 2 });
+    await first.deployRequests.succeed('k1', 'inst-1');
     await first.grants.set({ kind: 'user', id: 'U2' }, 'deployer', 'U1');
     await first.budgets.set('C1', 10, 'U1');
-    first.approvals.create({
+    await first.approvals.create({
       id: 'a1', channelId: 'C1', requesterId: 'U2', type: 'vm', planId: 'p', name: 'big', pricePerHour: 30,
       reason: 'over budget', payload: 'ciphertext', expiresAt: t.clock.t + 60_000,
     });
@@ -56,13 +56,13 @@ describe('store migrations', () => {
 
     const again = await t.open();
     expect(again.db.pragma('user_version', { simple: true })).toBe(latest);
-    expect(again.deployRequests.findByInstance('inst-1')).toMatchObject({ key: 'k1', userId: 'U1', state: 'succeeded' });
+    expect(await again.deployRequests.findByInstance('inst-1')).toMatchObject({ key: 'k1', userId: 'U1', state: 'succeeded' });
     expect((await again.grants.get({ kind: 'user', id: 'U2' }))?.role).toBe('deployer');
     expect((await again.budgets.get('C1'))?.usdPerHour).toBe(10);
-    expect(again.approvals.get('a1')).toMatchObject({ state: 'pending', payload: 'ciphertext' });
+    expect(await again.approvals.get('a1')).toMatchObject({ state: 'pending', payload: 'ciphertext' });
     expect(await again.audit.count()).toBe(1);
     // a duplicate begin after the restart is still recognised
-    expect(again.deployRequests.begin('k1', { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name: 'n', pricePerHour: 2 })).toMatchObject({
+    expect(await again.deployRequests.begin('k1', { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name: 'n', pricePerHour: 2 })).toMatchObject({
       started: false,
       existing: { instanceId: 'inst-1' },
     });

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kyselyRepositories } from '../../src/store';
+import { withBusyRetry } from '../../src/store/db';
 import type { EngineKind } from '../../src/store/engine';
 import { openEngine } from '../../src/store/open';
 import { createTestDatabase } from './pg';
@@ -35,14 +36,40 @@ export async function repositoriesOn(kind: EngineKind) {
   const where = await testLocation(kind);
   const { engine } = await openEngine(where.location);
   const clock = { t: 1_700_000_000_000, now: () => clock.t };
-  return {
-    ...kyselyRepositories(engine, clock.now),
+  const others: Array<{ close(): Promise<void> }> = [];
+  const repos = kyselyRepositories(engine, clock.now);
+  return Object.assign(repos, {
     engine,
     clock,
+    /**
+     * The same repositories through another connection (pool) to the same database: a second process
+     * or replica. On SQLite a statement of one connection fails at once (busy) while the other holds
+     * the write lock; the bot waits out the writes that must land with withBusyRetry, and so do both
+     * sides here once a second connection exists.
+     */
+    async another() {
+      const { engine: other } = await openEngine(where.location);
+      others.push(other);
+      if (kind === 'sqlite') Object.assign(repos, patient(kyselyRepositories(engine, clock.now)));
+      return { ...(kind === 'sqlite' ? patient(kyselyRepositories(other, clock.now)) : kyselyRepositories(other, clock.now)), engine: other };
+    },
     async cleanup() {
+      for (const o of others) await o.close();
       await engine.close();
       await where.cleanup();
     },
-  };
+  });
+}
+
+/** Every method of every repository, retried while SQLite reports the file busy (store/db.ts withBusyRetry). */
+function patient<R extends Record<string, object>>(repos: R): R {
+  const wrap = <T extends object>(repo: T): T =>
+    new Proxy(repo, {
+      get(target, prop, receiver) {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? (...args: unknown[]) => withBusyRetry(() => (v as (...a: unknown[]) => unknown).apply(target, args)) : v;
+      },
+    });
+  return Object.fromEntries(Object.entries(repos).map(([k, v]) => [k, wrap(v)])) as R;
 }
 export type TestRepositories = Awaited<ReturnType<typeof repositoriesOn>>;

@@ -16,15 +16,15 @@ import { sealerFor } from '../sealer';
 export const FORM_DRAFT_TTL_MS = 60 * 60_000;
 
 /** The form's values for a re-render, secrets left out (and kept sealed under `requestId`). */
-export function valuesForRerender(ctx: BotContext, requestId: string, state: FormState): DeployFormValues {
+export async function valuesForRerender(ctx: BotContext, requestId: string, state: FormState): Promise<DeployFormValues> {
   const values = deployFormValues(state);
   // the password as typed (spaces are part of it); Slack sends it with the state, never as a value we render
   const password = Object.values(state[BLOCK.registryPassword] ?? {})[0]?.value ?? undefined;
-  const { env, kept, privateKeyDropped } = withholdSecrets({ env: values.env, sshKey: values.sshKey, registryPassword: password }, keptSecrets(ctx, requestId));
+  const { env, kept, privateKeyDropped } = withholdSecrets({ env: values.env, sshKey: values.sshKey, registryPassword: password }, await keptSecrets(ctx, requestId));
   if (hasKept(kept)) {
-    ctx.store.formDrafts.put(requestId, sealerFor(ctx).sealJson(kept, formDraftContext(requestId)), Date.now() + FORM_DRAFT_TTL_MS);
+    await ctx.store.formDrafts.put(requestId, sealerFor(ctx).sealJson(kept, formDraftContext(requestId)), Date.now() + FORM_DRAFT_TTL_MS);
   } else {
-    ctx.store.formDrafts.delete(requestId);
+    await ctx.store.formDrafts.delete(requestId);
   }
   const { sshKey: _shownNever, env: _typed, ...rest } = values;
   return {
@@ -38,13 +38,13 @@ export function valuesForRerender(ctx: BotContext, requestId: string, state: For
 }
 
 /** The secrets kept for this form, if any (none once expired, or sealed under another key). */
-export function keptSecrets(ctx: BotContext, requestId: string): KeptSecrets | undefined {
-  const sealed = ctx.store.formDrafts.get(requestId);
+export async function keptSecrets(ctx: BotContext, requestId: string): Promise<KeptSecrets | undefined> {
+  const sealed = await ctx.store.formDrafts.get(requestId);
   if (!sealed) return undefined;
   const opened = sealerFor(ctx).openJson<KeptSecrets>(sealed, formDraftContext(requestId));
   return opened.ok ? opened.value : undefined;
 }
 
-export function forgetKept(ctx: BotContext, requestId: string): void {
-  ctx.store.formDrafts.delete(requestId);
+export async function forgetKept(ctx: BotContext, requestId: string): Promise<void> {
+  await ctx.store.formDrafts.delete(requestId);
 }

@@ -22,7 +22,7 @@ export const PICKED_CHANNEL = '';
 export async function showForm(ctx: BotContext, client: WebClient, viewId: string, hash: string | undefined, data: DeployModalData): Promise<void> {
   if (!(await updateView(ctx, client, viewId, hash, renderDeployModal(data)))) return;
   try {
-    ctx.store.deployModals.setShownPrices(data.requestId, Object.fromEntries(data.offers.map((o) => [o.planId, o.pricePerHour])));
+    await ctx.store.deployModals.setShownPrices(data.requestId, Object.fromEntries(data.offers.map((o) => [o.planId, o.pricePerHour])));
   } catch (err) {
     // Without them a submit compares with the plan list it validated against instead.
     ctx.logger.warn({ err }, 'could not record the prices the deploy form shows');

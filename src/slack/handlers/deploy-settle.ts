@@ -32,8 +32,8 @@ async function audit(ctx: BotContext, c: DeployRequestRecord, outcome: 'ok' | 'e
 
 export async function announceAdopted(ctx: BotContext, claim: DeployRequestRecord, instance: InstanceSummary | { id: string }): Promise<void> {
   await audit(ctx, claim, 'ok', 'found at Fluence after an unclear answer', instance.id);
-  const approval = ctx.store.approvals.get(claim.key);
-  if (approval && ctx.store.approvals.markDeployed(claim.key, instance.id) && approval.messageChannelId && approval.messageTs) {
+  const approval = await ctx.store.approvals.get(claim.key);
+  if (approval && await ctx.store.approvals.markDeployed(claim.key, instance.id) && approval.messageChannelId && approval.messageTs) {
     await ctx.notifier.reply(
       { teamId: approval.teamId, channelId: approval.messageChannelId, messageTs: approval.messageTs, requesterId: approval.requesterId },
       renderThreadNote(`🚀 It went through: \`${escapeMrkdwn(claim.name)}\` is deployed (id \`${instance.id}\`). <@${claim.userId}>, I will post its status in <#${claim.channelId}>.`),

@@ -55,7 +55,7 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
   }
   // Only a request id this bot issued, to this user, for this view: a signed submission with a
   // made-up id (or someone else's) deploys nothing.
-  const issued = ctx.store.deployModals.get(meta.requestId);
+  const issued = await ctx.store.deployModals.get(meta.requestId);
   if (!issued || issued.userId !== body.user.id || (issued.viewId !== null && issued.viewId !== view.id)) {
     ctx.logger.warn({ user: body.user.id, known: Boolean(issued) }, 'deploy submission with a request id not issued to this user: refused');
     await ack({ response_action: 'errors', errors: { [BLOCK.name]: 'I did not open this form for you, or it is too old. Nothing was deployed: run /gpu deploy for a new one.' } });
@@ -77,7 +77,7 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
     return;
   }
   const keys = await formKeySources(ctx, actor.userId, state);
-  const form = readDeployForm(meta.type, state, offers, keptSecrets(ctx, meta.requestId), keys);
+  const form = readDeployForm(meta.type, state, offers, await keptSecrets(ctx, meta.requestId), keys);
   if (!form.ok) {
     await ack({ response_action: 'errors', errors: form.errors });
     return;
@@ -108,7 +108,7 @@ export const onSubmit = (ctx: BotContext): ViewListener => async ({ ack, body, v
   };
   const work = ctx.inflight.track(priceThenDeploy(ctx, input, shownPrice));
   const early = await Promise.race([work, delay(Math.max(0, deadline - Date.now())).then(() => null)]);
-  const modalData = async () => loadModalData(ctx, { ...meta, channelId }, valuesForRerender(ctx, meta.requestId, state), actor.userId);
+  const modalData = async () => loadModalData(ctx, { ...meta, channelId }, await valuesForRerender(ctx, meta.requestId, state), actor.userId);
 
   if (early) {
     const answer = await answerInModal(ctx, early, input, modalData);
@@ -157,7 +157,7 @@ async function priceThenDeploy(ctx: BotContext, input: DeployInput, shownPrice: 
   if (cents(fresh.pricePerHour) > cents(shownPrice)) {
     // The refusal names the new price: a second submit of this form accepts it.
     try {
-      ctx.store.deployModals.setShownPrice(input.requestKey, fresh.planId, fresh.pricePerHour);
+      await ctx.store.deployModals.setShownPrice(input.requestKey, fresh.planId, fresh.pricePerHour);
     } catch (err) {
       ctx.logger.warn({ err }, 'could not record the new price shown');
     }
@@ -242,7 +242,7 @@ async function answerInModal(
 async function afterOutcome(ctx: BotContext, client: WebClient, outcome: SubmitOutcome, input: DeployInput): Promise<void> {
   // the form is done unless it stays open to be fixed and submitted again
   if (outcome.kind === 'deployed' || outcome.kind === 'duplicate' || outcome.kind === 'needs_approval' || outcome.kind === 'refused') {
-    forgetKept(ctx, input.requestKey);
+    await forgetKept(ctx, input.requestKey);
   }
   try {
     if (outcome.kind === 'deployed') await announceDeploy(ctx, { client, input, instanceId: outcome.instanceId });

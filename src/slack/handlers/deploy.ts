@@ -51,11 +51,11 @@ export async function openDeployModal(ctx: BotContext, input: OpenDeployModalInp
   // Issued before the modal exists: a submission is accepted only for an id recorded here, from this
   // user. A picker form is issued with no channel ('' = PICKED_CHANNEL): its channel is the one picked.
   const issuedChannel = input.pick ? PICKED_CHANNEL : input.actor.channelId;
-  ctx.store.deployModals.issue(meta.requestId, { teamId: input.actor.teamId ?? null, userId: input.actor.userId, channelId: issuedChannel });
+  await ctx.store.deployModals.issue(meta.requestId, { teamId: input.actor.teamId ?? null, userId: input.actor.userId, channelId: issuedChannel });
   const opened = await input.client.views.open({ trigger_id: input.triggerId, view: renderDeployLoading(meta) });
   const view = opened.view;
   if (!view?.id) return;
-  ctx.store.deployModals.setView(meta.requestId, view.id);
+  await ctx.store.deployModals.setView(meta.requestId, view.id);
   const data = await loadModalData(ctx, meta, input.location ? { location: input.location } : {}, input.actor.userId);
   await showForm(ctx, input.client, view.id, view.hash, data);
 }
@@ -105,8 +105,8 @@ const onFormSelect = (ctx: BotContext): ActionListener => async ({ ack, body, cl
   const picked = meta.pick && action?.action_id === ACTION.deployChannel && action.type === 'conversations_select' ? action.selected_conversation : undefined;
   const channel = picked ? { channelId: picked } : {};
   // secrets typed so far stay with the bot, not in the re-rendered view (deploy-drafts.ts)
-  const values = type === meta.type ? valuesForRerender(ctx, meta.requestId, state) : {};
-  if (type !== meta.type) forgetKept(ctx, meta.requestId);
+  const values = type === meta.type ? await valuesForRerender(ctx, meta.requestId, state) : {};
+  if (type !== meta.type) await forgetKept(ctx, meta.requestId);
   const data = await loadModalData(ctx, { ...meta, ...channel, type, ...(type === meta.type ? {} : { planId: undefined }) }, values, body.user.id);
   await showForm(ctx, client, view.id, view.hash, data);
 };

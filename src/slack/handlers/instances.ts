@@ -64,8 +64,8 @@ export async function resolveOrExplain(ctx: BotContext, arg: string, respond: Re
 }
 
 /** The plan price the bot recorded when it deployed this instance (the card shows it before billing starts). */
-export function knownPrice(ctx: BotContext, instanceId: string): number | null {
-  return ctx.store.deployRequests.findByInstance(instanceId)?.pricePerHour ?? null;
+export async function knownPrice(ctx: BotContext, instanceId: string): Promise<number | null> {
+  return (await ctx.store.deployRequests.findByInstance(instanceId))?.pricePerHour ?? null;
 }
 
 /** May `actor` see this instance's logs, events and startup command (its owner, or an admin)? */
@@ -80,7 +80,7 @@ export async function instanceCard(ctx: BotContext, type: WorkloadType, id: stri
     instance,
     now: new Date(ctx.now()),
     sandbox: ctx.sandbox,
-    pricePerHour: knownPrice(ctx, id),
+    pricePerHour: await knownPrice(ctx, id),
     showPrivate: !inPublic && (await authorizePrivate(ctx, actor, id)).allowed,
     lease: (await ctx.store.leases.get(id)) ?? null,
   });

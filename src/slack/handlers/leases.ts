@@ -42,7 +42,7 @@ const leaseCommand: CommandHandler<'lease'> = async (req) => {
     return reply(req, renderRefusal(auth));
   }
   const existing = await ctx.store.leases.get(i.id);
-  const deployed = ctx.store.deployRequests.findByInstance(i.id);
+  const deployed = await ctx.store.deployRequests.findByInstance(i.id);
   // the policy of the channel it was deployed (or first leased) from; else where this is typed
   const policyChannel = existing?.channelId ?? deployed?.channelId ?? actor.channelId;
   const check = await ctx.leases.check(policyChannel, command.durationMs, Date.parse(i.createdAt));

@@ -49,7 +49,7 @@ function audit(
  * the same GPU, resources (and location); 0 when none matches unambiguously.
  */
 async function priceOf(ctx: BotContext, i: InstanceDetail): Promise<number> {
-  const known = knownPrice(ctx, i.id);
+  const known = await knownPrice(ctx, i.id);
   if (known !== null) return known;
   if (i.billing && i.billing.hourly_usage > 0) return i.billing.hourly_usage;
   const offers = await ctx.plans.offers(i.type).catch(() => [] as PlanOffer[]);

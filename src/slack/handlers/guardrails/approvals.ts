@@ -105,7 +105,7 @@ export interface RequestApprovalInput {
 export async function requestApproval(ctx: BotContext, o: RequestApprovalInput): Promise<{ approvalId: string; posted: boolean }> {
   const { input, client } = o;
   const approvalId = input.requestKey;
-  const existing = ctx.store.approvals.get(approvalId);
+  const existing = await ctx.store.approvals.get(approvalId);
   if (existing) return { approvalId, posted: existing.messageTs !== null };
   const where = approvalChannel(ctx, input.actor);
   if ('refused' in where) {
@@ -114,7 +114,7 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
     return { approvalId, posted: false };
   }
 
-  const record = ctx.store.approvals.create({
+  const record = await ctx.store.approvals.create({
     id: approvalId,
     teamId: input.actor.teamId ?? null,
     channelId: input.actor.channelId,
@@ -137,7 +137,7 @@ export async function requestApproval(ctx: BotContext, o: RequestApprovalInput):
     posted = await notifier.post(audit, view);
   }
   if (posted.ok && posted.ts) {
-    ctx.store.approvals.setMessage(approvalId, posted.channel ?? where.channel, posted.ts);
+    await ctx.store.approvals.setMessage(approvalId, posted.channel ?? where.channel, posted.ts);
     ctx.logger.info({ approvalId, channel: posted.channel }, 'deploy approval requested');
     return { approvalId, posted: true };
   }
@@ -163,7 +163,7 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
   };
   try {
     const id = action.type === 'button' ? action.value : undefined;
-    const approval = id ? ctx.store.approvals.get(id) : undefined;
+    const approval = id ? await ctx.store.approvals.get(id) : undefined;
     if (!approval) {
       await say('I have no record of this deploy request (it may be from another installation of gpu-bot).');
       return;
@@ -183,13 +183,13 @@ const decide = (decision: 'approved' | 'denied') => (ctx: BotContext): ActionLis
       await say(`⛔ You asked for this deploy, so you cannot ${verb} it yourself: another admin must decide.`);
       return;
     }
-    const result = ctx.store.approvals.decide(approval.id, { decision, by: decider, at: ctx.now() });
+    const result = await ctx.store.approvals.decide(approval.id, { decision, by: decider, at: ctx.now() });
     if ('error' in result) {
       if (result.error === 'expired') {
         await expireNow(ctx);
         await say('⌛ This request expired (24 hours passed without a decision). Nothing was deployed; the requester can deploy again.');
       } else if (result.error === 'not_pending') {
-        const now = ctx.store.approvals.get(approval.id);
+        const now = await ctx.store.approvals.get(approval.id);
         await say(`This request was already ${now?.state ?? 'decided'}${now?.decidedBy ? ` by <@${now.decidedBy}>` : ''}. Nothing more was done.`);
       } else {
         await say('I have no record of this deploy request.');
@@ -313,13 +313,13 @@ async function deploySealed(ctx: BotContext, client: WebClient, a: ApprovalRecor
   const outcome = await ctx.deploys.deploy(input);
   if (outcome.kind === 'maybe_applied') {
     // The reconciler settles it and answers in this thread (the claim's thread until it is announced).
-    if (a.messageChannelId && a.messageTs) ctx.store.deployRequests.setThread(a.id, a.messageChannelId, a.messageTs);
+    if (a.messageChannelId && a.messageTs) await ctx.store.deployRequests.setThread(a.id, a.messageChannelId, a.messageTs);
     await note(ctx, client, a, `⏳ ${checkingText(outcome, 'this thread')}`);
     return;
   }
   if (outcome.kind === 'deployed' || (outcome.kind === 'duplicate' && outcome.instanceId)) {
     const instanceId = outcome.instanceId!;
-    const first = ctx.store.approvals.markDeployed(a.id, instanceId);
+    const first = await ctx.store.approvals.markDeployed(a.id, instanceId);
     await setState(ctx, client, a, { kind: 'approved', by: decider, instanceId });
     if (outcome.kind === 'deployed' && first) {
       await note(ctx, client, a, `🚀 Deployed \`${a.name}\` (id \`${instanceId}\`). <@${a.requesterId}>, I will post its status in <#${a.channelId}> and reply when it is ready.`);
