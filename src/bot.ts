@@ -212,7 +212,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     fluence,
     instances,
     cache: store.spendCache,
-    deployRecord: async (id) => store.deployRequests.findByInstance(id),
+    deployRecords: (ids) => store.deployRequests.findByInstances(ids),
     now: () => clock.now(),
     tz: config.DIGEST_TZ,
   });

@@ -112,12 +112,9 @@ export async function gatherHome(d: HomeDeps, userId: string): Promise<HomeData>
     d.burnOf(listing),
   ]);
   const now = d.now();
-  const records = new Map<string, { userId: string; channelId: string; pricePerHour: number | null }>();
-  for (const i of listing.instances) {
-    if (i.state === 'ended') continue;
-    const r = await d.store.deployRequests.findByInstance(i.id);
-    if (r) records.set(i.id, r);
-  }
+  const records: ReadonlyMap<string, { userId: string; channelId: string; pricePerHour: number | null }> = await d.store.deployRequests.findByInstances(
+    listing.instances.filter((i) => i.state !== 'ended').map((i) => i.id),
+  );
   // the Guard's own rules, decided once per instance from the role read above (not a store read each)
   const may = (action: 'terminate' | 'lease', owns: boolean) => decide(role, action, owns).allowed;
   /** `detailed`: the viewer's own rows (lease, what they may do); the Team's rows show neither. */

@@ -25,8 +25,8 @@ export interface MoneyDeps {
   fluence: Pick<FluenceApi, 'getInstance' | 'getBalance'>;
   instances: Pick<InstanceDirectory, 'listAll'>;
   cache: SpendCacheRepo;
-  /** The deploy record of each instance gpu-bot deployed: owner, channel, price. */
-  deployRecord(instanceId: string): Promise<(Attribution & { pricePerHour: number | null }) | undefined>;
+  /** The deploy records of the instances gpu-bot deployed among these (owner, channel, price), by instance id. */
+  deployRecords(instanceIds: readonly string[]): Promise<ReadonlyMap<string, Attribution & { pricePerHour: number | null }>>;
   now(): number;
   /** DIGEST_TZ: the zone of "today" and "this month". */
   tz: string;
@@ -56,10 +56,7 @@ export class MoneyService {
       now: this.d.now,
       attribution: async (ids) => {
         const out = new Map<string, Attribution>();
-        for (const id of ids) {
-          const r = await this.d.deployRecord(id);
-          if (r) out.set(id, { userId: r.userId, channelId: r.channelId });
-        }
+        for (const [id, r] of await this.d.deployRecords([...ids])) out.set(id, { userId: r.userId, channelId: r.channelId });
         return out;
       },
     };
@@ -92,10 +89,10 @@ export class MoneyService {
   async burn(instances: readonly InstanceSummary[], maxReads = MAX_BURN_READS): Promise<Burn> {
     const running = instances.filter((i) => i.state === 'active');
     const perInstance = new Map<string, number>();
-    const cached = await this.d.cache.getMany(running.map((i) => i.id));
+    const [cached, records] = await Promise.all([this.d.cache.getMany(running.map((i) => i.id)), this.d.deployRecords(running.map((i) => i.id))]);
     const unknown: InstanceSummary[] = [];
     for (const i of running) {
-      const price = (await this.d.deployRecord(i.id))?.pricePerHour ?? (cached.get(i.id)?.hourlyUsage || null);
+      const price = records.get(i.id)?.pricePerHour ?? (cached.get(i.id)?.hourlyUsage || null);
       if (price != null) perInstance.set(i.id, cents(price));
       else unknown.push(i);
     }

@@ -44,6 +44,8 @@ function toRecord(r: Row): DeployRequestRecord {
 }
 
 const ERROR_SUMMARY_MAX = 500;
+/** Instance ids per query of findByInstances (well under both engines' limits on bound parameters). */
+const FIND_BATCH = 500;
 
 export class DeployRequestStore {
   constructor(
@@ -167,6 +169,17 @@ export class DeployRequestStore {
   async findByInstance(instanceId: string): Promise<DeployRequestRecord | undefined> {
     const row = await this.db.selectFrom('deployRequests').selectAll().where('instanceId', '=', instanceId).executeTakeFirst();
     return row ? toRecord(row) : undefined;
+  }
+
+  /** findByInstance for many instances in a few queries (a Home or a burn over thousands of instances), by instance id. */
+  async findByInstances(instanceIds: readonly string[]): Promise<Map<string, DeployRequestRecord>> {
+    const ids = [...new Set(instanceIds)];
+    const found = new Map<string, DeployRequestRecord>();
+    for (let i = 0; i < ids.length; i += FIND_BATCH) {
+      const rows = await this.db.selectFrom('deployRequests').selectAll().where('instanceId', 'in', ids.slice(i, i + FIND_BATCH)).execute();
+      for (const r of rows) found.set(r.instanceId!, toRecord(r));
+    }
+    return found;
   }
 
   /** Remembers the message the bot posted about a deploy. `ref` is the request key or the instance id. */

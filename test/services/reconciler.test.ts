@@ -49,7 +49,7 @@ it('adopts the instance of the same name created after the claim, not an older n
   const { reconciler, adopted, claim, store } = await setup();
   const [old] = sim.control.seedInstances(1, 'container', { namePrefix: 'twin' });
   t.clock.t += 10 * 60_000; // the namesake is 10 minutes older than the claim
-  claim('k1', 'twin-0');
+  await claim('k1', 'twin-0');
   expect((await reconciler.runOnce()).open).toEqual(['k1']);
   const [fresh] = sim.control.seedInstances(1, 'container', { namePrefix: 'twin' });
   expect((await reconciler.runOnce()).adopted).toEqual(['k1']);
@@ -63,9 +63,9 @@ it('adopts the instance of the same name created after the claim, not an older n
 it("never takes an instance another claim owns, and leaves claims whose POST is still running on any replica", async () => {
   const { reconciler, claim, store, posting } = await setup();
   const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'same' }); // named same-0
-  claim('owner', 'same-0');
+  await claim('owner', 'same-0');
   await store.deployRequests.succeed('owner', id!);
-  claim('k2', 'same-0'); // the only instance of its name is already the owner's
+  await claim('k2', 'same-0'); // the only instance of its name is already the owner's
   expect((await reconciler.runOnce())).toMatchObject({ adopted: [], open: ['k2'] });
   t.clock.t += RECONCILE_GRACE_MS + 1;
   await posting('k2');
@@ -77,7 +77,7 @@ it("never takes an instance another claim owns, and leaves claims whose POST is 
 
 it('gives up after the grace period, once, and a list that cannot be read settles nothing', async () => {
   const { reconciler, abandoned, claim, store } = await setup();
-  claim('k4', 'never-made');
+  await claim('k4', 'never-made');
   t.clock.t += RECONCILE_GRACE_MS + 1;
   sim.control.setFaults({ errorRate: 1 });
   expect((await reconciler.runOnce()).open).toEqual(['k4']);
@@ -91,8 +91,8 @@ it('gives up after the grace period, once, and a list that cannot be read settle
 
 it('waits while a deploy of the same name is still running (on any replica)', async () => {
   const { reconciler, claim, posting } = await setup();
-  claim('unclear', 'busy-name');
-  claim('running', 'busy-name');
+  await claim('unclear', 'busy-name');
+  await claim('running', 'busy-name');
   await posting('running');
   sim.control.seedInstances(1, 'container', { namePrefix: 'busy-name' }); // is it unclear's or running's?
   const r = await reconciler.runOnce();
@@ -102,10 +102,10 @@ it('waits while a deploy of the same name is still running (on any replica)', as
 
 it('prunes failed claims and old form ids after the retention period, never a pending claim', async () => {
   const { reconciler, claim, store } = await setup();
-  claim('failed', 'x');
+  await claim('failed', 'x');
   await store.deployRequests.fail('failed', 'no');
   await store.deployModals.issue('form-1', { userId: 'U1', channelId: 'C1' });
-  claim('pending', 'y');
+  await claim('pending', 'y');
   t.clock.t += SETTLED_RETENTION_MS + 1;
   sim.control.setFaults({ errorRate: 1 }); // the pending one cannot be settled now
   await reconciler.runOnce();
@@ -133,9 +133,9 @@ describe('provablyNotApplied: only what provably never reached Fluence, or what 
 
 it('an instance Fluence reported for another claim (store write failed) is that claim\'s, never an older namesake\'s', async () => {
   const { reconciler, claim, deploys, store, adopted } = await setup();
-  claim('older', 'twin-0'); // its POST timed out: maybe applied, maybe not
+  await claim('older', 'twin-0'); // its POST timed out: maybe applied, maybe not
   t.clock.t += 1000;
-  claim('newer', 'twin-0'); // a second deploy of the same name went through, but its store write failed
+  await claim('newer', 'twin-0'); // a second deploy of the same name went through, but its store write failed
   const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'twin' });
   deploys.knownInstances.set('newer', id!);
   const r = await reconciler.runOnce();

@@ -121,6 +121,10 @@ describe.each(ENGINE_KINDS)('on %s', (kind) => {
         key: 'req-1', userId: 'U7', channelId: 'C7', threadChannelId: 'C7', threadTs: '1700000000.000100',
       });
       expect(await deployRequests.findByInstance('someone-elses')).toBeUndefined();
+      await deployRequests.begin('req-2', meta());
+      await deployRequests.succeed('req-2', 'inst-2');
+      const many = await deployRequests.findByInstances(['inst-1', 'someone-elses', 'inst-2', 'inst-1', ...Array.from({ length: 1200 }, (_, i) => `x-${i}`)]);
+      expect([...many].map(([id, rec]) => [id, rec.key]).sort()).toEqual([['inst-1', 'req-1'], ['inst-2', 'req-2']]);
     });
 
     it('setThread also works by request key before the instance exists', async () => {
