@@ -67,7 +67,7 @@ export interface Store {
   kysely: Kysely<StoreTables>;
   /** One serialised write transaction (see Engine.transaction): every query inside on `trx`. */
   transaction: StoreTransaction;
-  /** The SQLite handle, for the repositories not on Kysely yet. */
+  /** The SQLite handle (pragmas and tests; every repository is on Kysely). */
   db: Db;
   deployRequests: DeployRequestStore;
   /** Deploy modals the bot opened: their request ids and the prices they showed. */

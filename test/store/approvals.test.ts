@@ -1,16 +1,10 @@
 /** Deploy approval requests on SQLite and on PostgreSQL (issue 13 §1): one decision wins, across replicas too. */
 import type { ApprovalInput } from '../../src/store/approvals';
-import { ENGINE_KINDS, repositoriesOn, type TestRepositories } from '../support/engines';
+import { describeOnEachEngine } from '../support/engines';
 
 const HOUR = 3_600_000;
 
-describe.each(ENGINE_KINDS)('ApprovalStore on %s', (kind) => {
-  let r: TestRepositories;
-  beforeEach(async () => {
-    r = await repositoriesOn(kind);
-  }, 130_000);
-  afterEach(() => r.cleanup());
-
+describeOnEachEngine('ApprovalStore', (r) => {
   const request = (over: Partial<ApprovalInput> = {}): ApprovalInput => ({
     id: 'ap-1',
     teamId: 'T1',

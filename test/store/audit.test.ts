@@ -1,14 +1,8 @@
 /** The audit log on SQLite and on PostgreSQL (issue 13 §1): the same rows, order and caps from both. */
 import { AUDIT_DETAIL_MAX, AUDIT_RECENT_MAX } from '../../src/store/audit';
-import { ENGINE_KINDS, repositoriesOn, type TestRepositories } from '../support/engines';
+import { describeOnEachEngine } from '../support/engines';
 
-describe.each(ENGINE_KINDS)('AuditLog on %s', (kind) => {
-  let r: TestRepositories;
-  beforeEach(async () => {
-    r = await repositoriesOn(kind);
-  }, 130_000);
-  afterEach(() => r.cleanup());
-
+describeOnEachEngine('AuditLog', (r) => {
   it('records an action with everything an admin reviews later', async () => {
     const { audit } = r;
     const entry = await audit.record({

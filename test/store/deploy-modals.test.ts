@@ -2,16 +2,10 @@
 import { openDatabase } from '../../src/store/db';
 import { DEPLOY_MIGRATIONS } from '../../src/store/deploy-migrations';
 import { MIGRATIONS } from '../../src/store/schema';
-import { ENGINE_KINDS, repositoriesOn, type TestRepositories } from '../support/engines';
+import { describeOnEachEngine } from '../support/engines';
 import { tempStores } from './temp-store';
 
-describe.each(ENGINE_KINDS)('on %s', (kind) => {
-  let r: TestRepositories;
-  beforeEach(async () => {
-    r = await repositoriesOn(kind);
-  }, 130_000);
-  afterEach(() => r.cleanup());
-
+describeOnEachEngine('Deploy modals, form drafts, command deliveries', (r) => {
   it('records who a request id was issued to, its view, and the prices the form last showed', async () => {
     const { deployModals } = r;
     expect(await deployModals.get('r1')).toBeUndefined();

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { DeployRequestMeta, DeployRequestStore } from '../../src/store/deploy-requests';
-import { ENGINE_KINDS, repositoriesOn, type TestRepositories } from '../support/engines';
+import { describeOnEachEngine } from '../support/engines';
 import { tempStores } from './temp-store';
 
 const meta = (over: Partial<DeployRequestMeta> = {}): DeployRequestMeta => ({
@@ -16,13 +16,7 @@ const meta = (over: Partial<DeployRequestMeta> = {}): DeployRequestMeta => ({
   ...over,
 });
 
-describe.each(ENGINE_KINDS)('on %s', (kind) => {
-  let r: TestRepositories;
-  beforeEach(async () => {
-    r = await repositoriesOn(kind);
-  }, 130_000);
-  afterEach(() => r.cleanup());
-
+describeOnEachEngine('Deploy claims', (r) => {
   describe('DeployRequestStore.begin: a deploy is claimed once', () => {
     it('a double submit with one key starts exactly once and reports the pending attempt', async () => {
       const { deployRequests } = r;

@@ -1,14 +1,8 @@
 /** Grants, channel budgets and lease policies on SQLite and on PostgreSQL (issue 13 §1). */
 import { HOUR_MS } from '../../src/duration';
-import { ENGINE_KINDS, repositoriesOn, type TestRepositories } from '../support/engines';
+import { describeOnEachEngine } from '../support/engines';
 
-describe.each(ENGINE_KINDS)('on %s', (kind) => {
-  let r: TestRepositories;
-  beforeEach(async () => {
-    r = await repositoriesOn(kind);
-  }, 130_000);
-  afterEach(() => r.cleanup());
-
+describeOnEachEngine('Grants, budgets and policies', (r) => {
   describe('GrantStore', () => {
     it('sets, replaces and revokes a role, returning each change for the audit', async () => {
       const { grants } = r;

@@ -73,3 +73,20 @@ function patient<R extends Record<string, object>>(repos: R): R {
   return Object.fromEntries(Object.entries(repos).map(([k, v]) => [k, wrap(v)])) as R;
 }
 export type TestRepositories = Awaited<ReturnType<typeof repositoriesOn>>;
+
+/**
+ * `describe.each(ENGINE_KINDS)` with fresh repositories for every test: `r` is filled before each
+ * test (a new database each time) and closed and dropped after it.
+ */
+export function describeOnEachEngine(name: string, body: (r: TestRepositories, kind: EngineKind) => void): void {
+  describe.each(ENGINE_KINDS)(`${name} on %s`, (kind) => {
+    let current: TestRepositories | undefined;
+    // the current test's repositories (another() adds to them), whatever the test reads from `r`
+    const r = new Proxy({} as TestRepositories, { get: (_target, prop) => Reflect.get(current!, prop) });
+    beforeEach(async () => {
+      current = await repositoriesOn(kind);
+    }, 130_000);
+    afterEach(() => current!.cleanup());
+    body(r, kind);
+  });
+}
