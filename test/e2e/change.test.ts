@@ -3,6 +3,7 @@
  * simulator; the few answers the simulator never gives for a valid form (a 422 on a field, an
  * arbitrary 400) come from a small HTTP relay in front of it that can answer one request itself.
  */
+import Database from 'better-sqlite3';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import type { AckResult, SlackUser } from '../../src/standin';
 import { ACTION, BLOCK, VIEW } from '../../src/slack/ids';
@@ -143,6 +144,25 @@ describe('/gpu update (sandbox, admin)', () => {
     expect(acks.map((a) => a.status)).toEqual([200, 200]);
     expect(puts(t, ctr)).toHaveLength(1);
     expect((await t.bot.context.store.audit.recent(5)).filter((a) => a.action === 'update')).toHaveLength(1);
+  });
+
+  it('a submission the store cannot record (its claim) sends nothing, and the form stays for another try', async () => {
+    const view = await openUpdate(t, admin, ctr);
+    const values = fill(view, { [BLOCK.image]: 'docker.io/acme/app:6' });
+    const holder = new Database(t.dbPath); // another connection holds the write lock
+    holder.exec('BEGIN IMMEDIATE');
+    let ack: AckResult;
+    try {
+      ack = await admin.submitView(view, values);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(ack.body.response_action).toBe('errors');
+    expect(ack.body.errors[BLOCK.name]).toMatch(/could not record this update.*nothing was sent/);
+    expect(puts(t, ctr)).toHaveLength(0);
+    expect((await admin.submitView(view, values)).status).toBe(200);
+    expect(puts(t, ctr)).toHaveLength(1);
   });
 
   it('a field error stays in the form and costs no Fluence call', async () => {

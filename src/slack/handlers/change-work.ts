@@ -66,7 +66,9 @@ const CHANGE_KEEP_MS = 24 * 60 * 60_000;
 export type Settled =
   | { first: true; work: Promise<ChangeResult> }
   /** Another submission of this form (on any replica) is running, or went through. */
-  | { first: false; state: WorkClaimState };
+  | { first: false; state: WorkClaimState }
+  /** The claim could not be written (the store did not answer): nothing was sent. */
+  | { first: false; state: 'unrecorded' };
 
 /**
  * Runs `start` once per form key, claimed in the store (not in memory: a double click or a Slack
@@ -78,7 +80,13 @@ export async function settle(ctx: BotContext, key: string, start: () => Promise<
   const claims = ctx.store.workClaims;
   const claimKey = `change:${key}`;
   for (let attempt = 0; ; attempt++) {
-    const claim = await claims.claim(claimKey, CHANGE_CLAIM_MS);
+    let claim;
+    try {
+      claim = await claims.claim(claimKey, CHANGE_CLAIM_MS);
+    } catch (err) {
+      ctx.logger.warn({ err }, 'could not claim an update/rename form; nothing was sent');
+      return { first: false, state: 'unrecorded' };
+    }
     if (claim) {
       const work = start().then(async (r) => {
         const ended = r.kind === 'ok' ? claims.finish(claim, CHANGE_KEEP_MS) : claims.release(claim);

@@ -22,7 +22,7 @@ import { ACTION, BLOCK, VIEW } from '../ids';
 import { renderFluenceError } from '../views/errors';
 import { decodeRef, escapeMrkdwn } from '../views/format';
 import {
-  alreadySubmittedText, channelOfMeta, notUpdatableText, onlyRenameText, refusalText, renamedText, renderChangeLoading, renderChangeNotice,
+  alreadySubmittedText, channelOfMeta, notRecordedText, notUpdatableText, onlyRenameText, refusalText, renamedText, renderChangeLoading, renderChangeNotice,
   renderChangeProgress, renderUpdateWithError, updatedText, withChannel,
 } from '../views/instance-changes';
 import { renderRenameModal } from '../views/rename-modal';
@@ -221,6 +221,10 @@ const onSubmit = (kind: Kind) => (ctx: BotContext): ViewListener => async ({ ack
   const settled = await settle(ctx, key, () =>
     kind === 'update' ? runUpdate(ctx, meta.instanceId, state, keys) : runRename(ctx, meta.type, meta.instanceId, (local as { name: string }).name),
   );
+  if (!settled.first && settled.state === 'unrecorded') {
+    await ack({ response_action: 'errors', errors: { [BLOCK.name]: notRecordedText(kind) } });
+    return;
+  }
   if (!settled.first) {
     // A double submit or a Slack retry: the first submission answers (its ack, or its views.update
     // when Fluence is slow) and audits; this one sends nothing. Done already: close, as it did.

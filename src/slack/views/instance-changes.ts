@@ -100,6 +100,11 @@ export function alreadySubmittedText(kind: ChangeKind): string {
   return `⏳ This form was already submitted, and that ${what} is being applied: it is sent to Fluence once. This window updates when Fluence answers.`;
 }
 
+/** The submission could not be recorded (the bot's database did not answer): shown under the form's name field. */
+export function notRecordedText(kind: ChangeKind): string {
+  return `I could not record this ${kind === 'update' ? 'update' : 'rename'} (the bot's database did not answer), so nothing was sent to Fluence. Submit again in a moment.`;
+}
+
 /** Fluence took longer than the 3-second window: the answer comes by views.update. */
 export function renderChangeProgress(kind: ChangeKind, name: string): ModalView {
   const verb = kind === 'update' ? 'Updating' : 'Renaming';
