@@ -8,7 +8,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Transactor } from './engine';
 import type { ApprovalsTable, StoreTables } from './tables';
-import type { WorkloadType } from '../fluence/workload';
 
 /** One approval request as the table holds it (tables.ts): what was filed, the decision and its outcome. */
 export type ApprovalRecord = Selectable<ApprovalsTable>;
@@ -16,21 +15,10 @@ export type ApprovalState = ApprovalRecord['state'];
 export type ApprovalDecision = 'approved' | 'denied';
 export type DecideError = 'not_pending' | 'expired' | 'not_found';
 
-export interface ApprovalInput {
-  id: string;
+/** What is filed: the request's columns that have no default (tables.ts), the workspace optional. */
+export type ApprovalInput = Pick<ApprovalRecord, 'id' | 'channelId' | 'requesterId' | 'type' | 'planId' | 'name' | 'pricePerHour' | 'reason' | 'payload' | 'expiresAt'> & {
   teamId?: string | null;
-  channelId: string;
-  requesterId: string;
-  type: WorkloadType;
-  planId: string;
-  name: string;
-  pricePerHour: number;
-  /** Why approval is needed (shown to admins). */
-  reason: string;
-  /** The deploy request, already encrypted by the caller. */
-  payload: string;
-  expiresAt: number;
-}
+};
 
 export type DecideResult = ApprovalRecord | { error: DecideError };
 

@@ -8,23 +8,15 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Transactor } from './engine';
 import type { DeployRequestsTable, StoreTables } from './tables';
-import type { WorkloadType } from '../fluence/workload';
-
-export type DeployRequestState = 'pending' | 'succeeded' | 'failed';
-
-export interface DeployRequestMeta {
-  teamId?: string | null;
-  channelId: string;
-  userId: string;
-  type: WorkloadType;
-  planId: string;
-  name: string;
-  pricePerHour: number | null;
-  /** "H100 80GB ×1 · 16 vCPU": what the announcement of an adopted deploy shows. */
-  planLabel?: string | null;
-}
 
 type Row = Selectable<DeployRequestsTable>;
+export type DeployRequestState = Row['state'];
+
+/** What a claim records about the deploy (tables.ts); planLabel ("H100 80GB ×1 · 16 vCPU") is what the announcement of an adopted deploy shows. */
+export type DeployRequestMeta = Pick<Row, 'channelId' | 'userId' | 'type' | 'planId' | 'name' | 'pricePerHour'> & {
+  teamId?: string | null;
+  planLabel?: string | null;
+};
 
 /**
  * A claim as the table holds it (tables.ts). `errorSummary` is already masked; `attempts` is 1 on

@@ -79,7 +79,9 @@ export interface ApprovalsTable {
   planId: string;
   name: string;
   pricePerHour: number;
+  /** Why approval is needed (shown to admins). */
   reason: string;
+  /** The deploy request, encrypted by the caller before it reaches the store; '' once wiped. */
   payload: string;
   state: Generated<'pending' | 'approved' | 'denied' | 'expired'>;
   decidedBy: string | null;
