@@ -7,7 +7,7 @@
  * what the jobs that read instance lists would cost without the snapshot (3 list calls each).
  */
 import { WORKLOAD_TYPES } from '../src/fluence/workload';
-import { round, startBenchBot, table, writeResult } from './support';
+import { benchPgDatabase, round, startBenchBot, table, writeResult } from './support';
 
 export interface JobRow {
   job: string;
@@ -18,6 +18,7 @@ export interface JobRow {
 }
 
 export interface JobsResult {
+  store: 'sqlite' | 'postgres';
   instances: number;
   watcherCalls: number;
   allJobsCalls: number;
@@ -28,8 +29,10 @@ export interface JobsResult {
 
 const isList = (r: { method: string; path: string }) => r.method === 'GET' && /^\/gpu\/instances\/(vms|baremetal)?$/.test(r.path);
 
-export async function benchJobs(n = 10_000): Promise<JobsResult> {
-  const b = await startBenchBot({ manualWatcher: true, env: { ALERT_CHANNEL: 'CBENCH01' } });
+/** `o.pgServerUrl`: run on a fresh database on that PostgreSQL server (BENCH_DATABASE_URL) instead of SQLite. */
+export async function benchJobs(n = 10_000, o: { pgServerUrl?: string } = {}): Promise<JobsResult> {
+  const pg = o.pgServerUrl ? await benchPgDatabase(o.pgServerUrl) : null;
+  const b = await startBenchBot({ manualWatcher: true, env: { ALERT_CHANNEL: 'CBENCH01', ...(pg ? { DATABASE_URL: pg.url } : {}) } });
   try {
     const { sim, bot } = b;
     let i = 0;
@@ -63,18 +66,19 @@ export async function benchJobs(n = 10_000): Promise<JobsResult> {
     const allJobsCalls = rows.reduce((s, r) => s + r.calls, 0);
     // without the snapshot, every job that reads lists would make its own: the reconciler and the reader 3 each
     const listReaders = names.filter((name) => ['deploys.reconcile', 'leases', 'money.digest', 'money.runway', ].includes(name)).length;
-    const result: JobsResult = { instances: n, watcherCalls, allJobsCalls, unsharedCalls: watcherCalls + 3 * listReaders, rows };
-    writeResult('jobs', result);
+    const result: JobsResult = { store: pg ? 'postgres' : 'sqlite', instances: n, watcherCalls, allJobsCalls, unsharedCalls: watcherCalls + 3 * listReaders, rows };
+    writeResult(pg ? 'jobs-postgres' : 'jobs', result);
     return result;
   } finally {
     await b.stop();
+    await pg?.drop();
   }
 }
 
 export function jobsTable(r: JobsResult): string {
   return (
     table(['job', 'Fluence calls', 'of which lists', 'ms'], r.rows.map((x) => [x.job, x.calls, x.lists, x.ms])) +
-    `\n   ${r.instances} instances: all jobs ${r.allJobsCalls} Fluence calls per cycle (${r.rows.reduce((s, x) => s + x.lists, 0)} list calls), the watcher alone ${r.watcherCalls}; ` +
+    `\n   ${r.instances} instances on ${r.store}: all jobs ${r.allJobsCalls} Fluence calls per cycle (${r.rows.reduce((s, x) => s + x.lists, 0)} list calls), the watcher alone ${r.watcherCalls}; ` +
     `each job listing for itself: ${r.unsharedCalls}`
   );
 }

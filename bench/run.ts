@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   }
   if (which.has('jobs')) {
     console.log('7. Every background job at 10,000 instances: Fluence calls per cycle next to the watcher\'s (shared fleet snapshot)');
-    console.log(jobsTable(await benchJobs()));
+    console.log(jobsTable(await benchJobs(10_000, process.env.BENCH_DATABASE_URL ? { pgServerUrl: process.env.BENCH_DATABASE_URL } : {})));
     console.log('');
   }
   if (which.has('alerts')) {

@@ -246,3 +246,25 @@ export async function waitUntil(fn: () => boolean, timeoutMs: number, what: stri
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * A fresh database on the PostgreSQL server at `serverUrl` (BENCH_DATABASE_URL), for one benchmark:
+ * its URL, and `drop` to remove it afterwards.
+ */
+export async function benchPgDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `gpu_bot_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = async (text: string) => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(text);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
