@@ -105,6 +105,7 @@ export class LeaseJob {
     const id = s.lease.instanceId;
     const end = s.lease.endsAt;
     if (s.step === 'settle') {
+      if (s.unlisted && !(await this.gone(s.lease, report))) return; // deployed after the tick's list was taken: decided next tick
       await steps.settle(id, end, now);
       return;
     }
@@ -187,6 +188,23 @@ export class LeaseJob {
     if (await this.o.steps.finishTerminate(t.instanceId, t.terminateEnd, 'done', (trx) => this.o.outbox.enqueueIn(trx, [{ key, notice }], now))) {
       report.terminated.push(t.instanceId);
       report.claimed.push({ instanceId: t.instanceId, step: 'terminated' });
+    }
+  }
+
+  /**
+   * Is the instance of a lease missing from the tick's lists really gone? The lists may be a whole
+   * interval old, and a lease starts right after its deploy's POST: settling on absence alone would
+   * take a fresh deploy's lease out of every queue (no reminder, no expiry, ever). One detail call.
+   */
+  private async gone(lease: DueLease, report: LeaseRunReport): Promise<boolean> {
+    const type = lease.type ?? (await this.o.deployRequests.findByInstance(lease.instanceId))?.type;
+    if (!type) return true; // in none of the three lists, and nothing to ask Fluence about
+    report.detailCalls += 1;
+    try {
+      const d = await this.o.fluence.getInstance(type, lease.instanceId);
+      return d.state === 'ended' || d.state === 'failed';
+    } catch (err) {
+      return isFluenceError(err) && err.kind === 'not_found';
     }
   }
 

@@ -49,8 +49,12 @@ export type LeaseStep<L extends LeaseState = LeaseState> =
   | { step: 'expire'; lease: L & { endsAt: number }; instance: FleetInstance; onExpiry: 'remind' | 'terminate' }
   /** on-expiry=remind, still running `nagMs` after the last notice: say it again. */
   | { step: 'nag'; lease: L & { endsAt: number; nextNagAt: number }; instance: FleetInstance }
-  /** The instance has ended (or is gone): nothing to say, its markers are set so it leaves the queue. */
-  | { step: 'settle'; lease: L & { endsAt: number } };
+  /**
+   * The instance has ended (or is gone): nothing to say, its markers are set so it leaves the queue.
+   * `unlisted`: it is in none of the tick's lists, which may be a whole interval old (a deploy made
+   * since is not in them yet): the job settles it only once Fluence says it is gone.
+   */
+  | { step: 'settle'; lease: L & { endsAt: number }; unlisted?: true };
 
 export interface LeaseTiming {
   /** LEASE_REMINDER_MIN in ms. */
@@ -77,7 +81,7 @@ export function decideLeases<L extends LeaseState>(
     const instance = fleet.instances.get(l.instanceId);
     if (!instance || instance.state === 'ended' || instance.state === 'failed') {
       // nothing runs: no reminder, no expiry (its end may come later; settled now it never shows again)
-      if (l.remindedAt === null || l.expiredAt === null) steps.push({ step: 'settle', lease });
+      if (l.remindedAt === null || l.expiredAt === null) steps.push(instance ? { step: 'settle', lease } : { step: 'settle', lease, unlisted: true });
       continue;
     }
     if (now >= lease.endsAt) {

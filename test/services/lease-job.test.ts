@@ -72,6 +72,30 @@ describe('lease job', () => {
     expect(lists.calls).toBe(1); // the second run had nothing due
   });
 
+  it("a deploy newer than the tick's list is reminded on the next tick, not settled; a vanished instance is settled after one detail call", async () => {
+    const store = await t.open();
+    const [id] = sim.control.seedInstances(1, 'container', { namePrefix: 'fresh' });
+    await store.leases.set({ instanceId: id!, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: t.clock.t + 20 * MINUTE_MS, by: 'U1' });
+    const { job, run, notices } = jobOn(store);
+    // the snapshot's list was taken before the deploy (it may be a whole interval old): the instance is not in it
+    sim.control.resetRequests();
+    const stale = await job.run({ now: t.clock.t, fleet: { list: async () => [] } });
+    expect(stale).toMatchObject({ claimed: [], detailCalls: 1 });
+    expect(notices).toEqual([]);
+    expect((await store.leases.get(id!))!.remindedAt).toBeNull();
+    await run();
+    expect(notices.map((n) => n.notice.kind)).toEqual(['lease.reminder']);
+    // an instance gone from Fluence (not listed, detail 404): settled, never asked about again
+    const GONE = 'deadbeef-0000-4000-8000-00000000dead';
+    await store.leases.set({ instanceId: GONE, type: 'container', ownerId: 'U1', channelId: 'C1', endsAt: t.clock.t + 10 * MINUTE_MS, by: 'U1' });
+    sim.control.resetRequests();
+    await run();
+    expect(details()).toBe(1);
+    expect((await store.leases.get(GONE))!.remindedAt).toBe(t.clock.t);
+    expect((await store.leaseSteps.due(t.clock.t + HOUR_MS, t.clock.t + HOUR_MS)).map((l) => l.instanceId)).toEqual([id]);
+    expect(notices).toHaveLength(1);
+  });
+
   it('on-expiry=remind: the expiry notice, then a repeat every LEASE_NAG_HOURS while it runs, none after it ended', async () => {
     const store = await t.open();
     const [id] = sim.control.seedInstances(1, 'vm', { namePrefix: 'nag' });
