@@ -28,6 +28,9 @@ interface Side {
   cpuPerRequest: number[];
   loopMax: number[];
   rss: number[];
+  heapTotal: number[];
+  heapUsed: number[];
+  liveHeap: number[];
   roundP99: number[];
 }
 
@@ -61,9 +64,11 @@ export async function benchCompare(targets: string[], o: { rounds?: number; perR
         standin,
         sim,
         signingSecret,
+        // the live heap after each round (a full GC when asked for timings)
+        nodeArgs: ['--expose-gc'],
         env: { SLACK_BOT_TOKEN: `xoxb-bench-${randomBytes(6).toString('hex')}`, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: standin.apiUrl, FLUENCE_API_URL: sim.url, FLUENCE_API_KEY: sim.apiKey, GPU_BOT_ADMINS: 'UBENCH01' },
       });
-      sides.push({ name: floor ? 'floor' : target === '.' ? 'this checkout' : target, app, e2e: [], beforeServer: [], inside: [], cpuPerRequest: [], loopMax: [], rss: [], roundP99: [] });
+      sides.push({ name: floor ? 'floor' : target === '.' ? 'this checkout' : target, app, e2e: [], beforeServer: [], inside: [], cpuPerRequest: [], loopMax: [], rss: [], heapTotal: [], heapUsed: [], liveHeap: [], roundP99: [] });
     }
     sim.control.setFaults({ latencyMs: 800 });
     for (const s of sides) {
@@ -79,7 +84,9 @@ export async function benchCompare(targets: string[], o: { rounds?: number; perR
         if (failed) throw new Error(`${s.name}: ${failed} acks failed`);
         const ids = new Set(acks.map((a) => a.responseId));
         await waitUntil(() => standin.responses.filter((x) => ids.has(x.id)).length >= perRound, 60_000, `${s.name}: every answer`);
+        s.rss.push(rssOf(s.app.pid)); // before the child's full GC below
         const t = await s.app.timings!();
+        if (t.liveHeap !== undefined) s.liveHeap.push(t.liveHeap);
         const bySeq = new Map((t.traces ?? []).map((x) => [x.seq, x]));
         for (const a of acks) {
           s.e2e.push(a.ackedAtPrecise - a.sentAtPrecise);
@@ -88,7 +95,7 @@ export async function benchCompare(targets: string[], o: { rounds?: number; perR
         }
         if (t.cpuMs !== undefined) s.cpuPerRequest.push(t.cpuMs / perRound);
         if (t.loopDelayMs) s.loopMax.push(t.loopDelayMs.max);
-        s.rss.push(rssOf(s.app.pid));
+        if (t.memory) (s.heapTotal.push(t.memory.heapTotal), s.heapUsed.push(t.memory.heapUsed));
         s.roundP99.push(percentiles(acks.map((a) => a.ackedAtPrecise - a.sentAtPrecise)).p99);
       }
     }
@@ -102,8 +109,8 @@ export async function benchCompare(targets: string[], o: { rounds?: number; perR
   const rows = sides.map((s) => {
     const e = percentiles(s.e2e);
     const ratios = s.roundP99.map((p, i) => base.roundP99[i]! / p);
-    return [s.name, ms(e.p50), ms(e.p99), ms(percentiles(s.beforeServer).p99), ms(percentiles(s.inside).p50), ms(percentiles(s.inside).p99), ms(percentiles(s.cpuPerRequest).p50), ms(percentiles(s.loopMax).p50), round(Math.max(...s.rss) / MiB), s === base ? '' : `${round(percentiles(ratios).p50, 2)}× (${ratios.map((x) => round(x, 2)).join(' ')})`];
+    return [s.name, ms(e.p50), ms(e.p99), ms(percentiles(s.beforeServer).p99), ms(percentiles(s.inside).p50), ms(percentiles(s.inside).p99), ms(percentiles(s.cpuPerRequest).p50), ms(percentiles(s.loopMax).p50), round(Math.max(...s.rss) / MiB), s.heapTotal.length ? round(Math.max(...s.heapTotal) / MiB) : '-', s === base ? '' : `${round(percentiles(ratios).p50, 2)}× (${ratios.map((x) => round(x, 2)).join(' ')})`];
   });
   writeResult('compare', { rounds, perRound, concurrency, fluenceLatencyMs: 800, coldConnections: !process.env.BENCH_WARM, sides: sides.map(({ app: _a, ...s }) => ({ ...s, e2e: percentiles(s.e2e), beforeServer: percentiles(s.beforeServer), inside: percentiles(s.inside) })) });
-  return `${table(['side', 'e2e p50 ms', 'e2e p99 ms', 'before server p99', 'inside p50', 'inside p99', 'CPU ms/req', 'loop max ms', 'RSS MiB', 'this / side, round p99 (median; each)'], rows)}\n   ${rounds} rounds × ${perRound} \`/gpu plans\` at concurrency ${concurrency}, Fluence +800 ms, ${process.env.BENCH_WARM ? 'kept-alive' : 'new'} connections each round`;
+  return `${table(['side', 'e2e p50 ms', 'e2e p99 ms', 'before server p99', 'inside p50', 'inside p99', 'CPU ms/req', 'loop max ms', 'RSS MiB', 'V8 heap MiB', 'this / side, round p99 (median; each)'], rows)}\n   ${rounds} rounds × ${perRound} \`/gpu plans\` at concurrency ${concurrency}, Fluence +800 ms, ${process.env.BENCH_WARM ? 'kept-alive' : 'new'} connections each round`;
 }

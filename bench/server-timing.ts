@@ -41,6 +41,12 @@ http.Server.prototype.emit = function (this: http.Server, event: string, ...args
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 let cpuMark = process.cpuUsage();
+const gcThenHeapUsed = (): number | undefined => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed;
+};
 
 process.on('message', (m: unknown) => {
   if (m === 'timings') {
@@ -50,6 +56,9 @@ process.on('message', (m: unknown) => {
       ackMs: ackMs.splice(0),
       traces: traces.splice(0),
       cpuMs: (cpu.user + cpu.system) / 1000,
+      memory: process.memoryUsage(),
+      // with --expose-gc (bench/compare.ts): what is still reachable, after a full collection
+      liveHeap: gcThenHeapUsed(),
       loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     });
     loopDelay.reset();

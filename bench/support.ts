@@ -67,9 +67,9 @@ export async function startIsolatedBot(opts: { standin?: SlackStandin; sim?: Sim
  */
 export async function forkSlackApp(
   script: string,
-  o: { standin: SlackStandin; sim: SimulatorHandle; signingSecret: string; env: Record<string, string>; profile?: boolean; afterStop?: () => Promise<void> },
+  o: { standin: SlackStandin; sim: SimulatorHandle; signingSecret: string; env: Record<string, string>; profile?: boolean; nodeArgs?: string[]; afterStop?: () => Promise<void> },
 ): Promise<SlackSide & { pid: number }> {
-  const execArgv = ['--import', 'tsx', ...(o.profile ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])];
+  const execArgv = ['--import', 'tsx', ...(o.profile ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...(o.nodeArgs ?? [])];
   // an absolute path runs another checkout's child (bench/compare.ts)
   const child = fork(resolve(__dirname, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = new Promise<{ port: number }>((resolve, reject) => {
@@ -102,6 +102,10 @@ export interface ChildTimings {
   traces?: RequestTrace[];
   /** CPU time (user + system) the process used */
   cpuMs?: number;
+  /** process.memoryUsage() at the ask */
+  memory?: NodeJS.MemoryUsage;
+  /** heap used after a full GC (children started with --expose-gc only) */
+  liveHeap?: number;
   loopDelayMs?: { p50: number; p99: number; max: number };
 }
 

@@ -1,6 +1,6 @@
 /** `/gpu list`: one line per instance (newest first, as the caller sorted them) with an Open button. */
 import type { KnownBlock } from '@slack/types';
-import { formatDistanceStrict } from 'date-fns';
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 import type { InstanceSummary } from '../../fluence/model';
 import { WORKLOADS } from '../../fluence/workload';
 import { ACTION } from '../ids';
