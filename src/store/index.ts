@@ -32,7 +32,7 @@
 import type { Kysely } from 'kysely';
 import type { Db } from './db';
 import type { Engine, EngineKind } from './engine';
-import { isPostgresUrl, openEngine, type OpenEngineOptions } from './open';
+import { openEngine, type OpenEngineOptions } from './open';
 import type { StoreTables } from './tables';
 import { ApprovalStore } from './approvals';
 import { AuditLog } from './audit';
@@ -67,8 +67,8 @@ export interface Store {
   kysely: Kysely<StoreTables>;
   /** One serialised write transaction (see Engine.transaction): every query inside on `trx`. */
   transaction: StoreTransaction;
-  /** The SQLite handle (pragmas and tests; every repository is on Kysely). */
-  db: Db;
+  /** The raw SQLite handle (pragmas, SQLite-only tests; every repository is on Kysely); null on PostgreSQL. */
+  db: Db | null;
   deployRequests: DeployRequestStore;
   /** Deploy modals the bot opened: their request ids and the prices they showed. */
   deployModals: DeployModalStore;
@@ -115,12 +115,14 @@ export interface OpenStoreOptions extends OpenEngineOptions {
   now?: () => number;
 }
 
-/** Opens the SQLite store at `path` (':memory:' too) and brings its schema up to date. */
+/**
+ * Opens the store: PostgreSQL for a postgres:// (postgresql://) URL, else the SQLite file at that path
+ * (':memory:' too), and brings its schema up to date.
+ */
 export async function openStore(path: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const now = opts.now ?? Date.now;
-  if (isPostgresUrl(path)) throw new Error('openStore: the repositories are not on PostgreSQL yet (issue 13, in progress)');
   const { engine, sqlite } = await openEngine(path, opts);
-  return assemble(engine, sqlite!, now);
+  return assemble(engine, sqlite, now);
 }
 
 /** The repositories on Kysely: one implementation for both engines (what the PostgreSQL store will be made of). */
@@ -145,7 +147,7 @@ export function kyselyRepositories(engine: Pick<Engine, 'kind' | 'kysely' | 'tra
   };
 }
 
-function assemble(engine: Engine, db: Db, now: () => number): Store {
+function assemble(engine: Engine, db: Db | null, now: () => number): Store {
   const repositories = kyselyRepositories(engine, now);
   const { outbox } = repositories;
   // the money jobs claim their notices inside their own transaction

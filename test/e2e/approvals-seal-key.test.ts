@@ -47,6 +47,6 @@ test('an approval sealed under one GPU_BOT_SEAL_KEY, approved after a restart wi
   expect(JSON.stringify(updated.blocks)).not.toContain(ACTION.approve);
   expect(t.sim.control.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
   await t.bot.context.inflight.idle();
-  const row = t.bot.context.store.db.prepare('SELECT state, payload FROM approvals').all() as Array<{ state: string; payload: string }>;
+  const row = t.bot.context.store.db!.prepare('SELECT state, payload FROM approvals').all() as Array<{ state: string; payload: string }>;
   expect(row).toEqual([{ state: 'approved', payload: '' }]);
 });

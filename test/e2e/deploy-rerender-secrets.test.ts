@@ -57,7 +57,7 @@ test('after a Fluence 400 the re-rendered form holds no secret, and Deploy again
   expect(field(BLOCK.registryPassword).placeholder.text).toMatch(/kept/);
   expect(field(BLOCK.sshKey).initial_value).toBeUndefined();
   // nor do they sit in clear in the database meanwhile
-  expect(JSON.stringify(t.bot.context.store.db.prepare('SELECT * FROM form_drafts').all())).not.toContain(TOKEN);
+  expect(JSON.stringify(t.bot.context.store.db!.prepare('SELECT * FROM form_drafts').all())).not.toContain(TOKEN);
   expect(sim.control.instances()).toHaveLength(0);
 
   // Deploy again, changing nothing: the kept values are deployed
@@ -70,7 +70,7 @@ test('after a Fluence 400 the re-rendered form holds no secret, and Deploy again
   expect(sent).not.toContain(SECRET_MASK);
   // the form did its work: nothing is kept any more
   await t.bot.context.inflight.idle();
-  expect(t.bot.context.store.db.prepare('SELECT * FROM form_drafts').all()).toEqual([]);
+  expect(t.bot.context.store.db!.prepare('SELECT * FROM form_drafts').all()).toEqual([]);
 });
 
 test('a kept secret that is gone (expired) is asked for again, never deployed empty', async () => {
@@ -82,7 +82,7 @@ test('a kept secret that is gone (expired) is asked for again, never deployed em
     [BLOCK.plan]: plan, [BLOCK.name]: 'kept-gone', [BLOCK.ports]: '22/tcp', [BLOCK.env]: `HF_TOKEN=${TOKEN}`,
   }));
   expect(refused.body.response_action).toBe('update');
-  t.bot.context.store.db.prepare('DELETE FROM form_drafts').run();
+  t.bot.context.store.db!.prepare('DELETE FROM form_drafts').run();
   const again = await t.user.submitView(t.standin.views().get(form.id), {});
   expect(again.body.response_action).toBe('errors');
   expect(again.body.errors[BLOCK.env]).toMatch(/HF_TOKEN.*again/);

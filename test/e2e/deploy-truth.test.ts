@@ -86,7 +86,7 @@ describe('an unclear answer to the deploy POST', () => {
   it('a store write that fails after the 2xx does not free the form for a second POST', async () => {
     t = await startTestBot();
     const db = t.bot.context.store.db;
-    db.pragma('busy_timeout = 50'); // a short wait for the lock (the default 5 s would stall the test)
+    db!.pragma('busy_timeout = 50'); // a short wait for the lock (the default 5 s would stall the test)
     const other = new Database(t.dbPath);
     let locked = false;
     // another process takes the write lock once Fluence has created the instance, before the bot records it

@@ -56,7 +56,7 @@ describe('secret lifecycle', () => {
     await messageMatching(t, 'C_GENERAL', /Deployed `secret-approved`/);
     // acted on: the sealed deploy is gone from the row
     expect(await t.bot.context.store.approvals.listPending()).toEqual([]);
-    const payloads = () => t.bot.context.store.db.prepare(`SELECT payload FROM approvals`).all() as Array<{ payload: string }>;
+    const payloads = () => t.bot.context.store.db!.prepare(`SELECT payload FROM approvals`).all() as Array<{ payload: string }>;
     await t.standin.waitFor(() => payloads().every((p) => p.payload === '') || undefined);
     expect(payloads()).toEqual([{ payload: '' }]);
 

@@ -31,7 +31,7 @@ interface Round {
 async function runSchedule(schedule: Array<{ fault: Fault; submitTwice: boolean }>): Promise<void> {
   let t: TestBot = await startTestBot({ fluenceTimeoutMs: 1200 });
   // A short busy wait: the lock holder below lives in this process and cannot let go during a 5 s wait.
-  const shortBusy = () => t.bot.context.store.db.pragma('busy_timeout = 50');
+  const shortBusy = () => t.bot.context.store.db!.pragma('busy_timeout = 50');
   shortBusy();
   const rounds: Round[] = [];
   try {

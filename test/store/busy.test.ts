@@ -19,14 +19,14 @@ const meta = { channelId: 'C1', userId: 'U1', type: 'vm' as const, planId: 'p1',
 
 test('an open store blocks on a held lock for a few ms at most, then reports SQLITE_BUSY', async () => {
   const store = await t.open();
-  expect(store.db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+  expect(store.db!.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
   expect(BUSY_TIMEOUT_MS).toBeLessThanOrEqual(100);
   const holder = new Database(t.path);
   holder.exec('BEGIN IMMEDIATE');
   const started = Date.now();
   let caught: unknown;
   try {
-    store.db.prepare(`INSERT INTO command_deliveries (key, at) VALUES ('k', 1)`).run(); // one synchronous statement
+    store.db!.prepare(`INSERT INTO command_deliveries (key, at) VALUES ('k', 1)`).run(); // one synchronous statement
   } catch (err) {
     caught = err;
   }

@@ -35,7 +35,7 @@ describe('lease store', () => {
     await s.leases.set({ instanceId: 'forever', endsAt: null, by: 'U1' });
     expect((await s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS)).map((l) => l.instanceId)).toEqual(['i-0', 'i-1', 'i-2']);
     // what a reminder job will do once the scheduler lands: stamp reminded_at for the current end
-    s.db.prepare(`UPDATE leases SET reminded_at = ? WHERE instance_id IN ('i-0', 'i-1')`).run(t0);
+    s.db!.prepare(`UPDATE leases SET reminded_at = ? WHERE instance_id IN ('i-0', 'i-1')`).run(t0);
     expect((await s.leases.unremindedEndingBefore(t0 + 3 * HOUR_MS)).map((l) => l.instanceId)).toEqual(['i-2']);
     // extending moves the end: the reminder for the OLD end no longer counts
     await s.leases.set({ instanceId: 'i-1', endsAt: t0 + 2.5 * HOUR_MS, by: 'U1' });
@@ -44,7 +44,7 @@ describe('lease store', () => {
     // setting the same end again keeps the reminder
     await s.leases.set({ instanceId: 'i-0', endsAt: t0, by: 'U1' });
     expect((await s.leases.get('i-0'))!.remindedAt).toBe(t0);
-    const plan = s.db
+    const plan = s.db!
       .prepare(`EXPLAIN QUERY PLAN SELECT * FROM leases WHERE ends_at IS NOT NULL AND reminded_at IS NULL AND ends_at < ? ORDER BY ends_at LIMIT ?`)
       .all(t0, 10) as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX leases_to_remind/);

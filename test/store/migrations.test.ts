@@ -33,8 +33,8 @@ describe('store migrations', () => {
 
   it('creates every table on a fresh file (in a directory that did not exist yet)', async () => {
     const store = await t.open();
-    expect(store.db.pragma('user_version', { simple: true })).toBe(latest);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db!.pragma('user_version', { simple: true })).toBe(latest);
+    expect(store.db!.pragma('journal_mode', { simple: true })).toBe('wal');
     await store.close();
     expect(tables(t.path)).toEqual(
       expect.arrayContaining(['deploy_requests', 'grants', 'channel_budgets', 'approvals', 'audit_log', 'watches']),
@@ -55,7 +55,7 @@ describe('store migrations', () => {
     await first.close();
 
     const again = await t.open();
-    expect(again.db.pragma('user_version', { simple: true })).toBe(latest);
+    expect(again.db!.pragma('user_version', { simple: true })).toBe(latest);
     expect(await again.deployRequests.findByInstance('inst-1')).toMatchObject({ key: 'k1', userId: 'U1', state: 'succeeded' });
     expect((await again.grants.get({ kind: 'user', id: 'U2' }))?.role).toBe('deployer');
     expect((await again.budgets.get('C1'))?.usdPerHour).toBe(10);
@@ -72,8 +72,8 @@ describe('store migrations', () => {
     const broken = [...MIGRATIONS, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE x (a); SELECT nope FROM missing;' }];
     await expect(openStore(t.path, { migrations: broken })).rejects.toMatchObject({ message: expect.stringMatching(/no such table: missing/) });
     const { db, close } = await openStore(t.path);
-    expect(db.pragma('user_version', { simple: true })).toBe(latest);
-    expect((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'x'`).get() as { n: number }).n).toBe(0);
+    expect(db!.pragma('user_version', { simple: true })).toBe(latest);
+    expect((db!.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'x'`).get() as { n: number }).n).toBe(0);
     await close();
   });
 
@@ -82,8 +82,8 @@ describe('store migrations', () => {
     await (await openStore(t.path)).close();
     const later = [...MIGRATIONS, { version: 150, name: 'late watch column', sql: 'CREATE TABLE late_watch_table (a INTEGER)' }];
     const { db, close } = await openStore(t.path, { migrations: later });
-    expect((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'late_watch_table'`).get() as { n: number }).n).toBe(1);
-    expect(db.pragma('user_version', { simple: true })).toBe(latest);
+    expect((db!.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'late_watch_table'`).get() as { n: number }).n).toBe(1);
+    expect(db!.pragma('user_version', { simple: true })).toBe(latest);
     await close();
     // and only once
     await (await openStore(t.path, { migrations: later })).close();
@@ -98,9 +98,9 @@ describe('store migrations', () => {
     legacy.close();
     // re-running any migration up to 100 would fail (CREATE TABLE of an existing table)
     const { db, close } = await openStore(t.path);
-    const applied = (db.prepare(`SELECT version FROM schema_migrations ORDER BY version`).all() as Array<{ version: number }>).map((r) => r.version);
+    const applied = (db!.prepare(`SELECT version FROM schema_migrations ORDER BY version`).all() as Array<{ version: number }>).map((r) => r.version);
     expect(applied).toEqual([...MIGRATIONS].map((m) => m.version).sort((a, b) => a - b));
-    expect(db.pragma('user_version', { simple: true })).toBe(latest);
+    expect(db!.pragma('user_version', { simple: true })).toBe(latest);
     await close();
   });
 

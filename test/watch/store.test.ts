@@ -86,7 +86,7 @@ test('migration 601 moves the old watch outbox: pending rows are still delivered
   const { MIGRATIONS } = require('../../src/store/schema') as typeof import('../../src/store/schema');
   let db = await openStore(path, { migrations: MIGRATIONS.filter((m) => m.version < 600) });
   await db.kysely.insertInto('watches').values({ ...toRow(watchInput('i1', 'container')), createdAt: 1000, updatedAt: 1000 }).execute();
-  const put = db.db.prepare(`INSERT INTO watch_outbox (instance_id, kind, payload, state, created_at) VALUES ('i1', ?, ?, ?, 1000)`);
+  const put = db.db!.prepare(`INSERT INTO watch_outbox (instance_id, kind, payload, state, created_at) VALUES ('i1', ?, ?, ?, 1000)`);
   put.run('status', JSON.stringify({ text: 'old edit', blocks: [] }), 'sent');
   put.run('slow', JSON.stringify({ text: 'old slow', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'slow' } }] }), 'pending');
   await db.close();
@@ -106,6 +106,6 @@ test('migration 601 moves the old watch outbox: pending rows are still delivered
   expect(await store.apply('i1', { notStartedSince: 3000, startNotified: true, notices: [reply('i1', 'not_started')] }, 3000)).toEqual(['not_started']);
   expect(await store.apply('i1', { notStartedSince: 9000 }, 9000)).toEqual([]);
   expect(await store.get('i1')).toMatchObject({ notStartedSince: 3000, startNotified: true });
-  expect(db.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'watch_outbox'`).get()).toBeUndefined();
+  expect(db.db!.prepare(`SELECT name FROM sqlite_master WHERE name = 'watch_outbox'`).get()).toBeUndefined();
   await db.close();
 });
