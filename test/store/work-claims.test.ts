@@ -2,28 +2,11 @@
  * Work claims (store/work-claims.ts) on SQLite and on a real PostgreSQL: the guards that used to
  * live in one process's memory. Two processes on one database are two engines on one location.
  */
-import type { Engine } from '../../src/store/engine';
-import { openEngine } from '../../src/store/open';
-import { WorkClaimStore } from '../../src/store/work-claims';
-import { ENGINE_KINDS, testLocation, type TestLocation } from '../support/engines';
+import { describeOnEachEngine } from '../support/engines';
 
-describe.each(ENGINE_KINDS)('work claims on %s', (kind) => {
-  let where: TestLocation;
-  const opened: Engine[] = [];
-  const clock = { t: 1_800_000_000_000, now: () => clock.t };
-  /** A replica: its own engine (connection / pool) on the shared database. */
-  const replica = async () => {
-    const { engine } = await openEngine(where.location);
-    opened.push(engine);
-    return new WorkClaimStore(engine.kysely, clock.now);
-  };
-  beforeEach(async () => {
-    where = await testLocation(kind);
-  }, 130_000);
-  afterEach(async () => {
-    for (const e of opened.splice(0)) await e.close();
-    await where.cleanup();
-  });
+describeOnEachEngine('work claims', (r) => {
+  /** A replica: its own connection (pool) on the shared database. */
+  const replica = async () => (await r.another()).workClaims;
 
   test('of many claimants at once, across two processes, exactly one wins; the others see it running', async () => {
     const [a, b] = [await replica(), await replica()];
@@ -49,9 +32,9 @@ describe.each(ENGINE_KINDS)('work claims on %s', (kind) => {
   test("a crashed holder's claim expires by itself and is taken over once; the old holder can no longer free it", async () => {
     const [a, b] = [await replica(), await replica()];
     const dead = (await a.claim('k', 60_000))!;
-    clock.t += 59_999;
+    r.clock.t += 59_999;
     expect(await b.claim('k', 60_000)).toBeUndefined();
-    clock.t += 1;
+    r.clock.t += 1;
     expect(await a.state('k')).toBeUndefined();
     const takers = await Promise.all([b.claim('k', 60_000), b.claim('k', 60_000), a.claim('k', 60_000)]);
     expect(takers.filter(Boolean)).toHaveLength(1);
@@ -65,10 +48,10 @@ describe.each(ENGINE_KINDS)('work claims on %s', (kind) => {
     const a = await replica();
     const c = (await a.claim('change:form-1', 60_000))!;
     expect(await a.finish(c, 3_600_000)).toBe(true);
-    clock.t += 60_000;
+    r.clock.t += 60_000;
     expect(await a.state('change:form-1')).toBe('done');
     expect(await a.claim('change:form-1', 60_000)).toBeUndefined();
-    clock.t += 3_600_000;
+    r.clock.t += 3_600_000;
     expect(await a.claim('change:form-1', 60_000)).toBeDefined();
   });
 
@@ -79,8 +62,8 @@ describe.each(ENGINE_KINDS)('work claims on %s', (kind) => {
     await a.finish((await a.claim('deploy:r3', 60_000))!, 60_000);
     await a.claim('DEPLOY:r4', 60_000);
     await a.claim('deployx:r5', 60_000);
-    expect([...(await b.running('deploy:'))].sort()).toEqual([['r1', clock.t + 60_000], ['r2', clock.t + 10_000]]);
-    clock.t += 10_000;
+    expect([...(await b.running('deploy:'))].sort()).toEqual([['r1', r.clock.t + 60_000], ['r2', r.clock.t + 10_000]]);
+    r.clock.t += 10_000;
     expect([...(await b.running('deploy:')).keys()]).toEqual(['r1']);
   });
 
@@ -88,7 +71,7 @@ describe.each(ENGINE_KINDS)('work claims on %s', (kind) => {
     const a = await replica();
     await a.claim('old', 1_000);
     await a.claim('live', 60_000);
-    clock.t += 1_000;
+    r.clock.t += 1_000;
     expect(await a.prune()).toBe(1);
     expect(await a.state('live')).toBe('running');
     expect(await a.claim('old', 1_000)).toBeDefined();
