@@ -24,6 +24,7 @@ import { InFlight } from './slack/inflight';
 import { resumeApproved } from './slack/handlers/guardrails';
 import { expireApprovals } from './services/approval-expiry';
 import { announceAdopted, reportAbandoned } from './slack/handlers/deploy-settle';
+import { announceDeploy, announcedFromClaim } from './slack/handlers/announce';
 import { registerListeners } from './slack/listeners';
 import { maskingFetch } from './slack/masking-fetch';
 import { patientNotifier } from './slack/patient-notifier';
@@ -255,6 +256,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     postTimeoutMs: config.FLUENCE_TIMEOUT_MS + SHUTDOWN_MARGIN_MS,
     onAdopted: (claim, instance) => announceAdopted(context, claim, instance),
     onAbandoned: (claim) => reportAbandoned(context, claim),
+    onUnwatched: (claim) => announceDeploy(context, { input: announcedFromClaim(claim), instanceId: claim.instanceId }),
   });
 
   let watcherRunning = false;

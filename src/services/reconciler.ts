@@ -7,8 +7,10 @@
  * owned by another claim. Found: the claim is adopted (exactly once, a conditional UPDATE) and
  * `onAdopted` announces and watches it like any deploy. Not found once the grace period has
  * passed: the claim is failed and `onAbandoned` tells the user. A list that cannot be read
- * settles nothing. Runs at start-up and as the scheduler's 'deploys.reconcile' job, reading the
- * cycle's shared instance lists; also prunes settled records.
+ * settles nothing. A deploy that succeeded but was never watched (its process died between
+ * Fluence's answer and the watch being written, or the watch write failed) is announced and watched
+ * then, once its announcement claim is free. Runs at start-up and as the scheduler's
+ * 'deploys.reconcile' job, reading the cycle's shared instance lists; also prunes settled records.
  * A plain service: no Slack; the bot wires the callbacks to its notifier.
  */
 import type { FluenceApi } from '../fluence/api';
@@ -23,6 +25,17 @@ import { DEPLOY_IN_FLIGHT } from './deploy';
 export const RECONCILE_GRACE_MS = 10 * 60_000;
 /** Fluence's created_at and our clock may disagree by this much. */
 const CLOCK_SKEW_MS = 2 * 60_000;
+/** Work-claim prefix of a deploy's announcement (store/work-claims.ts): posted and watched once, whichever replica does it. */
+export const DEPLOY_ANNOUNCE = 'deploy-announce:';
+/**
+ * How long an announcement may take before another replica takes it over: the patient notifier's
+ * waits (3 tries, up to 20 s each, for the post and again for a DM fallback) plus the store writes.
+ */
+export const ANNOUNCE_CLAIM_MS = 2 * 60_000;
+/** A finished announcement's claim is kept longer than the reconciler looks back for unwatched deploys. */
+export const ANNOUNCE_KEEP_MS = 2 * 24 * 60 * 60_000;
+/** How far back the reconciler looks for deploys that succeeded but were never watched. */
+export const UNWATCHED_LOOKBACK_MS = 24 * 60 * 60_000;
 /** Failed claims and unused modal ids are forgotten after this long. */
 export const SETTLED_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
@@ -41,10 +54,14 @@ export interface ReconcilerOptions {
   retentionMs?: number;
   onAdopted(claim: DeployRequestRecord, instance: InstanceSummary | { id: string }): Promise<void>;
   onAbandoned(claim: DeployRequestRecord): Promise<void>;
+  /** A deploy that succeeded but was never watched: announce and watch it (announce.ts takes its claim). */
+  onUnwatched(claim: DeployRequestRecord & { instanceId: string }): Promise<void>;
 }
 
 export interface ReconcileResult {
   adopted: string[];
+  /** Succeeded deploys announced and watched now because nobody had (their process died first). */
+  announced: string[];
   failed: string[];
   open: string[];
   /**
@@ -73,7 +90,7 @@ export class DeployReconciler {
   }
 
   private async pass(): Promise<ReconcileResult> {
-    const result: ReconcileResult = { adopted: [], failed: [], open: [], inFlightUntil: null };
+    const result: ReconcileResult = { adopted: [], announced: [], failed: [], open: [], inFlightUntil: null };
     const now = this.o.now();
     // POSTs running now, on any replica: not ours to settle yet (their work claim expires if that
     // replica died). A claim whose instance this process was told (knownInstances) has finished its
@@ -129,6 +146,7 @@ export class DeployReconciler {
         result.open.push(claim.key);
       }
     }
+    await this.announceUnwatched(now, result);
     try {
       const pruned = await this.o.store.deployRequests.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
       const modals = await this.o.store.deployModals.prune(this.o.retentionMs ?? SETTLED_RETENTION_MS);
@@ -138,6 +156,33 @@ export class DeployReconciler {
       this.o.logger.warn({ err }, 'pruning deploy records failed');
     }
     return result;
+  }
+
+  /**
+   * Deploys recorded as succeeded but never watched. The live path takes the announcement claim
+   * moments after Fluence answers, so only deploys settled longer ago than a POST may take are
+   * looked at, and one whose claim is held (running elsewhere, or done) is left alone.
+   */
+  private async announceUnwatched(now: number, result: ReconcileResult): Promise<void> {
+    let due: DeployRequestRecord[];
+    try {
+      due = await this.o.store.deployRequests.listUnwatched(now - UNWATCHED_LOOKBACK_MS, now - this.o.postTimeoutMs);
+    } catch (err) {
+      this.o.logger.warn({ err }, 'could not look for deploys that were never watched');
+      return;
+    }
+    for (const claim of due) {
+      const instanceId = claim.instanceId;
+      if (!instanceId) continue;
+      try {
+        if (await this.o.store.workClaims.state(DEPLOY_ANNOUNCE + claim.key)) continue;
+        this.o.logger.info({ key: claim.key, instanceId }, 'deploy succeeded but was never watched: announcing it now');
+        await this.o.onUnwatched({ ...claim, instanceId });
+        result.announced.push(claim.key);
+      } catch (err) {
+        this.o.logger.warn({ err, key: claim.key }, 'could not announce a deploy that was never watched');
+      }
+    }
   }
 
   /** The instance this claim created, null if Fluence has none, 'unknown' if its list could not be read. */

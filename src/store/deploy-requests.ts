@@ -125,6 +125,27 @@ export class DeployRequestStore {
     return (await this.db.selectFrom('deployRequests').selectAll().where('state', '=', 'pending').orderBy('attemptedAt').orderBy('key').execute()).map(toRecord);
   }
 
+  /**
+   * Deploys that succeeded (their instance recorded) between `from` and `to` but whose instance
+   * nobody watches: the process stopped between recording the instance and writing its watch
+   * (announce.ts). Watches are never deleted, so a watched deploy never shows up here again.
+   */
+  async listUnwatched(from: number, to: number): Promise<DeployRequestRecord[]> {
+    const rows = await this.db
+      .selectFrom('deployRequests')
+      .selectAll('deployRequests')
+      .where('state', '=', 'succeeded')
+      .where('instanceId', 'is not', null)
+      .where('updatedAt', '>=', from)
+      .where('updatedAt', '<', to)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('watches').select('watches.instanceId').whereRef('watches.instanceId', '=', 'deployRequests.instanceId'))),
+      )
+      .orderBy('updatedAt')
+      .execute();
+    return rows.map(toRecord);
+  }
+
   /** Records the instance the deploy created. Returns the updated record, undefined for an unknown key. */
   async succeed(key: string, instanceId: string): Promise<DeployRequestRecord | undefined> {
     // from pending, or from failed when an attempt reported failed turns out to have deployed

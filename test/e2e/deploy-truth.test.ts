@@ -6,7 +6,7 @@
  * any deploy) or, when Fluence never made it, says so once the grace period has passed.
  */
 import Database from 'better-sqlite3';
-import { RECONCILE_GRACE_MS } from '../../src/services/reconciler';
+import { ANNOUNCE_CLAIM_MS, RECONCILE_GRACE_MS } from '../../src/services/reconciler';
 import { startTestBot, type TestBot } from '../support/bot-harness';
 import { announcementOf, openForm, planOptions, submitForm, viewText } from '../faults/support';
 
@@ -152,5 +152,40 @@ describe('an unclear answer to the deploy POST', () => {
     const again = await submitForm(t, form, 'ghost-box', planOptions(form)[0]!);
     expect(JSON.stringify(again.ack.body)).toMatch(/Deployed/);
     expect(named('ghost-box')).toHaveLength(1);
+  });
+});
+
+describe('a deploy that succeeded but whose watch was never written', () => {
+  it('(the watch write failed, as if the process died there) is announced and watched by the reconciler once its claim lapses: one ready reply', async () => {
+    t = await startTestBot();
+    const other = new Database(t.dbPath);
+    // the disk fills between Fluence's answer and the watch: the instance exists, nobody watches it
+    other.exec("CREATE TRIGGER no_watch BEFORE INSERT ON watches BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    await deploy('unwatched-box');
+    const id = named('unwatched-box')[0]!.id;
+    expect(await t.bot.context.store.watches.get(id)).toBeUndefined();
+    expect(await t.bot.context.store.deployRequests.findByInstance(id)).toMatchObject({ state: 'succeeded' });
+    other.exec('DROP TRIGGER no_watch');
+    other.close();
+
+    // its announcement claim still stands for the process that took it: nothing yet
+    t.clock.advance(60_000);
+    expect((await t.bot.reconciler.runOnce()).announced).toEqual([]);
+    // that claim lapses: the reconciler announces and watches it, once
+    t.clock.advance(ANNOUNCE_CLAIM_MS);
+    expect((await t.bot.reconciler.runOnce()).announced).toHaveLength(1);
+    await t.bot.context.inflight.idle();
+    expect(await t.bot.context.store.watches.get(id)).toMatchObject({ state: 'watching' });
+    expect((await t.bot.reconciler.runOnce()).announced).toEqual([]);
+
+    // the message posted before the failure becomes its thread and living status: nothing posted twice
+    const announcements = topLevel(/unwatched-box/);
+    expect(announcements).toHaveLength(1);
+    t.sim.control.setStatus(id, 'ACTIVE');
+    for (let i = 0; i < 3; i++) await t.tick();
+    const ready = t.standin.messages('C_GENERAL').filter((m) => m.thread_ts && /unwatched-box is ready/.test(String(m.text ?? '')));
+    expect(ready).toHaveLength(1);
+    expect(ready[0]!.thread_ts).toBe(announcements[0]!.ts);
+    expect(String(t.standin.messages('C_GENERAL').find((m) => m.ts === announcements[0]!.ts)?.text)).toMatch(/unwatched-box was deployed by <@U_ALICE>: ACTIVE/);
   });
 });

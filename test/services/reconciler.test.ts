@@ -7,7 +7,7 @@ import { FluenceClient } from '../../src/fluence/client';
 import { FluenceError } from '../../src/fluence/errors';
 import { createLogger } from '../../src/log';
 import { DEPLOY_IN_FLIGHT, provablyNotApplied } from '../../src/services/deploy';
-import { DeployReconciler, RECONCILE_GRACE_MS, SETTLED_RETENTION_MS } from '../../src/services/reconciler';
+import { ANNOUNCE_CLAIM_MS, DEPLOY_ANNOUNCE, DeployReconciler, RECONCILE_GRACE_MS, SETTLED_RETENTION_MS, UNWATCHED_LOOKBACK_MS } from '../../src/services/reconciler';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import type { DeployRequestRecord } from '../../src/store/deploy-requests';
 import { tempStores, type TempStores } from '../store/temp-store';
@@ -27,6 +27,7 @@ async function setup() {
   const store = await t.open();
   const adopted: Array<[string, string]> = [];
   const abandoned: string[] = [];
+  const unwatched: Array<[string, string]> = [];
   const deploys = { knownInstances: new Map<string, string>() };
   const reconciler = new DeployReconciler({
     store,
@@ -37,12 +38,13 @@ async function setup() {
     postTimeoutMs: 20_000,
     onAdopted: async (c: DeployRequestRecord, i) => void adopted.push([c.key, i.id]),
     onAbandoned: async (c: DeployRequestRecord) => void abandoned.push(c.key),
+    onUnwatched: async (c) => void unwatched.push([c.key, c.instanceId]),
   });
   const claim = (key: string, name: string) =>
     store.deployRequests.begin(key, { channelId: 'C1', userId: 'U1', type: 'container', planId: 'p', name, pricePerHour: 1 });
   /** A POST running on some replica: its in-flight work claim in the store (DeployService takes it). */
   const posting = async (key: string) => (await store.workClaims.claim(DEPLOY_IN_FLIGHT + key, 20_000))!;
-  return { store, reconciler, adopted, abandoned, deploys, claim, posting };
+  return { store, reconciler, adopted, abandoned, unwatched, deploys, claim, posting };
 }
 
 it('adopts the instance of the same name created after the claim, not an older namesake', async () => {
@@ -143,4 +145,44 @@ it('an instance Fluence reported for another claim (store write failed) is that 
   expect(adopted).toEqual([['newer', id]]);
   expect((await store.deployRequests.get('older'))?.state).toBe('pending');
   expect(await store.deployRequests.get('newer')).toMatchObject({ state: 'succeeded', instanceId: id });
+});
+
+describe('a deploy that succeeded but was never watched (its process died before the watch was written)', () => {
+  const watch = (store: Awaited<ReturnType<typeof setup>>['store'], instanceId: string) =>
+    store.watches.add({ instanceId, type: 'container', channelId: 'C1', messageTs: '1.1', requesterId: 'U1', name: 'w', planLabel: 'H100', pricePerHour: 1 }, t.clock.t);
+
+  it('is announced once its POST time has passed and nobody holds its announcement; a watched one never is', async () => {
+    const { reconciler, claim, store, unwatched } = await setup();
+    const [lost, kept] = sim.control.seedInstances(2, 'container', { namePrefix: 'box' });
+    await claim('lost', 'box-0');
+    await store.deployRequests.succeed('lost', lost!);
+    await claim('kept', 'box-1');
+    await store.deployRequests.succeed('kept', kept!);
+    await watch(store, kept!);
+    // the live path is still announcing it (its claim is taken moments after Fluence answers)
+    expect((await reconciler.runOnce()).announced).toEqual([]);
+    t.clock.t += 20_001;
+    const live = await store.workClaims.claim(DEPLOY_ANNOUNCE + 'lost', ANNOUNCE_CLAIM_MS);
+    expect(live).toBeDefined();
+    expect((await reconciler.runOnce()).announced).toEqual([]);
+    // that process died: its claim lapses, the reconciler announces (announce.ts takes the claim)
+    t.clock.t += ANNOUNCE_CLAIM_MS;
+    expect((await reconciler.runOnce()).announced).toEqual(['lost']);
+    expect(unwatched).toEqual([['lost', lost]]);
+  });
+
+  it('a finished announcement is not repeated, and deploys older than the look-back are left alone', async () => {
+    const { reconciler, claim, store, unwatched } = await setup();
+    const [a, b] = sim.control.seedInstances(2, 'container', { namePrefix: 'old' });
+    await claim('old', 'old-0');
+    await store.deployRequests.succeed('old', a!);
+    t.clock.t += UNWATCHED_LOOKBACK_MS + 1;
+    await claim('done', 'old-1');
+    await store.deployRequests.succeed('done', b!);
+    const c = (await store.workClaims.claim(DEPLOY_ANNOUNCE + 'done', ANNOUNCE_CLAIM_MS))!;
+    await store.workClaims.finish(c, 60 * 60_000);
+    t.clock.t += ANNOUNCE_CLAIM_MS + 1;
+    expect((await reconciler.runOnce()).announced).toEqual([]);
+    expect(unwatched).toEqual([]);
+  });
 });

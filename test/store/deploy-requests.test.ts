@@ -52,6 +52,20 @@ describeOnEachEngine('Deploy claims', (r) => {
       expect(await deployRequests.get('nope')).toBeUndefined();
     });
 
+    it('listUnwatched: succeeded deploys in the window whose instance has no watch (the reconciler announces them)', async () => {
+      const { deployRequests, watches, clock } = r;
+      for (const [key, inst] of [['lost', 'i-lost'], ['watched', 'i-watched'], ['pending', null], ['late', 'i-late']] as const) {
+        await deployRequests.begin(key, meta({ name: key }));
+        if (key === 'late') clock.t += 10_000;
+        if (inst) await deployRequests.succeed(key, inst);
+      }
+      await watches.add({ instanceId: 'i-watched', type: 'container', channelId: 'C1', messageTs: '1.1', requesterId: 'U1', name: 'watched', planLabel: 'H100', pricePerHour: 1 }, clock.t);
+      const from = clock.t - 60_000;
+      expect((await deployRequests.listUnwatched(from, clock.t)).map((c) => c.key)).toEqual(['lost']);
+      expect((await deployRequests.listUnwatched(from, clock.t + 1)).map((c) => c.key)).toEqual(['lost', 'late']);
+      expect(await deployRequests.listUnwatched(clock.t + 1, clock.t + 2)).toEqual([]);
+    });
+
     it('caps a long error summary', async () => {
       await r.deployRequests.begin('req-1', meta());
       expect((await r.deployRequests.fail('req-1', 'e'.repeat(5000)))?.errorSummary?.length).toBe(500);

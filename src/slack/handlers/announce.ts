@@ -5,7 +5,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { WorkloadType } from '../../fluence/workload';
 import type { DeployInput } from '../../services/deploy';
+import { ANNOUNCE_CLAIM_MS, ANNOUNCE_KEEP_MS, DEPLOY_ANNOUNCE } from '../../services/reconciler';
 import type { DeployRequestRecord } from '../../store/deploy-requests';
+import type { NotifyResult } from '../../watch/notifier';
 import type { BotContext } from '../context';
 import { withBusyRetry } from '../../store/db';
 import { planLabel } from '../views/deploy-modal';
@@ -19,6 +21,8 @@ export interface AnnouncedDeploy {
   name: string;
   planLabel: string;
   pricePerHour: number;
+  /** The announcement a process already posted before it died (unwatched): reused, not posted again. */
+  posted?: { channelId: string; ts: string };
 }
 
 export function announcedFromInput(input: DeployInput): AnnouncedDeploy {
@@ -40,6 +44,7 @@ export function announcedFromClaim(c: DeployRequestRecord): AnnouncedDeploy {
     name: c.name,
     planLabel: c.planLabel ?? c.planId,
     pricePerHour: c.pricePerHour ?? 0,
+    ...(c.threadChannelId && c.threadTs ? { posted: { channelId: c.threadChannelId, ts: c.threadTs } } : {}),
   };
 }
 
@@ -49,6 +54,14 @@ export function announcedFromClaim(c: DeployRequestRecord): AnnouncedDeploy {
  */
 export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; input: DeployInput | AnnouncedDeploy; instanceId: string }): Promise<void> {
   const input = 'request' in o.input ? announcedFromInput(o.input) : o.input;
+  // Once per deploy, on whichever replica gets here first: the live path, or a reconciler finding a
+  // deploy whose process died before its watch was written. A claim the store cannot write does not
+  // stop the announcement (an unwatched instance costs more than a second message).
+  const claim = await ctx.store.workClaims.claim(DEPLOY_ANNOUNCE + input.requestKey, ANNOUNCE_CLAIM_MS).catch((err: unknown) => {
+    ctx.logger.warn({ err, instanceId: o.instanceId }, 'could not claim the deploy announcement; announcing anyway');
+    return null;
+  });
+  if (claim === undefined) return;
   const plan = input.planLabel;
   const message = renderInstanceStatusMessage({
     name: input.name,
@@ -61,7 +74,7 @@ export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; i
     sandbox: ctx.sandbox,
     updatedAt: ctx.now(),
   });
-  let target = await ctx.notifier.post(input.actor.channelId, message);
+  let target: NotifyResult = input.posted ? { ok: true, channel: input.posted.channelId, ts: input.posted.ts } : await ctx.notifier.post(input.actor.channelId, message);
   if (!target.ok && target.reason === 'not_in_channel') {
     const why = `I could not post in <#${input.actor.channelId}>, so this deploy's updates come here. Invite me there with \`/invite\` to get them in the channel next time.`;
     target = await ctx.notifier.dm(input.actor.userId, {
@@ -75,7 +88,7 @@ export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; i
   await startLease(ctx, input, o.instanceId);
   const channelId = target.ok && target.channel ? target.channel : input.actor.channelId;
   const messageTs = target.ok && target.ts ? target.ts : '';
-  if (messageTs) await withBusyRetry(() => ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs), { what: 'record the deploy thread', logger: ctx.logger });
+  if (messageTs && !input.posted) await withBusyRetry(() => ctx.store.deployRequests.setThread(input.requestKey, channelId, messageTs), { what: 'record the deploy thread', logger: ctx.logger });
   await ctx.watcher.watchPatiently({
     instanceId: o.instanceId,
     type: input.type,
@@ -89,6 +102,7 @@ export async function announceDeploy(ctx: BotContext, o: { client?: WebClient; i
     createdAt: ctx.now(),
     status: 'INITIALIZED',
   });
+  if (claim) await ctx.store.workClaims.finish(claim, ANNOUNCE_KEEP_MS).catch((err: unknown) => ctx.logger.warn({ err }, 'could not mark the deploy announcement done (its watch exists: it is not repeated)'));
 }
 
 /**
