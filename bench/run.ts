@@ -10,6 +10,7 @@ import { benchWatcher, watcherTable } from './watcher';
 import { benchPlanAlerts, planAlertTable } from './plan-alerts';
 import { benchJobs, jobsTable } from './jobs';
 import { benchCompare } from './compare';
+import { startBenchPostgres } from './pg';
 
 const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor', 'alerts', 'jobs'] as const;
 
@@ -62,7 +63,18 @@ async function main(): Promise<void> {
   }
   if (which.has('floor')) {
     console.log('5. gpu-bot against the floor: a bare Bolt app that acks, fetches plans and answers (same run, rounds interleaved)');
-    console.log(floorTable([await benchFloor({ store: 'sqlite' })]));
+    const results = [await benchFloor({ store: 'sqlite' })];
+    if (args.includes('--pg')) {
+      // the same against the bot on PostgreSQL (DATABASE_URL), in a run of its own
+      const pg = await startBenchPostgres();
+      try {
+        results.push(await benchFloor({ store: 'postgres', env: { DATABASE_URL: pg.url } }));
+      } finally {
+        await pg.stop();
+      }
+      console.log(`   PostgreSQL: ${pg.note}`);
+    }
+    console.log(floorTable(results));
     console.log('');
   }
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(0)} s; JSON in bench/results/.`);
