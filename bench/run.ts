@@ -11,8 +11,9 @@ import { benchPlanAlerts, planAlertTable } from './plan-alerts';
 import { benchJobs, jobsTable } from './jobs';
 import { benchCompare } from './compare';
 import { startBenchPostgres } from './pg';
+import { benchReplicas, replicasTable } from './replicas';
 
-const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor', 'alerts', 'jobs'] as const;
+const ALL = ['ack', 'modal', 'watcher', 'memory', 'floor', 'alerts', 'jobs', 'replicas'] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -75,6 +76,11 @@ async function main(): Promise<void> {
       console.log(`   PostgreSQL: ${pg.note}`);
     }
     console.log(floorTable(results));
+    console.log('');
+  }
+  if (which.has('replicas')) {
+    console.log('8. Two replicas on one PostgreSQL at 10,000 watches: fleet-wide Fluence calls per watch cycle, cycle time');
+    console.log(replicasTable(await benchReplicas()));
     console.log('');
   }
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(0)} s; JSON in bench/results/.`);

@@ -150,7 +150,10 @@ export class Scheduler {
     const now = this.o.clock.now();
     try {
       if (!job.everyReplica && !(await this.leadership.isLeader())) return 'not_leader';
+      const t0 = performance.now();
       await job.run({ now, fleet: this.o.fleet, logger: this.o.logger });
+      // at debug: how long each run took (bench/replicas.ts reads the watch cycle's time from it)
+      this.o.logger.debug({ job: job.name, ms: Math.round(performance.now() - t0) }, 'background job ran');
       if (e.streak > 0) this.o.logger.info({ job: job.name, failedRuns: e.streak }, 'background job recovered');
       e.streak = 0;
       e.status.runs += 1;
