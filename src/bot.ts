@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './log';
 import { SecretRedactor } from './secrets';
 import { DeployService } from './services/deploy';
 import { DeployReconciler } from './services/reconciler';
+import { OUTBOX_EVERY_MS, registerJobs } from './jobs';
 import { Guard } from './services/guard';
 import { InstanceDirectory } from './services/instances';
 import { PlanCatalog } from './services/plans';
@@ -22,7 +23,6 @@ import type { BotContext } from './slack/context';
 import { SshKeyBook } from './services/ssh-key-book';
 import { InFlight } from './slack/inflight';
 import { resumeApproved } from './slack/handlers/guardrails';
-import { expireApprovals } from './services/approval-expiry';
 import { announceAdopted, reportAbandoned } from './slack/handlers/deploy-settle';
 import { announceDeploy, announcedFromClaim } from './slack/handlers/announce';
 import { registerListeners } from './slack/listeners';
@@ -31,9 +31,9 @@ import { patientNotifier } from './slack/patient-notifier';
 import { auditLine } from './slack/views/guardrails';
 import { SlackWatchNotifier } from './slack/watch-notifier';
 import { openStore, type Store } from './store';
-import { systemClock, type Clock, type TimerHandle } from './watch/clock';
-import { InstanceWatcher } from './watch/watcher';
+import { systemClock, type Clock } from './watch/clock';
 import { HOUR_MS } from './duration';
+import { InstanceWatcher } from './watch/watcher';
 import { NoticeDelivery } from './background/delivery';
 import { FleetSnapshot } from './background/fleet';
 import { singleProcessLeadership } from './background/leadership';
@@ -44,21 +44,13 @@ import { LeaseService } from './services/leases';
 import { Metrics, observedLeadership } from './metrics';
 import { sql } from 'kysely';
 import { PlanAlertService } from './services/plan-alerts';
-import { PlanAlertJob } from './services/plan-alert-job';
-import { noticeKey } from './services/plan-alert-decide';
 import { readiness } from './readiness';
 import { slackAuthProbe } from './slack/auth-probe';
 import { countingNotifier } from './slack/request-metrics';
 import { HomeRefresher, homeAwareNotifier, observeInstanceChanges } from './services/home-refresh';
 import { publishHome } from './slack/handlers/home';
-import { LeaseJob } from './services/lease-job';
 import { MoneyService } from './services/money';
-import { registerMoneyJobs } from './services/money-jobs';
 
-const APPROVAL_SWEEP_MS = 60_000;
-const RECONCILE_EVERY_MS = 60_000;
-/** The outbox is looked at this often (a notice a job just claimed goes out within this). */
-const OUTBOX_EVERY_MS = 5_000;
 /**
  * Shutdown waits this long past FLUENCE_TIMEOUT_MS for in-flight work (a deploy POST, then its
  * record and announcement) before the store closes. The container's stop grace period must be
@@ -291,66 +283,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   });
   const { port } = await slack.start();
   let stopped = false;
-  // One scheduler for every periodic job (src/background/scheduler.ts). Approval requests expire after
-  // 24 h: once a minute the expired ones are closed and their messages edited. Unclear deploys are
-  // settled at start-up (a bot killed mid-POST adopts what Fluence made) and then once a minute.
-  scheduler.register({ name: 'watch', intervalMs: config.WATCH_INTERVAL_MS, run: () => watcher.runCycle() });
-  scheduler.register({ name: 'outbox', intervalMs: OUTBOX_EVERY_MS, everyReplica: true, run: () => delivery.deliverDue() });
-  // Lease reminders and expiry (issue 11 §2), on the watcher's interval: it reads the cycle's instance lists.
-  const leaseJob = new LeaseJob({
-    steps: store.leaseSteps,
-    deployRequests: store.deployRequests,
-    watches: store.watches,
-    outbox: store.outbox,
-    leases,
-    fluence,
-    audit: (entry) => guard.audit(entry),
-    reminderMs: config.LEASE_REMINDER_MIN * 60_000,
-    nagMs: config.LEASE_NAG_HOURS * HOUR_MS,
-    logger,
-  });
-  scheduler.register({
-    name: 'leases',
-    intervalMs: config.WATCH_INTERVAL_MS,
-    // what this run claimed goes out now, not at the outbox's next pass
-    run: async (ctx) => ((await leaseJob.run(ctx)).claimed.length ? delivery.deliverDue() : undefined),
-  });
-  scheduler.register({
-    name: 'approvals.expire',
-    intervalMs: APPROVAL_SWEEP_MS,
-    runAtStart: false,
-    run: async (ctx) => {
-      for (const a of await expireApprovals(store, ctx.now)) logger.info({ approvalId: a.id }, 'deploy approval expired');
-      await delivery.deliverDue();
-    },
-  });
-  let reconcileFollowUp: TimerHandle | null = null;
-  scheduler.register({
-    name: 'deploys.reconcile',
-    intervalMs: RECONCILE_EVERY_MS,
-    runAtStart: false,
-    run: async () => {
-      const { inFlightUntil } = await context.inflight.track(reconciler.runOnce());
-      // a POST in flight on a replica that died (the last process, at start-up) is settled as soon as
-      // its claim lapses, not an interval later
-      if (reconcileFollowUp !== null) clock.clearTimeout(reconcileFollowUp);
-      reconcileFollowUp = inFlightUntil === null ? null : clock.setTimeout(() => {
-        reconcileFollowUp = null;
-        void scheduler.runNow('deploys.reconcile');
-      }, inFlightUntil - clock.now() + 1);
-    },
-  });
-  registerMoneyJobs(scheduler, { config, store, fluence, money, logger, deliver: async () => { await delivery.idle(); return delivery.deliverDue(); } });
-  // Plan alerts: one plan list per type with live alerts per check (a list /gpu plans read in the last
-  // half interval, at most a minute ago, serves), notices into the outbox in the deciding transaction.
-  const alertJob = new PlanAlertJob({
-    store: store.planAlerts,
-    offers: (type) => plans.offers(type, Math.min(60_000, config.PLAN_ALERT_INTERVAL_MS / 2)),
-    enqueue: async (trx, notices, now) => store.outbox.enqueueIn(trx, notices.map((notice) => ({ key: noticeKey(notice, now), notice })), now),
-    ttlDays: config.PLAN_ALERT_TTL_DAYS,
-    logger,
-  });
-  scheduler.register({ name: 'plan-alerts', intervalMs: config.PLAN_ALERT_INTERVAL_MS, run: (ctx) => alertJob.run(ctx.now) });
+  const jobs = registerJobs(scheduler, { config, store, fluence, watcher, delivery, leases, guard, money, plans, reconciler, inflight: context.inflight, clock, logger });
   void context.inflight.track(scheduler.runNow('deploys.reconcile'));
   // An approval decided just before the last process stopped, whose deploy was never sent.
   void context.inflight.track(resumeApproved(context, notifierClient)).catch((err) => logger.warn({ err }, 'resuming approved deploys failed'));
@@ -377,7 +310,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await slack.stop().catch((err) => logger.warn({ err }, 'stopping the Slack app failed'));
       await context.inflight.idle(config.FLUENCE_TIMEOUT_MS + SHUTDOWN_MARGIN_MS);
       await reconciler.idle();
-      if (reconcileFollowUp !== null) clock.clearTimeout(reconcileFollowUp);
+      jobs.stop();
       await scheduler.stop();
       await watcher.stop();
       await delivery.idle();
