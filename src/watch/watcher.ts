@@ -17,7 +17,7 @@
  */
 import type { FluenceApi } from '../fluence/api';
 import { isFluenceError } from '../fluence/errors';
-import { instanceState, type InstanceDetail, type InstanceSummary } from '../fluence/model';
+import type { InstanceDetail, InstanceSummary } from '../fluence/model';
 import { WORKLOADS, type WorkloadType } from '../fluence/workload';
 import type { Logger } from '../log';
 import { withBusyRetry } from '../store/db';

@@ -7,7 +7,6 @@
 import { formatDuration } from '../../duration';
 import { effectivePolicy, policyProblem, type EffectivePolicy } from '../../services/leases';
 import type { Lease } from '../../store/leases';
-import type { BotContext } from '../context';
 import { renderRefusal } from '../views/guardrails';
 import { renderLeaseChange, renderPolicies, renderPolicyChange } from '../views/leases';
 import type { MessageView } from '../views/blocks';

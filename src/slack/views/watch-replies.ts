@@ -9,7 +9,7 @@ import { WORKLOADS, type WorkloadType } from '../../fluence/workload';
 import type { WatchMessage } from '../../watch/notifier';
 import { ACTION } from '../ids';
 import { sandboxBlocks } from './blocks';
-import { clamp as clampText, encodeRef, escapeMrkdwn, formatHourly as formatPrice, shortId, slackDate } from './format';
+import { clamp as clampText, encodeRef, escapeMrkdwn, formatHourly as formatPrice, slackDate } from './format';
 import { instanceLabel } from './status-message';
 
 interface ReplyBase {
